@@ -1,0 +1,111 @@
+"""``jointcredit import``: the departments' files into the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from jointcredit.cli.common import (
+    DatabaseOption,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    progress_bar,
+)
+from jointcredit.importing.readers import detect_format
+from jointcredit.importing.validate import RecordKind
+from jointcredit.services.imports import ImportSummary, import_file
+from jointcredit.services.registry import open_registry
+
+app = typer.Typer(help="Import departments' files (CSV, XLSX, JSON Lines).", no_args_is_help=True)
+
+FileArgument = typer.Argument(..., exists=False, help="CSV (UTF-8/GB18030), XLSX or JSON Lines.")
+JsonOption = typer.Option(False, "--json", help="Print one JSON object with the summary.")
+EncodingOption = typer.Option(
+    None, "--encoding", help="CSV encoding (default: detected; utf-8, utf-8-sig or gb18030)."
+)
+RejectsOption = typer.Option(
+    None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.csv beside it)."
+)
+TodayOption = typer.Option(
+    None, "--today", help="Date that decisions may not lie after (default: today).",
+    formats=["%Y-%m-%d"],
+)
+
+
+def _run(
+    kind: RecordKind,
+    file: Path,
+    as_json: bool,
+    encoding: str | None,
+    rejects: Path | None,
+    today: dt.datetime | None,
+    database: str | None,
+) -> None:
+    engine = open_registry(database)
+    with progress_bar(f"importing {file.name}", in_bytes=detect_format(file) != "xlsx") as bar:
+        summary = import_file(
+            engine, kind, file, encoding=encoding, rejects_path=rejects,
+            today=today.date() if today else None, progress=bar,
+        )
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        _print(summary)
+
+
+def _print(s: ImportSummary) -> None:
+    table = Table(title=f"{s.kind} import of {s.file}", show_header=False)
+    for label, value in (
+        ("rows read", s.rows),
+        ("accepted (new)", s.accepted),
+        ("updated (new version)", s.updated),
+        ("duplicates (unchanged)", s.duplicates),
+        ("rejected rows", s.rejected_rows),
+        ("seconds", f"{s.seconds:.2f}"),
+        ("import job", s.job_id),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    for warning in s.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}")
+    for item in s.rejected[:20]:
+        console.print(f"  row {item['row']}, {item['field']}: {item['error']}", highlight=False)
+    if s.rejected_rows:
+        more = len(s.rejected) - 20
+        if more > 0 or s.rejected_truncated:
+            console.print(f"  … and more: all rejected rows are in {s.rejects_file}")
+        else:
+            console.print(f"  rejected rows written to {s.rejects_file}")
+
+
+@app.command("licensing")
+@handle_errors
+def licensing(
+    file: Path = FileArgument,
+    as_json: bool = JsonOption,
+    encoding: str | None = EncodingOption,
+    rejects: Path | None = RejectsOption,
+    today: dt.datetime | None = TodayOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Import administrative licensing decisions (national 28-field format)."""
+    _run("licensing", file, as_json, encoding, rejects, today, database)
+
+
+@app.command("penalties")
+@handle_errors
+def penalties(
+    file: Path = FileArgument,
+    as_json: bool = JsonOption,
+    encoding: str | None = EncodingOption,
+    rejects: Path | None = RejectsOption,
+    today: dt.datetime | None = TodayOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Import administrative penalty decisions (national 30-field format)."""
+    _run("penalty", file, as_json, encoding, rejects, today, database)

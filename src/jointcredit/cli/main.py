@@ -1,0 +1,27 @@
+"""The ``jointcredit`` command: one Typer app, a module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from jointcredit.cli import db, demo, generate, ids, imports, subjects, summary
+
+app = typer.Typer(
+    name="jointcredit",
+    help="Registry, joint check and coordination platform for joint incentives and punishments "
+    "(国发〔2016〕33号).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.command("demo")(demo.demo)
+app.add_typer(ids.app, name="ids")
+app.add_typer(imports.app, name="import")
+app.add_typer(subjects.app, name="subjects")
+app.command("summary")(summary.summary)
+app.command("generate")(generate.generate)
+app.add_typer(db.app, name="db")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,44 @@
+"""``jointcredit subjects``: what the registry holds on a subject."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.services.registry import open_registry, subject_report
+
+app = typer.Typer(help="Subjects: organisations and persons in the registry.", no_args_is_help=True)
+
+
+@app.command("show")
+@handle_errors
+def show(
+    identifier: str = typer.Argument(..., help="USCC, resident identity number or legacy code."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    masked: bool = typer.Option(
+        False, "--masked", help="Mask personal identifiers as public pages do."
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
+    """Show a subject with its identifiers, relations and credit records."""
+    report = subject_report(open_registry(database), identifier, masked=masked)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    s = report.subject
+    console.print(f"[bold]{s['name']}[/]  {s['kind']}  {s['identifier']}", highlight=False)
+    console.print("identifiers: " + ", ".join(f"{i['type']} {i['value']}" for i in report.identifiers),
+                  highlight=False)
+    for rel in report.relations:
+        until = rel["valid_until"] or "…"
+        console.print(f"{rel['role']}: {rel['other_name']} ({rel['other_identifier']}) "
+                      f"{rel['valid_from']} – {until}", highlight=False)
+    table = Table(title=f"{len(report.records)} credit records")
+    for column in ("kind", "decided", "document", "authority", "category", "severity", "status",
+                   "version"):
+        table.add_column(column)
+    for r in report.records:
+        table.add_row(r["kind"], r["decision_date"], r["document_number"], r["issuing_authority"],
+                      r["category"] or "", r["severity"] or "", r["status"], str(r["version"]))
+    console.print(table)

@@ -1,0 +1,102 @@
+"""Parsing of cell values: dates, amounts in 万元, value sets. Each parser raises ValueError with
+a message for the user; the validator adds the row and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DATE = re.compile(
+    r"^(\d{4})(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+EARLIEST = dt.date(1949, 10, 1)
+
+#: Values that mean "no end date" in 有效期至.
+OPEN_ENDED = frozenset({"长期", "长期有效", "永久", "永久有效", "无固定期限", "9999-12-31", "99991231"})
+
+_AMOUNT = re.compile(r"^(\d+)(?:\.(\d+))?$")
+
+
+def parse_date(text: str, today: dt.date) -> dt.date:
+    """A date as departments write it, checked to lie between 1949-10-01 and ``today``.
+
+    >>> today = dt.date(2026, 11, 27)
+    >>> parse_date('2024-03-05', today), parse_date('2024/3/5', today)
+    (datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))
+    >>> parse_date('2024年3月5日', today), parse_date('20240305', today)
+    (datetime.date(2024, 3, 5), datetime.date(2024, 3, 5))
+    >>> parse_date('2024-02-30', today)
+    Traceback (most recent call last):
+    ValueError: '2024-02-30' is not a calendar date
+    >>> parse_date('2027-01-01', today)
+    Traceback (most recent call last):
+    ValueError: 2027-01-01 is in the future
+    """
+    day = parse_any_date(text)
+    if day > today:
+        raise ValueError(f"{day.isoformat()} is in the future")
+    if day < EARLIEST:
+        raise ValueError(f"{day.isoformat()} is before 1949-10-01")
+    return day
+
+
+def parse_any_date(text: str) -> dt.date:
+    """A date in any of the accepted spellings, without a range check."""
+    match = _DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
+    year, month, day, month2, day2 = match.groups()
+    try:
+        return dt.date(int(year), int(month or month2), int(day or day2))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a calendar date") from None
+
+
+def parse_fen(text: str) -> int:
+    """An amount in 万元 with up to six decimals, as an exact number of fen (0.01 CNY).
+
+    >>> parse_fen('12.5'), parse_fen('0.000001'), parse_fen(' 1000 ')
+    (12500000, 1, 1000000000)
+
+    Separators are refused: "1,000" may be a thousand or a mistyped decimal comma.
+
+    >>> parse_fen('1,000')
+    Traceback (most recent call last):
+    ValueError: '1,000' is not a number (write digits and a decimal point, no separators)
+    >>> parse_fen('-3')
+    Traceback (most recent call last):
+    ValueError: '-3' is negative
+    >>> parse_fen('三万')
+    Traceback (most recent call last):
+    ValueError: '三万' is not a number
+    >>> parse_fen('0.1234567')
+    Traceback (most recent call last):
+    ValueError: '0.1234567' has more than 6 decimal places (万元 to the fen)
+    """
+    cleaned = text.strip()
+    match = _AMOUNT.match(cleaned)
+    if not match:
+        if cleaned.startswith("-") and _AMOUNT.match(cleaned[1:]):
+            raise ValueError(f"{text!r} is negative")
+        if _AMOUNT.match(cleaned.replace(",", "").replace("，", "")):
+            raise ValueError(
+                f"{text!r} is not a number (write digits and a decimal point, no separators)"
+            )
+        raise ValueError(f"{text!r} is not a number")
+    whole, frac = match.groups()
+    frac = frac or ""
+    if len(frac) > 6:
+        if frac[6:].strip("0"):
+            raise ValueError(f"{text!r} has more than 6 decimal places (万元 to the fen)")
+        frac = frac[:6]
+    return int(whole) * 1_000_000 + int(frac.ljust(6, "0"))
+
+
+def split_categories(text: str) -> list[str]:
+    """处罚类别 may list several categories.
+
+    >>> split_categories('罚款;没收违法所得、 警告')
+    ['罚款', '没收违法所得', '警告']
+    """
+    return [part.strip() for part in re.split(r"[;；,，、/]", text) if part.strip()]

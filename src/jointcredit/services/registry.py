@@ -1,0 +1,88 @@
+"""Opening the registry and reading from it: the use cases shared by CLI, API and web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from jointcredit.errors import DatabaseNotReadyError, NotFoundError
+from jointcredit.identifiers.mask import mask_identifier
+from jointcredit.identifiers.normalize import normalize
+from jointcredit.settings import get_settings
+from jointcredit.store import migrate, records
+from jointcredit.store.db import make_engine
+
+
+def open_registry(url: str | None = None, *, upgrade: bool | None = None) -> Engine:
+    """An engine on the registry at ``url`` (default: the configured one), migrated to head.
+
+    With ``upgrade`` false (or JOINTCREDIT_AUTO_MIGRATE=false) a database behind the code's
+    schema is an error instead, for production sites that migrate in a deliberate step.
+    """
+    settings = get_settings()
+    engine = make_engine(url or settings.resolved_database_url())
+    if upgrade is None:
+        upgrade = settings.auto_migrate
+    current = migrate.current_revision(engine)
+    if current != migrate.head_revision():
+        if not upgrade:
+            raise DatabaseNotReadyError(
+                f"the database is at schema revision {current or 'none'}, the code needs "
+                f"{migrate.head_revision()}: run `jointcredit db upgrade`"
+            )
+        migrate.upgrade(engine)
+    return engine
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectReport:
+    subject: dict[str, Any]
+    identifiers: list[dict[str, Any]]
+    relations: list[dict[str, Any]]
+    records: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "identifiers": self.identifiers,
+            "relations": self.relations,
+            "records": self.records,
+        }
+
+
+def _jsonable(row: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in dict(row).items():
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def subject_report(engine: Engine, identifier: str, *, masked: bool = False) -> SubjectReport:
+    """Everything the registry holds on the subject with ``identifier`` (any identifier kind)."""
+    code = normalize(identifier)
+    with engine.connect() as conn:
+        subject = records.find_subject(conn, code)
+        if subject is None:
+            raise NotFoundError(f"no subject with identifier {code}")
+        subject_id = subject["id"]
+        ids = [dict(r) for r in records.subject_identifiers_of(conn, subject_id)]
+        rels = [_jsonable(r) for r in records.relations_of(conn, subject_id)]
+        recs = [_jsonable(r) for r in records.records_of_subject(conn, subject_id)]
+    subj = _jsonable(subject)
+    if masked:
+        subj["identifier"] = mask_identifier(subj["identifier"], subj["identifier_type"])
+        for item in ids:
+            item["value"] = mask_identifier(item["value"], item["type"])
+        for rel in rels:
+            if rel["other_kind"] == "natural-person":
+                rel["other_identifier"] = mask_identifier(rel["other_identifier"], "resident-id")
+    for rec in recs:
+        rec.pop("natural_key", None)
+    return SubjectReport(subj, ids, rels, recs)
+
+
+def summary(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return records.counts(conn)

@@ -1,0 +1,484 @@
+"""Repository of subjects, their identifiers and relations, and credit records with history.
+
+Every query against these tables lives here; services call these functions inside a
+transaction they own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, or_, select, update
+
+from jointcredit.store.bulk import insert_rows
+from jointcredit.importing.validate import PersonRef, RecordDraft, SubjectRef
+from jointcredit.store.tables import (
+    credit_records,
+    record_history,
+    relations,
+    subject_identifiers,
+    subjects,
+)
+
+# Keeps IN lists under SQLite's bound-parameter limit and PostgreSQL's planner comfortable.
+_CHUNK = 2000
+
+
+@dataclass(slots=True)
+class BatchResult:
+    accepted: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    #: Drafts whose natural key repeats within the batch: written after it, as a batch of their own.
+    deferred: list[RecordDraft] = field(default_factory=list)
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+# -- subjects ------------------------------------------------------------------------------------
+
+
+def subject_ids_by_identifier(conn: Connection, pairs: Iterable[tuple[str, str]]) -> dict[
+    tuple[str, str], int
+]:
+    """Map (identifier type, value) to the subject that holds it, for those that exist."""
+    wanted = sorted(set(pairs))
+    found: dict[tuple[str, str], int] = {}
+    values = sorted({value for _, value in wanted})
+    for chunk in _chunks(values):
+        rows = conn.execute(
+            select(
+                subject_identifiers.c.type,
+                subject_identifiers.c.value,
+                subject_identifiers.c.subject_id,
+            ).where(subject_identifiers.c.value.in_(chunk))
+        )
+        for id_type, value, subject_id in rows:
+            found[(id_type, value)] = subject_id
+    return found
+
+
+def ensure_subjects(
+    conn: Connection, refs: Sequence[SubjectRef | PersonRef], now: dt.datetime
+) -> dict[str, int]:
+    """Return the subject id of every reference by its primary identifier, creating the missing.
+
+    A subject known by an old identifier that now comes with new ones keeps its id and gains
+    them; one first known by a legacy number is then known by its USCC.
+    """
+    all_pairs = [pair for ref in refs for pair in _identifiers(ref)]
+    known = subject_ids_by_identifier(conn, all_pairs)
+    result: dict[str, int] = {}
+    new_subjects: dict[str, SubjectRef | PersonRef] = {}
+    new_identifiers: list[dict[str, Any]] = []
+    promote: dict[int, tuple[str, str]] = {}
+    for ref in refs:
+        if ref.identifier in result or ref.identifier in new_subjects:
+            continue
+        pairs = _identifiers(ref)
+        holder = next((known[p] for p in pairs if p in known), None)
+        if holder is None:
+            new_subjects[ref.identifier] = ref
+            continue
+        result[ref.identifier] = holder
+        for pair in pairs:
+            if pair not in known:
+                known[pair] = holder
+                new_identifiers.append(_identifier_row(holder, pair, now))
+                if pair[0] == "uscc":
+                    promote[holder] = pair
+    if new_subjects:
+        # Plain executemany and one look-up of the new ids is several times faster than
+        # INSERT … RETURNING row by row, on both databases.
+        insert_rows(
+            conn,
+            subjects,
+            [
+                {
+                    "kind": getattr(ref, "kind", "natural-person"),
+                    "name": ref.name,
+                    "identifier": ref.identifier,
+                    "identifier_type": ref.identifier_type,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for ref in new_subjects.values()
+            ],
+        )
+        created = _ids_by(conn, subjects.c.identifier, list(new_subjects))
+        for identifier, ref in new_subjects.items():
+            subject_id = created[identifier]
+            result[identifier] = subject_id
+            for pair in _identifiers(ref):
+                if pair not in known:
+                    known[pair] = subject_id
+                    new_identifiers.append(_identifier_row(subject_id, pair, now))
+    if new_identifiers:
+        insert_rows(conn, subject_identifiers, new_identifiers)
+    for subject_id, (id_type, value) in promote.items():
+        conn.execute(
+            update(subjects)
+            .where(subjects.c.id == subject_id, subjects.c.identifier_type != "uscc")
+            .values(identifier=value, identifier_type=id_type, updated_at=now)
+        )
+    return result
+
+
+def _ids_by(conn: Connection, column: Any, values: Sequence[str]) -> dict[str, int]:
+    """Map each value of the unique ``column`` to its row's id."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(values):
+        found.update(
+            (value, row_id)
+            for row_id, value in conn.execute(
+                select(column.table.c.id, column).where(column.in_(chunk))
+            )
+        )
+    return found
+
+
+def _identifiers(ref: SubjectRef | PersonRef) -> list[tuple[str, str]]:
+    if isinstance(ref, SubjectRef):
+        return ref.identifiers
+    return [(ref.identifier_type, ref.identifier)]
+
+
+def _identifier_row(subject_id: int, pair: tuple[str, str], now: dt.datetime) -> dict[str, Any]:
+    return {"subject_id": subject_id, "type": pair[0], "value": pair[1], "recorded_at": now}
+
+
+def find_subject(conn: Connection, identifier: str) -> RowMapping | None:
+    """The subject holding ``identifier`` (any of its identifiers), or None."""
+    return conn.execute(
+        select(subjects)
+        .join(subject_identifiers, subject_identifiers.c.subject_id == subjects.c.id)
+        .where(subject_identifiers.c.value == identifier)
+        .limit(1)
+    ).mappings().first()
+
+
+def subject_identifiers_of(conn: Connection, subject_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(subject_identifiers.c.type, subject_identifiers.c.value)
+            .where(subject_identifiers.c.subject_id == subject_id)
+            .order_by(subject_identifiers.c.id)
+        ).mappings()
+    )
+
+
+def records_of_subject(conn: Connection, subject_id: int) -> list[RowMapping]:
+    """All credit records of one subject with their current payload, newest decision first."""
+    return list(
+        conn.execute(
+            select(credit_records, record_history.c.payload)
+            .join(
+                record_history,
+                and_(
+                    record_history.c.record_id == credit_records.c.id,
+                    record_history.c.version == credit_records.c.version,
+                ),
+            )
+            .where(credit_records.c.subject_id == subject_id)
+            .order_by(credit_records.c.decision_date.desc(), credit_records.c.id.desc())
+        ).mappings()
+    )
+
+
+def relations_of(conn: Connection, subject_id: int) -> list[RowMapping]:
+    """Relations in which the subject is the organisation or the person, with the other side."""
+    other = subjects.alias("other")
+    rows = conn.execute(
+        select(
+            relations.c.role,
+            relations.c.valid_from,
+            relations.c.valid_until,
+            relations.c.organization_id,
+            relations.c.person_id,
+            other.c.name.label("other_name"),
+            other.c.identifier.label("other_identifier"),
+            other.c.kind.label("other_kind"),
+        )
+        .join(
+            other,
+            or_(
+                and_(relations.c.organization_id == subject_id, other.c.id == relations.c.person_id),
+                and_(relations.c.person_id == subject_id, other.c.id == relations.c.organization_id),
+            ),
+        )
+        .where(or_(relations.c.organization_id == subject_id, relations.c.person_id == subject_id))
+        .order_by(relations.c.valid_from)
+    ).mappings()
+    return list(rows)
+
+
+def record_history_of(conn: Connection, record_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(record_history)
+            .where(record_history.c.record_id == record_id)
+            .order_by(record_history.c.version)
+        ).mappings()
+    )
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """Row counts for the summary: subjects by kind, records by kind, relations."""
+    result: dict[str, int] = {}
+    for kind, n in conn.execute(select(subjects.c.kind, func.count()).group_by(subjects.c.kind)):
+        result[f"subjects.{kind}"] = n
+    for kind, n in conn.execute(
+        select(credit_records.c.kind, func.count()).group_by(credit_records.c.kind)
+    ):
+        result[f"records.{kind}"] = n
+    result["relations"] = conn.execute(select(func.count()).select_from(relations)).scalar_one()
+    result["history"] = conn.execute(
+        select(func.count()).select_from(record_history)
+    ).scalar_one()
+    return result
+
+
+# -- records -------------------------------------------------------------------------------------
+
+
+def write_records(
+    conn: Connection,
+    drafts: Sequence[RecordDraft],
+    *,
+    job_id: int | None,
+    actor: str,
+    source_system: str,
+    now: dt.datetime,
+) -> BatchResult:
+    """Insert new records, version changed ones, skip identical ones; history for every change."""
+    result = BatchResult()
+    batch: list[RecordDraft] = []
+    seen: set[str] = set()
+    for draft in drafts:
+        if draft.natural_key in seen:
+            result.deferred.append(draft)
+        else:
+            seen.add(draft.natural_key)
+            batch.append(draft)
+    if not batch:
+        return result
+
+    subject_ids = ensure_subjects(
+        conn,
+        [d.subject for d in batch] + [d.legal_representative for d in batch if d.legal_representative],
+        now,
+    )
+    existing: dict[str, RowMapping] = {}
+    keys = [d.natural_key for d in batch]
+    for chunk in _chunks(keys):
+        for row in conn.execute(
+            select(
+                credit_records.c.id,
+                credit_records.c.natural_key,
+                credit_records.c.content_hash,
+                credit_records.c.version,
+            ).where(credit_records.c.natural_key.in_(chunk))
+        ).mappings():
+            existing[row["natural_key"]] = row
+
+    inserts: list[RecordDraft] = []
+    updates: list[tuple[RecordDraft, RowMapping]] = []
+    for draft in batch:
+        current = existing.get(draft.natural_key)
+        if current is None:
+            inserts.append(draft)
+        elif current["content_hash"] == draft.content_hash:
+            result.duplicates += 1
+        else:
+            updates.append((draft, current))
+
+    history: list[dict[str, Any]] = []
+    record_ids: dict[str, int] = {}
+    if inserts:
+        rows = [
+            _record_values(d, subject_ids[d.subject.identifier], job_id, source_system, now)
+            | {"version": 1, "recorded_at": now}
+            for d in inserts
+        ]
+        insert_rows(conn, credit_records, rows)
+        ids = _ids_by(conn, credit_records.c.natural_key, [d.natural_key for d in inserts])
+        for draft in inserts:
+            record_id = ids[draft.natural_key]
+            record_ids[draft.natural_key] = record_id
+            history.append(_history_row(record_id, 1, "created", draft, job_id, actor, now))
+        result.accepted = len(inserts)
+    if updates:
+        stmt = (
+            update(credit_records)
+            .where(credit_records.c.id == bindparam("record_id"))
+            .values({name: bindparam(f"new_{name}") for name in _UPDATED_COLUMNS})
+        )
+        params = []
+        for draft, current in updates:
+            values = _record_values(
+                draft, subject_ids[draft.subject.identifier], job_id, source_system, now
+            ) | {"version": current["version"] + 1}
+            params.append(
+                {"record_id": current["id"]} | {f"new_{k}": values[k] for k in _UPDATED_COLUMNS}
+            )
+            record_ids[draft.natural_key] = current["id"]
+            history.append(
+                _history_row(current["id"], current["version"] + 1, "updated", draft, job_id,
+                             actor, now)
+            )
+        conn.execute(stmt, params)
+        result.updated = len(updates)
+    if history:
+        insert_rows(conn, record_history, history)
+
+    _write_relations(
+        conn,
+        [
+            (subject_ids[d.subject.identifier], subject_ids[d.legal_representative.identifier],
+             d.decision_date, record_ids.get(d.natural_key))
+            for d in batch
+            if d.legal_representative and d.subject.kind != "natural-person"
+        ],
+        now,
+    )
+    return result
+
+
+_UPDATED_COLUMNS = (
+    "subject_id", "issuing_authority", "issuing_authority_code", "source_department",
+    "source_department_code", "source_system", "source_record_id", "document_number",
+    "decision_date", "legal_basis", "category", "severity", "fine_fen", "confiscated_fen",
+    "valid_from", "valid_until", "publish_from", "publish_until", "status", "version",
+    "content_hash", "import_job_id", "updated_at",
+)
+
+
+def _record_values(
+    d: RecordDraft, subject_id: int, job_id: int | None, source_system: str, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "kind": d.kind,
+        "subject_id": subject_id,
+        "natural_key": d.natural_key,
+        "issuing_authority": d.issuing_authority,
+        "issuing_authority_code": d.issuing_authority_code,
+        "source_department": d.source_department,
+        "source_department_code": d.source_department_code,
+        "source_system": source_system,
+        "source_record_id": None,
+        "document_number": d.document_number,
+        "decision_date": d.decision_date,
+        "legal_basis": d.legal_basis,
+        "category": d.category,
+        "severity": d.severity,
+        "fine_fen": d.fine_fen,
+        "confiscated_fen": d.confiscated_fen,
+        "valid_from": d.valid_from,
+        "valid_until": d.valid_until,
+        "publish_from": d.publish_from,
+        "publish_until": d.publish_until,
+        "status": d.status,
+        "content_hash": d.content_hash,
+        "import_job_id": job_id,
+        "updated_at": now,
+    }
+
+
+def _history_row(
+    record_id: int,
+    version: int,
+    event: str,
+    d: RecordDraft,
+    job_id: int | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    return {
+        "record_id": record_id,
+        "version": version,
+        "event": event,
+        "status": d.status,
+        "content_hash": d.content_hash,
+        "payload": d.payload,
+        "import_job_id": job_id,
+        "actor": actor,
+        "recorded_at": now,
+    }
+
+
+def _write_relations(
+    conn: Connection,
+    seen: list[tuple[int, int, dt.date, int | None]],
+    now: dt.datetime,
+) -> None:
+    """Record legal representatives as relations with the period each is evidenced for.
+
+    A record decided on D shows that the person represented the organisation on D. An
+    organisation has one legal representative at a time, so a successor's first date closes the
+    predecessor's period.
+    """
+    if not seen:
+        return
+    role = "legal-representative"
+    org_ids = sorted({org for org, _, _, _ in seen})
+    current: dict[tuple[int, int], dict[str, Any]] = {}
+    for chunk in _chunks(org_ids):
+        for row in conn.execute(
+            select(relations).where(
+                relations.c.organization_id.in_(chunk), relations.c.role == role
+            )
+        ).mappings():
+            current[(row["organization_id"], row["person_id"])] = dict(row)
+    touched: set[tuple[int, int]] = set()
+    new: set[tuple[int, int]] = set()
+    for org, person, day, record_id in seen:
+        key = (org, person)
+        row = current.get(key)
+        if row is None:
+            current[key] = {
+                "organization_id": org, "person_id": person, "role": role, "valid_from": day,
+                "valid_until": None, "source_record_id": record_id, "recorded_at": now,
+            }
+            new.add(key)
+        elif row["valid_from"] is None or day < row["valid_from"]:
+            row["valid_from"] = day
+            touched.add(key)
+    # Rebuild the succession of each organisation touched.
+    affected = {org for org, _ in new | touched}
+    by_org: dict[int, list[dict[str, Any]]] = {}
+    for (org, _), row in current.items():
+        if org in affected:
+            by_org.setdefault(org, []).append(row)
+    for rows in by_org.values():
+        rows.sort(key=lambda r: r["valid_from"] or dt.date.min)
+        for earlier, later in zip(rows, rows[1:], strict=False):
+            until = later["valid_from"]
+            if until and earlier["valid_until"] != until and (
+                earlier["valid_until"] is None or earlier["valid_until"] > until
+            ):
+                earlier["valid_until"] = until
+                touched.add((earlier["organization_id"], earlier["person_id"]))
+    if new:
+        conn.execute(insert(relations), [current[key] for key in sorted(new)])
+    changed = sorted(touched - new)
+    if changed:
+        conn.execute(
+            update(relations)
+            .where(
+                relations.c.organization_id == bindparam("org"),
+                relations.c.person_id == bindparam("person"),
+                relations.c.role == role,
+            )
+            .values(valid_from=bindparam("new_from"), valid_until=bindparam("new_until")),
+            [
+                {"org": o, "person": p, "new_from": current[(o, p)]["valid_from"],
+                 "new_until": current[(o, p)]["valid_until"]}
+                for o, p in changed
+            ],
+        )

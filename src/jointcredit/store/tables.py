@@ -1,0 +1,218 @@
+"""The registry's schema: one SQLAlchemy Core metadata for SQLite and PostgreSQL.
+
+Migrations in ``store/migrations`` create exactly this schema (a test compares them). Dates are
+calendar dates in China; timestamps are UTC. Money is stored in fen (0.01 CNY) as an integer:
+the national formats give 万元 with at most six decimals, which is exactly one fen, so no
+rounding ever happens and both databases agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+# SQLite only gives an autoincrementing rowid to INTEGER PRIMARY KEY; PostgreSQL needs BIGINT for
+# tables that grow to hundreds of millions of rows.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+SUBJECT_KINDS = ("legal-person", "other-organization", "individual-business", "natural-person")
+RECORD_KINDS = ("licensing", "penalty", "red-list", "black-list", "commitment")
+SEVERITIES = ("minor", "general", "severe")
+RECORD_STATUSES = ("active", "cancelled", "revoked", "withdrawn", "repaired")
+RELATION_ROLES = (
+    "legal-representative",
+    "principal-responsible-person",
+    "directly-responsible-person",
+    "actual-controller",
+)
+IDENTIFIER_TYPES = (
+    "uscc",
+    "resident-id",
+    "org-code",
+    "registration-number",
+    "tax-number",
+    "institution-certificate",
+    "social-organization-certificate",
+    "other-document",
+)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200)),
+    Column("level", String(16)),
+    Column("region", String(6)),
+    Column("uscc", String(18), unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "level IS NULL OR " + _in("level", ("national", "provincial", "municipal", "county")),
+        name="level",
+    ),
+)
+
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("source_name", String(500), nullable=False),
+    Column("source_sha256", String(64)),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("accepted", Integer, nullable=False, default=0),
+    Column("updated", Integer, nullable=False, default=0),
+    Column("duplicates", Integer, nullable=False, default=0),
+    Column("rejected", Integer, nullable=False, default=0),
+    Column("status", String(16), nullable=False),
+    Column("message", Text),
+    CheckConstraint(_in("status", ("running", "finished", "failed")), name="status"),
+)
+
+subjects = Table(
+    "subjects",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("name", String(200), nullable=False),
+    # The identifier the registry knows the subject by: its USCC, or its resident identity
+    # number, or for organisations known only from old records a legacy number.
+    Column("identifier", String(64), nullable=False, unique=True),
+    Column("identifier_type", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(_in("kind", SUBJECT_KINDS), name="kind"),
+)
+
+subject_identifiers = Table(
+    "subject_identifiers",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column(
+        "subject_id", ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("type", String(40), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # Value first: look-ups come by value alone (a user rarely says which kind of code it is).
+    UniqueConstraint("value", "type"),
+    CheckConstraint(_in("type", IDENTIFIER_TYPES), name="type"),
+)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("organization_id", ForeignKey("subjects.id"), nullable=False),
+    Column("person_id", ForeignKey("subjects.id"), nullable=False, index=True),
+    Column("role", String(40), nullable=False),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("source_record_id", ForeignKey("credit_records.id")),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("organization_id", "person_id", "role"),
+    CheckConstraint(_in("role", RELATION_ROLES), name="role"),
+    CheckConstraint(
+        "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from", name="period"
+    ),
+)
+
+credit_records = Table(
+    "credit_records",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("subject_id", ForeignKey("subjects.id"), nullable=False),
+    # Digest of kind + issuing authority + document number + subject identifier: the natural key
+    # of a double-publicity record, so a file imported twice adds nothing.
+    Column("natural_key", String(32), nullable=False, unique=True),
+    Column("issuing_authority", String(200), nullable=False),
+    Column("issuing_authority_code", String(18)),
+    Column("source_department", String(200)),
+    Column("source_department_code", String(18)),
+    Column("source_system", String(100), nullable=False),
+    Column("source_record_id", String(100)),
+    Column("document_number", String(200), nullable=False),
+    Column("decision_date", Date, nullable=False),
+    Column("legal_basis", Text),
+    Column("category", String(200)),
+    Column("severity", String(8)),
+    Column("fine_fen", BigInteger),
+    Column("confiscated_fen", BigInteger),
+    Column("valid_from", Date),
+    Column("valid_until", Date),
+    Column("publish_from", Date),
+    Column("publish_until", Date),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    # The record as the department sent it lives in record_history, once per version: the
+    # current version's payload is the history row with the same version number.
+    Column("content_hash", String(32), nullable=False),
+    Column("import_job_id", ForeignKey("import_jobs.id")),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_credit_records_subject_id_decision_date", "subject_id", "decision_date"),
+    CheckConstraint(_in("kind", RECORD_KINDS), name="kind"),
+    CheckConstraint("severity IS NULL OR " + _in("severity", SEVERITIES), name="severity"),
+    CheckConstraint(_in("status", RECORD_STATUSES), name="status"),
+    CheckConstraint("fine_fen IS NULL OR fine_fen >= 0", name="fine_nonnegative"),
+    CheckConstraint(
+        "confiscated_fen IS NULL OR confiscated_fen >= 0", name="confiscated_nonnegative"
+    ),
+    CheckConstraint(
+        "publish_until IS NULL OR publish_from IS NULL OR publish_until >= publish_from",
+        name="publication_window",
+    ),
+)
+
+# Append-only: the migrations add triggers on both databases that refuse UPDATE and DELETE.
+record_history = Table(
+    "record_history",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("credit_records.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("content_hash", String(32), nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("import_job_id", ForeignKey("import_jobs.id")),
+    Column("actor", String(200), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("record_id", "version"),
+    CheckConstraint(_in("event", ("created", "updated", "status")), name="event"),
+)

@@ -1,0 +1,72 @@
+"""Migrations: from empty to head and back on both databases, and in step with the model."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import insert, inspect, select, text, update
+from sqlalchemy.exc import DatabaseError
+
+from jointcredit.store import migrate
+from jointcredit.store.db import make_engine
+from jointcredit.store.tables import metadata, record_history
+
+
+def test_upgrade_from_empty_downgrade_and_again(db_url: str) -> None:
+    engine = make_engine(db_url)
+    assert migrate.current_revision(engine) is None
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    migrate.downgrade(engine, "base")
+    assert migrate.current_revision(engine) is None
+    assert not set(metadata.tables) & set(inspect(engine).get_table_names())
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_migrations_match_the_model(db_url: str) -> None:
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(context, metadata)
+    assert diff == [], f"the model and the migrations differ: {diff}"
+
+
+def test_sqlite_runs_in_wal_mode(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_record_history_is_append_only_in_the_database(db_url: str) -> None:
+    """Even a direct SQL connection cannot rewrite or remove history."""
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO subjects (kind, name, identifier, identifier_type, created_at, updated_at)"
+            " VALUES ('legal-person', '测试', 'X', 'uscc', :now, :now)"), {"now": now})
+        conn.execute(text(
+            "INSERT INTO credit_records (kind, subject_id, natural_key, issuing_authority, "
+            "source_system, document_number, decision_date, status, version, content_hash, "
+            "recorded_at, updated_at) VALUES ('penalty', 1, 'k', 'a', 's', 'd', "
+            ":day, 'active', 1, 'h', :now, :now)"), {"now": now, "day": dt.date(2024, 1, 1)})
+        conn.execute(insert(record_history).values(
+            record_id=1, version=1, event="created", status="active", content_hash="h",
+            payload={}, actor="test", recorded_at=now))
+    for statement in (
+        update(record_history).values(status="repaired"),
+        record_history.delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(statement)
+    with engine.connect() as conn:
+        assert conn.execute(select(record_history.c.status)).scalars().all() == ["active"]
