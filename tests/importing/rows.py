@@ -87,8 +87,9 @@ def licensing_row(serial: int = 1, **fields: str) -> dict[str, str]:
     return row
 
 
-def write_csv(path: Path, rows: Iterable[Mapping[str, str]], fields: Iterable[str],
-              encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, rows: Iterable[Mapping[str, str]], fields: Iterable[str], encoding: str = "utf-8"
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as f:
         writer = csv.DictWriter(f, list(fields), extrasaction="ignore")
         writer.writeheader()

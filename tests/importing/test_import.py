@@ -33,10 +33,16 @@ def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_good_file_in_each_encoding(registry: Engine, tmp_path: Path, encoding: str) -> None:
-    path = write_csv(tmp_path / "p.csv", [penalty_row(i) for i in range(1, 21)], PENALTIES,
-                     encoding)
+    path = write_csv(
+        tmp_path / "p.csv", [penalty_row(i) for i in range(1, 21)], PENALTIES, encoding
+    )
     summary = _import(registry, path)
-    assert (summary.accepted, summary.updated, summary.duplicates, summary.rejected) == (20, 0, 0, [])
+    assert (summary.accepted, summary.updated, summary.duplicates, summary.rejected) == (
+        20,
+        0,
+        0,
+        [],
+    )
     assert summary.encoding == encoding
     report = subject_report(registry, uscc(7))
     assert report.subject["name"] == "北京测试7科技有限公司"
@@ -82,8 +88,11 @@ def test_same_key_twice_in_one_file_is_two_versions(registry: Engine, tmp_path: 
 
 
 BAD_ROWS = [
-    ({"CF_XDR_SHXYM": uscc(3)[:-1] + ("1" if uscc(3)[-1] == "0" else "0")}, "CF_XDR_SHXYM",
-     "check character"),
+    (
+        {"CF_XDR_SHXYM": uscc(3)[:-1] + ("1" if uscc(3)[-1] == "0" else "0")},
+        "CF_XDR_SHXYM",
+        "check character",
+    ),
     ({"CF_JDRQ": "2027-01-01"}, "CF_JDRQ", "in the future"),
     ({"CF_JDRQ": "2024-02-30"}, "CF_JDRQ", "not a calendar date"),
     ({"CF_JDRQ": "yesterday"}, "CF_JDRQ", "not a date"),
@@ -110,7 +119,9 @@ def test_a_bad_row_is_rejected_with_row_field_and_reason(
     summary = _import(engine, path)
     assert summary.accepted == 3, "good rows around a bad one are all kept"
     assert summary.rejected_rows == 1
-    assert {"row": 3, "field": field} in [{"row": r["row"], "field": r["field"]} for r in summary.rejected]
+    assert {"row": 3, "field": field} in [
+        {"row": r["row"], "field": r["field"]} for r in summary.rejected
+    ]
     assert any(message in r["error"] for r in summary.rejected if r["field"] == field)
     with (tmp_path / "p.rejects.csv").open(encoding="utf-8-sig", newline="") as f:
         [reject] = list(csv.DictReader(f))
@@ -128,7 +139,7 @@ def test_every_problem_of_a_row_is_reported(registry: Engine, tmp_path: Path) ->
 def test_missing_columns_make_the_file_unreadable(registry: Engine, tmp_path: Path) -> None:
     fields = [f for f in PENALTIES if f not in ("CF_WSH", "CF_JDRQ")]
     path = write_csv(tmp_path / "p.csv", [penalty_row(1)], fields)
-    with pytest.raises(InputFileError, match="lacks 2 of the 30 columns.*CF_WSH, CF_JDRQ"):
+    with pytest.raises(InputFileError, match=r"lacks 2 of the 30 columns.*CF_WSH, CF_JDRQ"):
         _import(registry, path)
     with registry.connect() as conn:
         assert conn.execute(select(import_jobs.c.status)).scalar_one() == "failed"
@@ -160,11 +171,11 @@ def test_a_row_with_the_wrong_number_of_fields(registry: Engine, tmp_path: Path)
 
 
 def test_quoted_newlines_inside_a_field(registry: Engine, tmp_path: Path) -> None:
-    row = penalty_row(1, CF_SY="第一行\n第二行, 含逗号\"引号\"")
+    row = penalty_row(1, CF_SY='第一行\n第二行, 含逗号"引号"')
     summary = _import(registry, write_csv(tmp_path / "p.csv", [row, penalty_row(2)], PENALTIES))
     assert summary.accepted == 2 and summary.rows == 2
     [record] = subject_report(registry, uscc(1)).records
-    assert record["payload"]["CF_SY"] == "第一行\n第二行, 含逗号\"引号\""
+    assert record["payload"]["CF_SY"] == '第一行\n第二行, 含逗号"引号"'
 
 
 def test_empty_file_and_header_only(registry: Engine, tmp_path: Path) -> None:
@@ -223,10 +234,17 @@ def test_not_an_xlsx(registry: Engine, tmp_path: Path) -> None:
         _import(registry, path)
 
 
-def test_legal_representatives_become_relations_with_periods(registry: Engine, tmp_path: Path) -> None:
+def test_legal_representatives_become_relations_with_periods(
+    registry: Engine, tmp_path: Path
+) -> None:
     first = penalty_row(1, CF_JDRQ="2022-01-10", CF_WSH="A1")
-    successor = penalty_row(1, CF_JDRQ="2024-06-01", CF_WSH="A2", CF_FRDB="赵测试",
-                            CF_FR_ZJHM=resident_id(777, birth="19850202"))
+    successor = penalty_row(
+        1,
+        CF_JDRQ="2024-06-01",
+        CF_WSH="A2",
+        CF_FRDB="赵测试",
+        CF_FR_ZJHM=resident_id(777, birth="19850202"),
+    )
     _import(registry, write_csv(tmp_path / "p.csv", [successor, first], PENALTIES))
     report = subject_report(registry, uscc(1))
     periods = sorted((r["other_name"], r["valid_from"], r["valid_until"]) for r in report.relations)
@@ -239,18 +257,35 @@ def test_legal_representatives_become_relations_with_periods(registry: Engine, t
 
 def test_natural_persons_and_individual_businesses(registry: Engine, tmp_path: Path) -> None:
     person = penalty_row(
-        1, CF_XDR_MC="孙测试", CF_XDR_LB="自然人", CF_XDR_SHXYM="", CF_FRDB="", CF_FR_ZJLX="",
-        CF_FR_ZJHM="", CF_XDR_ZJLX="身份证", CF_XDR_ZJHM=resident_id(5, birth="19900909").lower(),
+        1,
+        CF_XDR_MC="孙测试",
+        CF_XDR_LB="自然人",
+        CF_XDR_SHXYM="",
+        CF_FRDB="",
+        CF_FR_ZJLX="",
+        CF_FR_ZJHM="",
+        CF_XDR_ZJLX="身份证",
+        CF_XDR_ZJHM=resident_id(5, birth="19900909").lower(),
     )
-    business = penalty_row(2, CF_XDR_MC="东城区测试便利店", CF_XDR_LB="个体工商户",
-                           CF_XDR_SHXYM=uscc(2, prefix="92"))
+    business = penalty_row(
+        2, CF_XDR_MC="东城区测试便利店", CF_XDR_LB="个体工商户", CF_XDR_SHXYM=uscc(2, prefix="92")
+    )
     nobody = penalty_row(3, CF_XDR_LB="自然人", CF_XDR_SHXYM="", CF_XDR_ZJHM="")
-    summary = _import(registry, write_csv(tmp_path / "p.csv", [person, business, nobody], PENALTIES))
+    summary = _import(
+        registry, write_csv(tmp_path / "p.csv", [person, business, nobody], PENALTIES)
+    )
     assert summary.accepted == 2
     assert summary.rejected == [
-        {"row": 3, "field": "CF_XDR_ZJHM", "error": "a natural person needs an identity document number"}
+        {
+            "row": 3,
+            "field": "CF_XDR_ZJHM",
+            "error": "a natural person needs an identity document number",
+        }
     ]
-    assert subject_report(registry, resident_id(5, birth="19900909")).subject["kind"] == "natural-person"
+    assert (
+        subject_report(registry, resident_id(5, birth="19900909")).subject["kind"]
+        == "natural-person"
+    )
     assert subject_report(registry, uscc(2, prefix="92")).subject["kind"] == "individual-business"
 
 
@@ -269,20 +304,30 @@ def test_legacy_identifiers_and_promotion_to_uscc(registry: Engine, tmp_path: Pa
     assert report.subject["identifier"] == uscc(1)
     assert len(report.records) == 2
     assert {(i["type"], i["value"]) for i in report.identifiers} == {
-        ("registration-number", regnum), ("uscc", uscc(1))
+        ("registration-number", regnum),
+        ("uscc", uscc(1)),
     }
 
 
 def test_licensing(registry: Engine, tmp_path: Path) -> None:
-    rows = [licensing_row(1), licensing_row(2, XK_YXQZI="长期", XK_ZT="注销"),
-            licensing_row(3, XK_YXQZI="2020-01-01"), licensing_row(4, XK_XKLB="许可")]
+    rows = [
+        licensing_row(1),
+        licensing_row(2, XK_YXQZI="长期", XK_ZT="注销"),
+        licensing_row(3, XK_YXQZI="2020-01-01"),
+        licensing_row(4, XK_XKLB="许可"),
+    ]
     summary = _import(registry, write_csv(tmp_path / "l.csv", rows, LICENSING), kind="licensing")
     assert summary.accepted == 2
     assert sorted((r["row"], r["field"]) for r in summary.rejected) == [
-        (3, "XK_YXQZI"), (4, "XK_XKLB")
+        (3, "XK_YXQZI"),
+        (4, "XK_XKLB"),
     ]
     [record] = subject_report(registry, uscc(2)).records
-    assert (record["status"], record["valid_until"], record["kind"]) == ("cancelled", None, "licensing")
+    assert (record["status"], record["valid_until"], record["kind"]) == (
+        "cancelled",
+        None,
+        "licensing",
+    )
 
 
 def test_reading_in_a_worker_process_gives_the_same_result(sqlite_url: str, tmp_path: Path) -> None:

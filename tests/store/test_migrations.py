@@ -51,17 +51,35 @@ def test_record_history_is_append_only_in_the_database(db_url: str) -> None:
 
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
-        conn.execute(text(
-            "INSERT INTO subjects (kind, name, identifier, identifier_type, created_at, updated_at)"
-            " VALUES ('legal-person', '测试', 'X', 'uscc', :now, :now)"), {"now": now})
-        conn.execute(text(
-            "INSERT INTO credit_records (kind, subject_id, natural_key, issuing_authority, "
-            "source_system, document_number, decision_date, status, version, content_hash, "
-            "recorded_at, updated_at) VALUES ('penalty', 1, 'k', 'a', 's', 'd', "
-            ":day, 'active', 1, 'h', :now, :now)"), {"now": now, "day": dt.date(2024, 1, 1)})
-        conn.execute(insert(record_history).values(
-            record_id=1, version=1, event="created", status="active", content_hash="h",
-            payload={}, actor="test", recorded_at=now))
+        conn.execute(
+            text(
+                "INSERT INTO subjects (kind, name, identifier, identifier_type, created_at, "
+                "updated_at)"
+                " VALUES ('legal-person', '测试', 'X', 'uscc', :now, :now)"
+            ),
+            {"now": now},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO credit_records (kind, subject_id, natural_key, issuing_authority, "
+                "source_system, document_number, decision_date, status, version, content_hash, "
+                "recorded_at, updated_at) VALUES ('penalty', 1, 'k', 'a', 's', 'd', "
+                ":day, 'active', 1, 'h', :now, :now)"
+            ),
+            {"now": now, "day": dt.date(2024, 1, 1)},
+        )
+        conn.execute(
+            insert(record_history).values(
+                record_id=1,
+                version=1,
+                event="created",
+                status="active",
+                content_hash="h",
+                payload={},
+                actor="test",
+                recorded_at=now,
+            )
+        )
     for statement in (
         update(record_history).values(status="repaired"),
         record_history.delete(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import typer
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors
@@ -24,7 +23,9 @@ def upgrade(
     before = migrate.current_revision(engine)
     migrate.upgrade(engine, revision)
     after = migrate.current_revision(engine)
-    console.print(f"{engine.url.render_as_string(hide_password=True)}: {before or 'empty'} → {after}")
+    console.print(
+        f"{engine.url.render_as_string(hide_password=True)}: {before or 'empty'} → {after}"
+    )
 
 
 @app.command("current")

@@ -60,11 +60,20 @@ def demo(
     for kind, path in files.items():
         with progress_bar(f"importing {path.name}", in_bytes=True) as bar:
             s = import_file(engine, kind, path, today=today, progress=bar)  # type: ignore[arg-type]
-        results.add_row(path.name, f"{s.rows:,}", f"{s.accepted:,}", f"{s.updated:,}",
-                        f"{s.duplicates:,}", f"{s.rejected_rows:,}", f"{s.seconds:.2f}")
+        results.add_row(
+            path.name,
+            f"{s.rows:,}",
+            f"{s.accepted:,}",
+            f"{s.updated:,}",
+            f"{s.duplicates:,}",
+            f"{s.rejected_rows:,}",
+            f"{s.seconds:.2f}",
+        )
         for item in s.rejected[:10]:
-            console.print(f"  rejected: {path.name} row {item['row']}, {item['field']}: "
-                          f"{item['error']}", highlight=False)
+            console.print(
+                f"  rejected: {path.name} row {item['row']}, {item['field']}: {item['error']}",
+                highlight=False,
+            )
         if s.rejects_file:
             console.print(f"  rejected rows are in {s.rejects_file}", highlight=False)
     console.print(results)

@@ -67,26 +67,46 @@ def _counting(rows: Iterable[tuple[str, ...]], progress: Progress | None,
 
 
 def generate(
-    out_dir: Annotated[Path, typer.Argument(help="Directory for the files (created if missing).",
-                                            file_okay=False, metavar="OUT_DIR")],
+    out_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Directory for the files (created if missing).", file_okay=False, metavar="OUT_DIR"
+        ),
+    ],
     licensing: Annotated[int, typer.Option(min=0, help="Licensing rows.")] = 2000,
     penalties: Annotated[int, typer.Option(min=0, help="Penalty rows.")] = 1000,
-    subjects: Annotated[int, typer.Option(min=1, help="Distinct subjects the rows draw on.")
-                        ] = 1000,
-    fmt: Annotated[Format, typer.Option(
-        "--format", help="csv, jsonl (UTF-8) or xlsx (streamed, but slow: some 4,000 rows/s, "
-                         "practical up to ~1M rows; at most 1,048,575 rows per file).")
+    subjects: Annotated[
+        int, typer.Option(min=1, help="Distinct subjects the rows draw on.")
+    ] = 1000,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="csv, jsonl (UTF-8) or xlsx (streamed, but slow: some 4,000 rows/s, "
+            "practical up to ~1M rows; at most 1,048,575 rows per file).",
+        ),
     ] = Format.csv,
-    encoding: Annotated[Encoding | None, typer.Option(
-        help="CSV encoding (default utf-8). JSON Lines is always UTF-8.")] = None,
-    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 0,
-    today: Annotated[str | None, typer.Option(
-        help="Reference date YYYY-MM-DD: decisions fall in the 5 years up to it. Default: today.")
+    encoding: Annotated[
+        Encoding | None,
+        typer.Option(help="CSV encoding (default utf-8). JSON Lines is always UTF-8."),
     ] = None,
-    bad_rows: Annotated[int, typer.Option(
-        min=0, help="Spoil this many penalty rows on purpose (bad check character, future or "
-                    "impossible date, negative or non-numeric amount, missing identifier); "
-                    "they are listed in OUT_DIR/penalties.bad.json.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same files.")] = 0,
+    today: Annotated[
+        str | None,
+        typer.Option(
+            help="Reference date YYYY-MM-DD: decisions fall in the 5 years up to it. "
+            "Default: today."
+        ),
+    ] = None,
+    bad_rows: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Spoil this many penalty rows on purpose (bad check character, future or "
+            "impossible date, negative or non-numeric amount, missing identifier); "
+            "they are listed in OUT_DIR/penalties.bad.json.",
+        ),
+    ] = 0,
 ) -> None:
     """Write synthetic licensing and penalty files in the national double-publicity formats.
 

@@ -32,7 +32,9 @@ RejectsOption = typer.Option(
     None, "--rejects", help="Where to write rejected rows (default: FILE.rejects.csv beside it)."
 )
 TodayOption = typer.Option(
-    None, "--today", help="Date that decisions may not lie after (default: today).",
+    None,
+    "--today",
+    help="Date that decisions may not lie after (default: today).",
     formats=["%Y-%m-%d"],
 )
 
@@ -49,8 +51,13 @@ def _run(
     engine = open_registry(database)
     with progress_bar(f"importing {file.name}", in_bytes=detect_format(file) != "xlsx") as bar:
         summary = import_file(
-            engine, kind, file, encoding=encoding, rejects_path=rejects,
-            today=today.date() if today else None, progress=bar,
+            engine,
+            kind,
+            file,
+            encoding=encoding,
+            rejects_path=rejects,
+            today=today.date() if today else None,
+            progress=bar,
         )
     if as_json:
         print_json(summary.to_dict())

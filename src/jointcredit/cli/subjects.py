@@ -28,17 +28,38 @@ def show(
         return
     s = report.subject
     console.print(f"[bold]{s['name']}[/]  {s['kind']}  {s['identifier']}", highlight=False)
-    console.print("identifiers: " + ", ".join(f"{i['type']} {i['value']}" for i in report.identifiers),
-                  highlight=False)
+    console.print(
+        "identifiers: " + ", ".join(f"{i['type']} {i['value']}" for i in report.identifiers),
+        highlight=False,
+    )
     for rel in report.relations:
         until = rel["valid_until"] or "…"
-        console.print(f"{rel['role']}: {rel['other_name']} ({rel['other_identifier']}) "
-                      f"{rel['valid_from']} – {until}", highlight=False)
+        console.print(
+            f"{rel['role']}: {rel['other_name']} ({rel['other_identifier']}) "
+            f"{rel['valid_from']} – {until}",
+            highlight=False,
+        )
     table = Table(title=f"{len(report.records)} credit records")
-    for column in ("kind", "decided", "document", "authority", "category", "severity", "status",
-                   "version"):
+    for column in (
+        "kind",
+        "decided",
+        "document",
+        "authority",
+        "category",
+        "severity",
+        "status",
+        "version",
+    ):
         table.add_column(column)
     for r in report.records:
-        table.add_row(r["kind"], r["decision_date"], r["document_number"], r["issuing_authority"],
-                      r["category"] or "", r["severity"] or "", r["status"], str(r["version"]))
+        table.add_row(
+            r["kind"],
+            r["decision_date"],
+            r["document_number"],
+            r["issuing_authority"],
+            r["category"] or "",
+            r["severity"] or "",
+            r["status"],
+            str(r["version"]),
+        )
     console.print(table)

@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
-from jointcredit.services.registry import open_registry, summary as registry_summary
+from jointcredit.services.registry import open_registry
+from jointcredit.services.registry import summary as registry_summary
 
 
 @handle_errors

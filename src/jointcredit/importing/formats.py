@@ -93,5 +93,10 @@ PENALTY_CATEGORIES: Final[dict[str, str]] = {
 }
 
 #: 证件类型 values for persons' identity documents; only 身份证 numbers are validated.
-ID_DOCUMENT_TYPES: Final = ("身份证", "护照号", "港澳居民来往内地通行证", "台湾居民来往大陆通行证",
-                            "外国人永久居留身份证")
+ID_DOCUMENT_TYPES: Final = (
+    "身份证",
+    "护照号",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "外国人永久居留身份证",
+)

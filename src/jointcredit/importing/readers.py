@@ -138,8 +138,9 @@ class Source:
                     continue  # blank line: not a row
                 number += 1
                 if len(cells) != width:
-                    yield number, RowProblem(
-                        "-", f"row has {len(cells)} fields, the header has {width}"
+                    yield (
+                        number,
+                        RowProblem("-", f"row has {len(cells)} fields, the header has {width}"),
                     )
                     continue
                 yield number, dict(zip(self.fields, cells, strict=True))
@@ -157,10 +158,16 @@ class Source:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    yield number, RowProblem("-", f"not valid JSON: {exc.msg} at column {exc.colno}")
+                    yield (
+                        number,
+                        RowProblem("-", f"not valid JSON: {exc.msg} at column {exc.colno}"),
+                    )
                     continue
                 if not isinstance(obj, dict):
-                    yield number, RowProblem("-", f"expected a JSON object, got {type(obj).__name__}")
+                    yield (
+                        number,
+                        RowProblem("-", f"expected a JSON object, got {type(obj).__name__}"),
+                    )
                     continue
                 for key in obj:
                     if key not in self.fields:
@@ -196,8 +203,9 @@ class Source:
                 number += 1
                 extra = [v for v in values[width:] if v is not None and str(v).strip()]
                 if extra:
-                    yield number, RowProblem(
-                        "-", f"row has values beyond the header's {width} columns"
+                    yield (
+                        number,
+                        RowProblem("-", f"row has values beyond the header's {width} columns"),
                     )
                     continue
                 padded = list(values[:width]) + [None] * (width - len(values))

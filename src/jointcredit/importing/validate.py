@@ -102,7 +102,17 @@ _LICENCE_STATUS = {
 _REQUIRED = {
     "licensing": ("XKWS", "WSH", "XKLB", "NR", "JDRQ", "XKJG", "XKJGDM", "LYDW", "LYDWDM"),
     "penalty": (
-        "WSH", "WFXW", "SY", "YJ", "CFLB", "NR", "JDRQ", "CFJG", "CFJGDM", "SJLY", "SJLYDM",
+        "WSH",
+        "WFXW",
+        "SY",
+        "YJ",
+        "CFLB",
+        "NR",
+        "JDRQ",
+        "CFJG",
+        "CFJGDM",
+        "SJLY",
+        "SJLYDM",
     ),
 }
 _MAX_LENGTH = 4000
@@ -179,11 +189,13 @@ class RowValidator:
             row.required(name)
         decided = row.parsed(p + "JDRQ", self._past_date)
         authority = row.text(p + ("XKJG" if self.kind == "licensing" else "CFJG"))
-        authority_code = row.parsed(p + ("XKJGDM" if self.kind == "licensing" else "CFJGDM"),
-                                    uscc.validate)
+        authority_code = row.parsed(
+            p + ("XKJGDM" if self.kind == "licensing" else "CFJGDM"), uscc.validate
+        )
         source_name = row.text(p + ("LYDW" if self.kind == "licensing" else "SJLY"))
-        source_code = row.parsed(p + ("LYDWDM" if self.kind == "licensing" else "SJLYDM"),
-                                 uscc.validate)
+        source_code = row.parsed(
+            p + ("LYDWDM" if self.kind == "licensing" else "SJLYDM"), uscc.validate
+        )
         document_number = row.text(p + "WSH")
         if len(document_number) > _NAME_LENGTH:
             row.fail(p + "WSH", f"longer than {_NAME_LENGTH} characters")
@@ -232,8 +244,10 @@ class RowValidator:
         category_text = row.required(p + "XDR_LB")
         category = _CATEGORY_ALIASES.get(category_text)
         if category_text and category is None:
-            row.fail(p + "XDR_LB", f"{category_text!r} is not one of "
-                     + "/".join(formats.SUBJECT_CATEGORIES))
+            row.fail(
+                p + "XDR_LB",
+                f"{category_text!r} is not one of " + "/".join(formats.SUBJECT_CATEGORIES),
+            )
             return None
         ids: list[tuple[str, str]] = []
         code = row.parsed(p + "XDR_SHXYM", uscc.validate)
@@ -262,17 +276,24 @@ class RowValidator:
         elif category == _BUSINESS:
             kind = "individual-business"
             if not ids and not row.errors:
-                row.fail(p + "XDR_SHXYM", "an individual business needs a unified social credit "
-                         "code or a registration number")
+                row.fail(
+                    p + "XDR_SHXYM",
+                    "an individual business needs a unified social credit "
+                    "code or a registration number",
+                )
         else:
             kind = "other-organization" if category_text == "非法人组织" else "legal-person"
             if not ids and not row.errors:
-                row.fail(p + "XDR_SHXYM", "an organisation needs a unified social credit code "
-                         "or another registration identifier; the row has none")
+                row.fail(
+                    p + "XDR_SHXYM",
+                    "an organisation needs a unified social credit code "
+                    "or another registration identifier; the row has none",
+                )
         if not ids or category is None:
             return None
-        return SubjectRef(kind=kind, name=name, identifier=ids[0][1], identifier_type=ids[0][0],
-                          identifiers=ids)
+        return SubjectRef(
+            kind=kind, name=name, identifier=ids[0][1], identifier_type=ids[0][0], identifiers=ids
+        )
 
     def _document(self, row: _Row, type_field: str, number_field: str) -> tuple[str, str] | None:
         number = row.text(number_field)
@@ -293,13 +314,16 @@ class RowValidator:
         document = self._document(row, p + "FR_ZJLX", p + "FR_ZJHM")
         if document is None or not name:
             return None
-        return PersonRef(name=name[:_NAME_LENGTH], identifier=document[1],
-                         identifier_type=document[0])
+        return PersonRef(
+            name=name[:_NAME_LENGTH], identifier=document[1], identifier_type=document[0]
+        )
 
     def _licensing(self, row: _Row, decided: dt.date | None) -> dict[str, Any]:
         category = row.text("XK_XKLB")
         if category and category not in formats.LICENCE_CATEGORIES:
-            row.fail("XK_XKLB", f"{category!r} is not one of " + "/".join(formats.LICENCE_CATEGORIES))
+            row.fail(
+                "XK_XKLB", f"{category!r} is not one of " + "/".join(formats.LICENCE_CATEGORIES)
+            )
         valid_from = row.parsed("XK_YXQZ", values.parse_any_date)
         until_text = row.text("XK_YXQZI")
         valid_until = None

@@ -13,7 +13,9 @@ _DATE = re.compile(
 EARLIEST = dt.date(1949, 10, 1)
 
 #: Values that mean "no end date" in 有效期至.
-OPEN_ENDED = frozenset({"长期", "长期有效", "永久", "永久有效", "无固定期限", "9999-12-31", "99991231"})
+OPEN_ENDED = frozenset(
+    {"长期", "长期有效", "永久", "永久有效", "无固定期限", "9999-12-31", "99991231"}
+)
 
 _AMOUNT = re.compile(r"^(\d+)(?:\.(\d+))?$")
 

@@ -12,18 +12,18 @@ import datetime as dt
 import hashlib
 import itertools
 import multiprocessing
-from queue import Empty
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import Empty
 from typing import IO, Any
 
 from sqlalchemy import Engine, insert, update
 
 from jointcredit.errors import InputFileError
 from jointcredit.importing import formats
-from jointcredit.importing.readers import FileFormat, RowProblem, Source
+from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.validate import FieldError, RecordDraft, RecordKind, RowValidator
 from jointcredit.settings import get_settings
 from jointcredit.store import records
@@ -193,9 +193,12 @@ def import_file(
     source_system = f"file:{path.name}"[:100]
     job_id = _start_job(engine, kind, path)
     summary = ImportSummary(kind, str(path), source.format, None, job_id)
-    rejects = _Rejects(rejects_path or path.with_name(path.stem + ".rejects.csv"),
-                       RowValidator(kind, today=today).spec, settings.import_rejects_listed,
-                       summary)
+    rejects = _Rejects(
+        rejects_path or path.with_name(path.stem + ".rejects.csv"),
+        RowValidator(kind, today=today).spec,
+        settings.import_rejects_listed,
+        summary,
+    )
     args = (path, kind, encoding, today, batch_size)
     try:
         for item in _from_worker(args) if workers else _produce(*args):
@@ -244,7 +247,9 @@ def _checked_header(
         missing, unknown = validator.check_header(fields)
         duplicated = sorted({name for name in fields if fields.count(name) > 1})
         if duplicated:
-            raise InputFileError(f"{source.path.name}: columns appear twice: {', '.join(duplicated)}")
+            raise InputFileError(
+                f"{source.path.name}: columns appear twice: {', '.join(duplicated)}"
+            )
         if missing:
             raise InputFileError(
                 f"{source.path.name}: the header lacks {len(missing)} of the "
@@ -310,7 +315,11 @@ def _start_job(engine: Engine, kind: str, path: Path) -> int:
                 "source_name": str(path)[-500:],
                 "source_sha256": digest.hexdigest(),
                 "started_at": dt.datetime.now(dt.UTC),
-                "rows_read": 0, "accepted": 0, "updated": 0, "duplicates": 0, "rejected": 0,
+                "rows_read": 0,
+                "accepted": 0,
+                "updated": 0,
+                "duplicates": 0,
+                "rejected": 0,
                 "status": "running",
             },
         ).scalar_one()
@@ -353,7 +362,9 @@ class _Rejects:
         # A rejects file left by an earlier run of the same file would be mistaken for this one's.
         path.unlink(missing_ok=True)
 
-    def add(self, number: int, values: Mapping[str, str] | RowProblem, errors: list[FieldError]) -> None:
+    def add(
+        self, number: int, values: Mapping[str, str] | RowProblem, errors: list[FieldError]
+    ) -> None:
         self.summary.rejected_rows += 1
         for error in errors:
             if len(self.summary.rejected) < self.listed:
@@ -381,4 +392,4 @@ class _Rejects:
             self._file = None
 
 
-__all__ = ["KINDS", "ImportSummary", "import_file", "formats"]
+__all__ = ["KINDS", "ImportSummary", "formats", "import_file"]

@@ -19,7 +19,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     dialect = conn.dialect
     columns = list(rows[0])
     processors: list[Callable[[Any], Any] | None] = [
-        table.c[name].type._cached_bind_processor(dialect)  # noqa: SLF001 - the public path is slower
+        table.c[name].type._cached_bind_processor(dialect)
         for name in columns
     ]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"

@@ -7,14 +7,15 @@ transaction they own.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, or_, select, update
 
-from jointcredit.store.bulk import insert_rows
 from jointcredit.importing.validate import PersonRef, RecordDraft, SubjectRef
+from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
     credit_records,
     record_history,
@@ -44,9 +45,9 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 # -- subjects ------------------------------------------------------------------------------------
 
 
-def subject_ids_by_identifier(conn: Connection, pairs: Iterable[tuple[str, str]]) -> dict[
-    tuple[str, str], int
-]:
+def subject_ids_by_identifier(
+    conn: Connection, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
     """Map (identifier type, value) to the subject that holds it, for those that exist."""
     wanted = sorted(set(pairs))
     found: dict[tuple[str, str], int] = {}
@@ -155,12 +156,16 @@ def _identifier_row(subject_id: int, pair: tuple[str, str], now: dt.datetime) ->
 
 def find_subject(conn: Connection, identifier: str) -> RowMapping | None:
     """The subject holding ``identifier`` (any of its identifiers), or None."""
-    return conn.execute(
-        select(subjects)
-        .join(subject_identifiers, subject_identifiers.c.subject_id == subjects.c.id)
-        .where(subject_identifiers.c.value == identifier)
-        .limit(1)
-    ).mappings().first()
+    return (
+        conn.execute(
+            select(subjects)
+            .join(subject_identifiers, subject_identifiers.c.subject_id == subjects.c.id)
+            .where(subject_identifiers.c.value == identifier)
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
 
 
 def subject_identifiers_of(conn: Connection, subject_id: int) -> list[RowMapping]:
@@ -208,8 +213,12 @@ def relations_of(conn: Connection, subject_id: int) -> list[RowMapping]:
         .join(
             other,
             or_(
-                and_(relations.c.organization_id == subject_id, other.c.id == relations.c.person_id),
-                and_(relations.c.person_id == subject_id, other.c.id == relations.c.organization_id),
+                and_(
+                    relations.c.organization_id == subject_id, other.c.id == relations.c.person_id
+                ),
+                and_(
+                    relations.c.person_id == subject_id, other.c.id == relations.c.organization_id
+                ),
             ),
         )
         .where(or_(relations.c.organization_id == subject_id, relations.c.person_id == subject_id))
@@ -238,9 +247,7 @@ def counts(conn: Connection) -> dict[str, int]:
     ):
         result[f"records.{kind}"] = n
     result["relations"] = conn.execute(select(func.count()).select_from(relations)).scalar_one()
-    result["history"] = conn.execute(
-        select(func.count()).select_from(record_history)
-    ).scalar_one()
+    result["history"] = conn.execute(select(func.count()).select_from(record_history)).scalar_one()
     return result
 
 
@@ -271,7 +278,8 @@ def write_records(
 
     subject_ids = ensure_subjects(
         conn,
-        [d.subject for d in batch] + [d.legal_representative for d in batch if d.legal_representative],
+        [d.subject for d in batch]
+        + [d.legal_representative for d in batch if d.legal_representative],
         now,
     )
     existing: dict[str, RowMapping] = {}
@@ -329,8 +337,9 @@ def write_records(
             )
             record_ids[draft.natural_key] = current["id"]
             history.append(
-                _history_row(current["id"], current["version"] + 1, "updated", draft, job_id,
-                             actor, now)
+                _history_row(
+                    current["id"], current["version"] + 1, "updated", draft, job_id, actor, now
+                )
             )
         conn.execute(stmt, params)
         result.updated = len(updates)
@@ -340,8 +349,12 @@ def write_records(
     _write_relations(
         conn,
         [
-            (subject_ids[d.subject.identifier], subject_ids[d.legal_representative.identifier],
-             d.decision_date, record_ids.get(d.natural_key))
+            (
+                subject_ids[d.subject.identifier],
+                subject_ids[d.legal_representative.identifier],
+                d.decision_date,
+                record_ids.get(d.natural_key),
+            )
             for d in batch
             if d.legal_representative and d.subject.kind != "natural-person"
         ],
@@ -351,11 +364,29 @@ def write_records(
 
 
 _UPDATED_COLUMNS = (
-    "subject_id", "issuing_authority", "issuing_authority_code", "source_department",
-    "source_department_code", "source_system", "source_record_id", "document_number",
-    "decision_date", "legal_basis", "category", "severity", "fine_fen", "confiscated_fen",
-    "valid_from", "valid_until", "publish_from", "publish_until", "status", "version",
-    "content_hash", "import_job_id", "updated_at",
+    "subject_id",
+    "issuing_authority",
+    "issuing_authority_code",
+    "source_department",
+    "source_department_code",
+    "source_system",
+    "source_record_id",
+    "document_number",
+    "decision_date",
+    "legal_basis",
+    "category",
+    "severity",
+    "fine_fen",
+    "confiscated_fen",
+    "valid_from",
+    "valid_until",
+    "publish_from",
+    "publish_until",
+    "status",
+    "version",
+    "content_hash",
+    "import_job_id",
+    "updated_at",
 )
 
 
@@ -429,38 +460,45 @@ def _write_relations(
     org_ids = sorted({org for org, _, _, _ in seen})
     current: dict[tuple[int, int], dict[str, Any]] = {}
     for chunk in _chunks(org_ids):
-        for row in conn.execute(
+        for found in conn.execute(
             select(relations).where(
                 relations.c.organization_id.in_(chunk), relations.c.role == role
             )
         ).mappings():
-            current[(row["organization_id"], row["person_id"])] = dict(row)
+            current[(found["organization_id"], found["person_id"])] = dict(found)
     touched: set[tuple[int, int]] = set()
     new: set[tuple[int, int]] = set()
     for org, person, day, record_id in seen:
         key = (org, person)
-        row = current.get(key)
-        if row is None:
+        known = current.get(key)
+        if known is None:
             current[key] = {
-                "organization_id": org, "person_id": person, "role": role, "valid_from": day,
-                "valid_until": None, "source_record_id": record_id, "recorded_at": now,
+                "organization_id": org,
+                "person_id": person,
+                "role": role,
+                "valid_from": day,
+                "valid_until": None,
+                "source_record_id": record_id,
+                "recorded_at": now,
             }
             new.add(key)
-        elif row["valid_from"] is None or day < row["valid_from"]:
-            row["valid_from"] = day
+        elif known["valid_from"] is None or day < known["valid_from"]:
+            known["valid_from"] = day
             touched.add(key)
     # Rebuild the succession of each organisation touched.
     affected = {org for org, _ in new | touched}
     by_org: dict[int, list[dict[str, Any]]] = {}
-    for (org, _), row in current.items():
+    for (org, _), relation in current.items():
         if org in affected:
-            by_org.setdefault(org, []).append(row)
+            by_org.setdefault(org, []).append(relation)
     for rows in by_org.values():
         rows.sort(key=lambda r: r["valid_from"] or dt.date.min)
-        for earlier, later in zip(rows, rows[1:], strict=False):
+        for earlier, later in itertools.pairwise(rows):
             until = later["valid_from"]
-            if until and earlier["valid_until"] != until and (
-                earlier["valid_until"] is None or earlier["valid_until"] > until
+            if (
+                until
+                and earlier["valid_until"] != until
+                and (earlier["valid_until"] is None or earlier["valid_until"] > until)
             ):
                 earlier["valid_until"] = until
                 touched.add((earlier["organization_id"], earlier["person_id"]))
@@ -477,8 +515,12 @@ def _write_relations(
             )
             .values(valid_from=bindparam("new_from"), valid_until=bindparam("new_until")),
             [
-                {"org": o, "person": p, "new_from": current[(o, p)]["valid_from"],
-                 "new_until": current[(o, p)]["valid_until"]}
+                {
+                    "org": o,
+                    "person": p,
+                    "new_from": current[(o, p)]["valid_from"],
+                    "new_until": current[(o, p)]["valid_until"],
+                }
                 for o, p in changed
             ],
         )

@@ -122,9 +122,7 @@ subject_identifiers = Table(
     "subject_identifiers",
     metadata,
     Column("id", Id, primary_key=True),
-    Column(
-        "subject_id", ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
+    Column("subject_id", ForeignKey("subjects.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("type", String(40), nullable=False),
     Column("value", String(64), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),

@@ -40,8 +40,7 @@ GIVEN_MALE = (
     "志文海东峰亮成晨博轩睿泽然天一德忠新荣永毅锋彬"
 )
 GIVEN_FEMALE = (
-    "芳娜敏静丽艳娟霞燕玲婷雪慧琳倩颖洁萍红梅莉蕾欣怡佳琪梦雨瑶婧悦璐"
-    "岚晓淑秀兰英凤桂妍涵诗可馨"
+    "芳娜敏静丽艳娟霞燕玲婷雪慧琳倩颖洁萍红梅莉蕾欣怡佳琪梦雨瑶婧悦璐岚晓淑秀兰英凤桂妍涵诗可馨"
 )
 
 #: Characters of trade names (字号): auspicious, neutral, common in real names.

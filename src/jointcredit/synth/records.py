@@ -125,8 +125,11 @@ def _plans(kind: str) -> tuple[tuple[_PenaltyPlan, ...], tuple[float, ...]]:
             if combo.licence:
                 # Revoking needs a licence to revoke: the violation's own, else the business
                 # licence; a natural person without one is fined instead.
-                key = v.licence if v.licence and kind in licences[v.licence].subjects else (
-                    "business" if kind != catalog.PERSON else "")
+                key = (
+                    v.licence
+                    if v.licence and kind in licences[v.licence].subjects
+                    else ("business" if kind != catalog.PERSON else "")
+                )
                 licence = licences[key] if key else None
                 if licence is None:
                     combo = _combo("罚款")
@@ -206,8 +209,10 @@ class Generator:
         self._days = [self.first_day + timedelta(days=i) for i in range(self._span)]
         self._iso = [d.isoformat() for d in self._days]
         lead = self.FACT_LEAD[1]
-        self._cn = [f"{d.year}年{d.month}月{d.day}日" for d in
-                    (self.first_day + timedelta(days=i - lead) for i in range(self._span + lead))]
+        self._cn = [
+            f"{d.year}年{d.month}月{d.day}日"
+            for d in (self.first_day + timedelta(days=i - lead) for i in range(self._span + lead))
+        ]
         self._ends: dict[tuple[int, bool], list[str]] = {}
 
     # -- subjects and authorities ----------------------------------------------------------------
@@ -284,7 +289,8 @@ class Generator:
                 lk, ends = choices[bisect(cum, rand() * cum[-1], 0, last)]
                 county = s.county
                 auth = authorities.get((lk.authority.code, county.code)) or authority(
-                    lk.authority, county)
+                    lk.authority, county
+                )
                 i = int(rand() * span)
                 year = days[i].year
                 key = (auth.uscc, year)
@@ -314,11 +320,14 @@ class Generator:
                     lk.certificate,  # XK_XKZS
                     number,  # XK_XKBH
                     contents[int(rand() * len(contents))],  # XK_NR
-                    iso[i], iso[i],  # XK_JDRQ, XK_YXQZ
+                    iso[i],
+                    iso[i],  # XK_JDRQ, XK_YXQZ
                     ends[i] if ends is not None else LONG_TERM,  # XK_YXQZI
-                    auth.name, auth.uscc,  # XK_XKJG, XK_XKJGDM
+                    auth.name,
+                    auth.uscc,  # XK_XKJG, XK_XKJGDM
                     state,  # XK_ZT
-                    auth.name, auth.uscc,  # XK_LYDW, XK_LYDWDM
+                    auth.name,
+                    auth.uscc,  # XK_LYDW, XK_LYDWDM
                     "",  # BZ
                 )
 
@@ -378,7 +387,8 @@ class Generator:
                 combo, licence = plan.combos[bisect(pcum, rand() * pcum[-1], 0, len(pcum) - 1)]
                 county = s.county
                 auth = authorities.get((v.authority.code, county.code)) or authority(
-                    v.authority, county)
+                    v.authority, county
+                )
                 i = int(rand() * span)
                 year = days[i].year
                 key = (auth.uscc, year)
@@ -425,8 +435,11 @@ class Generator:
                         content.append(f"暂扣{zkdx}{1 + int(rand() * 6)}个月")
                 if combo.closure:
                     content.append(f"责令停产停业{(1 + int(rand() * 6)) * 5}日")
-                fact = v.fact.format(d=cn[i + lead_base - int(rand() * lead_span)],
-                                     q=1 + int(rand() * 60), v=100 + int(rand() * 200_000))
+                fact = v.fact.format(
+                    d=cn[i + lead_base - int(rand() * lead_span)],
+                    q=1 + int(rand() * 60),
+                    v=100 + int(rand() * 200_000),
+                )
                 until = ends[combo.months][i]
                 f = s.fields
                 if s.legacy_fields is not f and rand() < 0.5:
@@ -438,10 +451,16 @@ class Generator:
                     v.basis,  # CF_YJ
                     combo.text,  # CF_CFLB
                     "；".join(content),  # CF_NR
-                    fine, wfff, zkdx,  # CF_NR_FK, CF_NR_WFFF, CF_NR_ZKDX
-                    iso[i], until, until,  # CF_JDRQ, CF_YXQ, CF_GSJZQ
-                    auth.name, auth.uscc,  # CF_CFJG, CF_CFJGDM
-                    auth.name, auth.uscc,  # CF_SJLY, CF_SJLYDM
+                    fine,
+                    wfff,
+                    zkdx,  # CF_NR_FK, CF_NR_WFFF, CF_NR_ZKDX
+                    iso[i],
+                    until,
+                    until,  # CF_JDRQ, CF_YXQ, CF_GSJZQ
+                    auth.name,
+                    auth.uscc,  # CF_CFJG, CF_CFJGDM
+                    auth.name,
+                    auth.uscc,  # CF_SJLY, CF_SJLYDM
                     "",  # BZ
                 )
                 if row_no == next_bad:

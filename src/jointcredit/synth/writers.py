@@ -25,7 +25,7 @@ XLSX_MAX_ROWS = 1_048_575
 # Large write buffers: the writers emit many short strings.
 _BUFFER = 1 << 20
 #: Characters that JSON strings must escape (json.JSONEncoder with ensure_ascii=False).
-_JSON_ESCAPES = re.compile(r'[\x00-\x1f\\]')
+_JSON_ESCAPES = re.compile(r"[\x00-\x1f\\]")
 
 
 #: Rows are mappings (field name → value) or sequences of values in field order.
