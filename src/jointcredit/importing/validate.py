@@ -16,6 +16,7 @@ from stdnum.exceptions import ValidationError
 from jointcredit.identifiers import orgcode, regnum, ric, uscc
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing import formats, values
+from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import SEVERITY_ORDER, publication_window
 
 RecordKind = Literal["licensing", "penalty"]
@@ -70,7 +71,8 @@ class RecordDraft(NamedTuple):
     publish_from: dt.date | None
     publish_until: dt.date | None
     status: str
-    payload: dict[str, str]
+    #: The row as sent (non-empty fields, stripped), serialised once as JSON for the history.
+    payload: str
 
 
 _ORG = "法人及非法人组织"
@@ -126,8 +128,8 @@ class _Row:
 
     def __init__(self, number: int, values: Mapping[str, str]):
         self.number = number
-        # Stripped once: every check below reads the cleaned text.
-        self.values = {k: v.strip() for k, v in values.items() if v}
+        # Stripped once, empty fields dropped: every check below reads the cleaned text.
+        self.values = {k: t for k, v in values.items() if v and (t := v.strip())}
         self.errors: list[FieldError] = []
 
     def text(self, name: str) -> str:
@@ -143,7 +145,7 @@ class _Row:
         return value
 
     def parsed(self, name: str, parse: Callable[[str], Any], *, required: bool = False) -> Any:
-        value = self.required(name) if required else self.text(name)
+        value = self.required(name) if required else self.values.get(name)
         if not value:
             return None
         try:
@@ -167,6 +169,11 @@ class RowValidator:
         self.spec = formats.LICENSING if kind == "licensing" else formats.PENALTIES
         self.prefix = "XK_" if kind == "licensing" else "CF_"
         self.required = tuple(self.prefix + name for name in _REQUIRED[kind])
+        self._authority_codes: dict[str, str | ValidationError] = {}
+        self._legacy_fields = frozenset(
+            self.prefix + name
+            for name in ("XDR_GSZC", "XDR_ZZJG", "XDR_SWDJ", "XDR_SYDW", "XDR_SHZZ")
+        )
 
     def check_header(self, fields: list[str]) -> tuple[list[str], list[str]]:
         """Missing and unknown column names; missing ones make the file unreadable."""
@@ -178,23 +185,29 @@ class RowValidator:
     def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]:
         row = _Row(number, raw)
         p = self.prefix
-        for name, value in row.values.items():
-            if "\ufffd" in value:
-                row.fail(name, "contains bytes that are not valid in the file's encoding")
-            elif len(value) > _MAX_LENGTH:
-                row.fail(name, f"longer than {_MAX_LENGTH} characters")
+        cells = row.values
+        # One scan of the whole row; field by field only when something is wrong.
+        if cells and (
+            "\ufffd" in "".join(cells.values()) or max(map(len, cells.values())) > _MAX_LENGTH
+        ):
+            for name, value in cells.items():
+                if "\ufffd" in value:
+                    row.fail(name, "contains bytes that are not valid in the file's encoding")
+                elif len(value) > _MAX_LENGTH:
+                    row.fail(name, f"longer than {_MAX_LENGTH} characters")
         subject = self._subject(row)
         person = self._legal_representative(row)
         for name in self.required:
-            row.required(name)
+            if name not in cells:
+                row.fail(name, "required field is empty")
         decided = row.parsed(p + "JDRQ", self._past_date)
         authority = row.text(p + ("XKJG" if self.kind == "licensing" else "CFJG"))
         authority_code = row.parsed(
-            p + ("XKJGDM" if self.kind == "licensing" else "CFJGDM"), uscc.validate
+            p + ("XKJGDM" if self.kind == "licensing" else "CFJGDM"), self._authority_code
         )
         source_name = row.text(p + ("LYDW" if self.kind == "licensing" else "SJLY"))
         source_code = row.parsed(
-            p + ("LYDWDM" if self.kind == "licensing" else "SJLYDM"), uscc.validate
+            p + ("LYDWDM" if self.kind == "licensing" else "SJLYDM"), self._authority_code
         )
         document_number = row.text(p + "WSH")
         if len(document_number) > _NAME_LENGTH:
@@ -210,8 +223,7 @@ class RowValidator:
                 row.fail("-", "row could not be validated")
             return row.errors
 
-        values_ = row.values
-        payload = {name: values_[name] for name in self.spec if name in values_}
+        payload = {name: cells[name] for name in self.spec if name in cells}
         return RecordDraft(
             row=number,
             kind=self.kind,
@@ -220,18 +232,32 @@ class RowValidator:
             natural_key=_digest(
                 self.kind, authority_code or authority, document_number, subject.identifier
             ),
-            content_hash=_digest(*(f"{k}={v}" for k, v in payload.items())),
+            content_hash=_digest(*map("=".join, payload.items())),
             issuing_authority=authority,
             issuing_authority_code=authority_code,
             source_department=source_name or None,
             source_department_code=source_code,
             document_number=document_number,
             decision_date=decided,
-            payload=payload,
+            payload=dumps(payload),
             **details,
         )
 
     # -- parts -------------------------------------------------------------------------------
+
+    def _authority_code(self, text: str) -> str:
+        """USCC of an authority: a file names few authorities, each on many rows."""
+        known = self._authority_codes.get(text)
+        if known is None:
+            try:
+                known = uscc.validate(text)
+            except ValidationError as exc:
+                known = exc
+            if len(self._authority_codes) < 10_000:
+                self._authority_codes[text] = known
+        if isinstance(known, ValidationError):
+            raise known
+        return known
 
     def _past_date(self, text: str) -> dt.date:
         return values.parse_date(text, self.today)
@@ -260,7 +286,7 @@ class RowValidator:
             ("XDR_SYDW", "institution-certificate", normalize),
             ("XDR_SHZZ", "social-organization-certificate", normalize),
         )
-        if category != _PERSON:
+        if category != _PERSON and not self._legacy_fields.isdisjoint(row.values):
             for column, id_type, check in legacy:
                 value = row.parsed(p + column, check)
                 if value:

@@ -200,6 +200,7 @@ def import_file(
         summary,
     )
     args = (path, kind, encoding, today, batch_size)
+    subject_cache = records.SubjectCache()
     try:
         for item in _from_worker(args) if workers else _produce(*args):
             if isinstance(item, _Opened):
@@ -210,7 +211,7 @@ def import_file(
             for number, values, errors in item.rejects:
                 rejects.add(number, values, errors)
             if item.drafts:
-                _write(engine, item.drafts, job_id, actor, source_system, summary)
+                _write(engine, item.drafts, job_id, actor, source_system, summary, subject_cache)
             if progress:
                 progress(item.done, item.total)
     except BaseException as exc:
@@ -289,12 +290,19 @@ def _write(
     actor: str,
     source_system: str,
     summary: ImportSummary,
+    subject_cache: records.SubjectCache,
 ) -> None:
     while batch:
         now = dt.datetime.now(dt.UTC)
         with engine.begin() as conn:
             result = records.write_records(
-                conn, batch, job_id=job_id, actor=actor, source_system=source_system, now=now
+                conn,
+                batch,
+                job_id=job_id,
+                actor=actor,
+                source_system=source_system,
+                now=now,
+                subject_cache=subject_cache,
             )
         summary.accepted += result.accepted
         summary.updated += result.updated

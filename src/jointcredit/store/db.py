@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from jointcredit.errors import ConfigurationError
+from jointcredit.jsontext import dumps
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -25,15 +25,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` with the settings the registry relies on."""
     parsed = make_url(url)
     # Compact JSON with Chinese kept as is: payloads are half the size of the escaped form.
-    kwargs.setdefault("json_serializer", _dumps)
+    kwargs.setdefault("json_serializer", dumps)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database

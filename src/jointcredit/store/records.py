@@ -65,16 +65,44 @@ def subject_ids_by_identifier(
     return found
 
 
+class SubjectCache:
+    """Identifier → subject id, remembered across the batches of one import.
+
+    Subjects recur across a department's file; remembering the ones already seen spares a
+    look-up per row. Only ids read from or written to the database in committed batches are
+    kept (an import stops at the first failed batch), and at most ``limit`` of them, so memory
+    stays bounded whatever the file's size.
+    """
+
+    def __init__(self, limit: int = 500_000):
+        self.limit = limit
+        self.ids: dict[tuple[str, str], int] = {}
+
+    def remember(self, found: dict[tuple[str, str], int]) -> None:
+        if len(self.ids) + len(found) > self.limit:
+            self.ids.clear()
+        self.ids.update(found)
+
+
 def ensure_subjects(
-    conn: Connection, refs: Sequence[SubjectRef | PersonRef], now: dt.datetime
+    conn: Connection,
+    refs: Sequence[SubjectRef | PersonRef],
+    now: dt.datetime,
+    cache: SubjectCache | None = None,
 ) -> dict[str, int]:
     """Return the subject id of every reference by its primary identifier, creating the missing.
 
     A subject known by an old identifier that now comes with new ones keeps its id and gains
     them; one first known by a legacy number is then known by its USCC.
     """
-    all_pairs = [pair for ref in refs for pair in _identifiers(ref)]
-    known = subject_ids_by_identifier(conn, all_pairs)
+    all_pairs = {pair for ref in refs for pair in _identifiers(ref)}
+    if cache is None:
+        known = subject_ids_by_identifier(conn, all_pairs)
+    else:
+        cached = cache.ids
+        known = {pair: cached[pair] for pair in all_pairs if pair in cached}
+        if len(known) < len(all_pairs):
+            known.update(subject_ids_by_identifier(conn, (p for p in all_pairs if p not in cached)))
     result: dict[str, int] = {}
     new_subjects: dict[str, SubjectRef | PersonRef] = {}
     new_identifiers: list[dict[str, Any]] = []
@@ -122,6 +150,8 @@ def ensure_subjects(
                     new_identifiers.append(_identifier_row(subject_id, pair, now))
     if new_identifiers:
         insert_rows(conn, subject_identifiers, new_identifiers)
+    if cache is not None:
+        cache.remember(known)
     for subject_id, (id_type, value) in promote.items():
         conn.execute(
             update(subjects)
@@ -262,6 +292,7 @@ def write_records(
     actor: str,
     source_system: str,
     now: dt.datetime,
+    subject_cache: SubjectCache | None = None,
 ) -> BatchResult:
     """Insert new records, version changed ones, skip identical ones; history for every change."""
     result = BatchResult()
@@ -281,6 +312,7 @@ def write_records(
         [d.subject for d in batch]
         + [d.legal_representative for d in batch if d.legal_representative],
         now,
+        subject_cache,
     )
     existing: dict[str, RowMapping] = {}
     keys = [d.natural_key for d in batch]
@@ -314,10 +346,8 @@ def write_records(
             | {"version": 1, "recorded_at": now}
             for d in inserts
         ]
-        insert_rows(conn, credit_records, rows)
-        ids = _ids_by(conn, credit_records.c.natural_key, [d.natural_key for d in inserts])
-        for draft in inserts:
-            record_id = ids[draft.natural_key]
+        ids = _insert_returning_ids(conn, rows)
+        for draft, record_id in zip(inserts, ids, strict=True):
             record_ids[draft.natural_key] = record_id
             history.append(_history_row(record_id, 1, "created", draft, job_id, actor, now))
         result.accepted = len(inserts)
@@ -388,6 +418,29 @@ _UPDATED_COLUMNS = (
     "import_job_id",
     "updated_at",
 )
+
+
+def _insert_returning_ids(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new credit records and return their ids, in order."""
+    insert_rows(conn, credit_records, rows)
+    if conn.dialect.name == "sqlite":
+        # The transaction holds SQLite's write lock since its first write, the table has no
+        # AUTOINCREMENT and no trigger inserts into it: one executemany gets consecutive rowids
+        # ending at last_insert_rowid(). Checked at both ends, so a surprise fails loudly.
+        last = conn.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+        ids = list(range(last - len(rows) + 1, last + 1))
+        ends = dict(
+            conn.execute(
+                select(credit_records.c.id, credit_records.c.natural_key).where(
+                    credit_records.c.id.in_({ids[0], ids[-1]})
+                )
+            ).all()
+        )
+        first, last_key = rows[0]["natural_key"], rows[-1]["natural_key"]
+        if ends.get(ids[0]) == first and ends.get(ids[-1]) == last_key:
+            return ids
+    found = _ids_by(conn, credit_records.c.natural_key, [row["natural_key"] for row in rows])
+    return [found[row["natural_key"]] for row in rows]
 
 
 def _record_values(
