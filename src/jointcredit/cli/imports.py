@@ -16,8 +16,8 @@ from jointcredit.cli.common import (
     print_json,
     progress_bar,
 )
+from jointcredit.drafts import RecordKind
 from jointcredit.importing.readers import detect_format
-from jointcredit.importing.validate import RecordKind
 from jointcredit.services.imports import ImportSummary, import_file
 from jointcredit.services.registry import open_registry
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from stdnum.exceptions import ValidationError
 
+from jointcredit.drafts import PersonRef, RecordDraft, RecordKind, SubjectRef
 from jointcredit.identifiers import orgcode, regnum, ric, uscc
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing import formats, values
 from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import SEVERITY_ORDER, publication_window
-
-RecordKind = Literal["licensing", "penalty"]
 
 
 class FieldError(NamedTuple):
@@ -29,50 +28,6 @@ class FieldError(NamedTuple):
 
     def to_dict(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "error": self.error}
-
-
-# Named tuples, not dataclasses: drafts cross from the validating process to the writing one,
-# and a tuple unpickles several times faster than a dataclass with slots.
-class SubjectRef(NamedTuple):
-    kind: str
-    name: str
-    identifier: str
-    identifier_type: str
-    #: Every identifier the row gives for the subject, the primary one first.
-    identifiers: list[tuple[str, str]]
-
-
-class PersonRef(NamedTuple):
-    name: str
-    identifier: str
-    identifier_type: str
-
-
-class RecordDraft(NamedTuple):
-    row: int
-    kind: RecordKind
-    subject: SubjectRef
-    legal_representative: PersonRef | None
-    natural_key: str
-    content_hash: str
-    issuing_authority: str
-    issuing_authority_code: str | None
-    source_department: str | None
-    source_department_code: str | None
-    document_number: str
-    decision_date: dt.date
-    legal_basis: str | None
-    category: str | None
-    severity: str | None
-    fine_fen: int | None
-    confiscated_fen: int | None
-    valid_from: dt.date | None
-    valid_until: dt.date | None
-    publish_from: dt.date | None
-    publish_until: dt.date | None
-    status: str
-    #: The row as sent (non-empty fields, stripped), serialised once as JSON for the history.
-    payload: str
 
 
 _ORG = "法人及非法人组织"

@@ -21,10 +21,11 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, insert, update
 
+from jointcredit.drafts import RecordDraft, RecordKind
 from jointcredit.errors import InputFileError
 from jointcredit.importing import formats
 from jointcredit.importing.readers import RowProblem, Source
-from jointcredit.importing.validate import FieldError, RecordDraft, RecordKind, RowValidator
+from jointcredit.importing.validate import FieldError, RowValidator
 from jointcredit.settings import get_settings
 from jointcredit.store import records
 from jointcredit.store.tables import import_jobs

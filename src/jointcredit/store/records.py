@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, or_, select, update
 
-from jointcredit.importing.validate import PersonRef, RecordDraft, SubjectRef
+from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
 from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
     credit_records,

@@ -1,0 +1,59 @@
+"""Records on their way into the registry: what validation produces and the store writes.
+
+Kept apart from both so that the store does not depend on how records arrive (files today, the
+HTTP API and list entries later).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, NamedTuple
+
+RecordKind = Literal["licensing", "penalty"]
+
+
+# Named tuples, not dataclasses: drafts cross from the validating process to the writing one,
+# and a tuple unpickles several times faster than a dataclass with slots.
+class SubjectRef(NamedTuple):
+    kind: str
+    name: str
+    identifier: str
+    identifier_type: str
+    #: Every identifier the row gives for the subject, the primary one first.
+    identifiers: list[tuple[str, str]]
+
+
+class PersonRef(NamedTuple):
+    name: str
+    identifier: str
+    identifier_type: str
+
+
+class RecordDraft(NamedTuple):
+    row: int
+    kind: RecordKind
+    subject: SubjectRef
+    legal_representative: PersonRef | None
+    natural_key: str
+    content_hash: str
+    issuing_authority: str
+    issuing_authority_code: str | None
+    source_department: str | None
+    source_department_code: str | None
+    document_number: str
+    decision_date: dt.date
+    legal_basis: str | None
+    category: str | None
+    severity: str | None
+    fine_fen: int | None
+    confiscated_fen: int | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    publish_from: dt.date | None
+    publish_until: dt.date | None
+    status: str
+    #: The row as sent (non-empty fields, stripped), serialised once as JSON for the history.
+    payload: str
+
+
+__all__ = ["PersonRef", "RecordDraft", "RecordKind", "SubjectRef"]
