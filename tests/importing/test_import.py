@@ -340,3 +340,25 @@ def test_reading_in_a_worker_process_gives_the_same_result(sqlite_url: str, tmp_
     assert (summary.accepted, summary.rejected_rows, summary.rows) == (39, 1, 40)
     again = _import(engine, path, workers=1)
     assert again.duplicates == 39
+
+
+def test_two_imports_at_once_into_one_sqlite_file(sqlite_url: str, tmp_path: Path) -> None:
+    """Concurrent writers wait for each other instead of failing with 'database is locked'."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jointcredit.services.registry import open_registry
+
+    engine = open_registry(sqlite_url)
+    files = [
+        write_csv(
+            tmp_path / f"p{n}.csv",
+            [penalty_row(i, CF_WSH=f"F{n}-{i}") for i in range(1, 400)],
+            PENALTIES,
+        )
+        for n in range(3)
+    ]
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda p: _import(engine, p, batch_size=50), files))
+    assert [r.accepted for r in results] == [399, 399, 399]
+    assert _count(engine, credit_records) == 3 * 399
+    assert _count(engine, record_history) == 3 * 399

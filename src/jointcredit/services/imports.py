@@ -28,6 +28,7 @@ from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.validate import FieldError, RowValidator
 from jointcredit.settings import get_settings
 from jointcredit.store import records
+from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import import_jobs
 
 Progress = Callable[[int, int], None]
@@ -295,7 +296,7 @@ def _write(
 ) -> None:
     while batch:
         now = dt.datetime.now(dt.UTC)
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             result = records.write_records(
                 conn,
                 batch,

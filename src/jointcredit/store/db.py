@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from jointcredit.errors import ConfigurationError
@@ -23,6 +25,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA cache_size=-65536")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that intends to write, committed at the end, rolled back on error.
+
+    On SQLite it takes the write lock at once (BEGIN IMMEDIATE): two writers that both read
+    first and then write would otherwise deadlock on the lock upgrade, and one of them fail
+    with "database is locked" instead of waiting its turn (busy_timeout).
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
