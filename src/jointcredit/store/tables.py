@@ -44,7 +44,8 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 SUBJECT_KINDS = ("legal-person", "other-organization", "individual-business", "natural-person")
 RECORD_KINDS = ("licensing", "penalty", "red-list", "black-list", "commitment")
 SEVERITIES = ("minor", "general", "severe")
-RECORD_STATUSES = ("active", "cancelled", "revoked", "withdrawn", "repaired")
+#: ``disputed``: an objection is open (33号 §22): measures from the record are suspended.
+RECORD_STATUSES = ("active", "disputed", "cancelled", "revoked", "withdrawn", "repaired")
 RELATION_ROLES = (
     "legal-representative",
     "principal-responsible-person",
@@ -162,6 +163,9 @@ credit_records = Table(
     Column("issuing_authority_code", String(18)),
     Column("source_department", String(200)),
     Column("source_department_code", String(18)),
+    # List entries: the catalog's list type and the listing department's catalog code.
+    Column("list_type", String(64)),
+    Column("department", String(64)),
     Column("source_system", String(100), nullable=False),
     Column("source_record_id", String(100)),
     Column("document_number", String(200), nullable=False),

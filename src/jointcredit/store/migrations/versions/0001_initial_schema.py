@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 22:04:41.317292
+Create Date: 2026-11-27 22:31:29.946264
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ def upgrade() -> None:
         sa.Column("issuing_authority_code", sa.String(length=18), nullable=True),
         sa.Column("source_department", sa.String(length=200), nullable=True),
         sa.Column("source_department_code", sa.String(length=18), nullable=True),
+        sa.Column("list_type", sa.String(length=64), nullable=True),
+        sa.Column("department", sa.String(length=64), nullable=True),
         sa.Column("source_system", sa.String(length=100), nullable=False),
         sa.Column("source_record_id", sa.String(length=100), nullable=True),
         sa.Column("document_number", sa.String(length=200), nullable=False),
@@ -115,7 +117,7 @@ def upgrade() -> None:
             name=op.f("ck_credit_records_severity"),
         ),
         sa.CheckConstraint(
-            "status IN ('active', 'cancelled', 'revoked', 'withdrawn', 'repaired')",
+            "status IN ('active', 'disputed', 'cancelled', 'revoked', 'withdrawn', 'repaired')",
             name=op.f("ck_credit_records_status"),
         ),
         sa.CheckConstraint(
