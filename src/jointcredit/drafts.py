@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, NamedTuple
 
-RecordKind = Literal["licensing", "penalty"]
+RecordKind = Literal["licensing", "penalty", "red-list", "black-list"]
 
 
 # Named tuples, not dataclasses: drafts cross from the validating process to the writing one,
@@ -33,7 +33,8 @@ class RecordDraft(NamedTuple):
     row: int
     kind: RecordKind
     subject: SubjectRef
-    legal_representative: PersonRef | None
+    #: Persons named with their role in the organisation: (role, person).
+    persons: tuple[tuple[str, PersonRef], ...]
     natural_key: str
     content_hash: str
     issuing_authority: str
@@ -54,6 +55,9 @@ class RecordDraft(NamedTuple):
     status: str
     #: The row as sent (non-empty fields, stripped), serialised once as JSON for the history.
     payload: str
+    #: List entries: the catalog's list type and the listing department's code.
+    list_type: str | None = None
+    department: str | None = None
 
 
 __all__ = ["PersonRef", "RecordDraft", "RecordKind", "SubjectRef"]

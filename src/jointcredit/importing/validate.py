@@ -183,7 +183,7 @@ class RowValidator:
             row=number,
             kind=self.kind,
             subject=subject,
-            legal_representative=person,
+            persons=(("legal-representative", person),) if person else (),
             natural_key=_digest(
                 self.kind, authority_code or authority, document_number, subject.identifier
             ),

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select, update
 
 from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
 from jointcredit.store.bulk import insert_rows
@@ -309,8 +309,7 @@ def write_records(
 
     subject_ids = ensure_subjects(
         conn,
-        [d.subject for d in batch]
-        + [d.legal_representative for d in batch if d.legal_representative],
+        [d.subject for d in batch] + [person for d in batch for _, person in d.persons],
         now,
         subject_cache,
     )
@@ -381,12 +380,14 @@ def write_records(
         [
             (
                 subject_ids[d.subject.identifier],
-                subject_ids[d.legal_representative.identifier],
+                subject_ids[person.identifier],
+                role,
                 d.decision_date,
                 record_ids.get(d.natural_key),
             )
             for d in batch
-            if d.legal_representative and d.subject.kind != "natural-person"
+            if d.subject.kind != "natural-person"
+            for role, person in d.persons
         ],
         now,
     )
@@ -399,6 +400,8 @@ _UPDATED_COLUMNS = (
     "issuing_authority_code",
     "source_department",
     "source_department_code",
+    "list_type",
+    "department",
     "source_system",
     "source_record_id",
     "document_number",
@@ -454,6 +457,8 @@ def _record_values(
         "issuing_authority_code": d.issuing_authority_code,
         "source_department": d.source_department,
         "source_department_code": d.source_department_code,
+        "list_type": d.list_type,
+        "department": d.department,
         "source_system": source_system,
         "source_record_id": None,
         "document_number": d.document_number,
@@ -498,31 +503,29 @@ def _history_row(
 
 def _write_relations(
     conn: Connection,
-    seen: list[tuple[int, int, dt.date, int | None]],
+    seen: list[tuple[int, int, str, dt.date, int | None]],
     now: dt.datetime,
 ) -> None:
-    """Record legal representatives as relations with the period each is evidenced for.
+    """Record (organisation, person, role) relations with the period each is evidenced for.
 
-    A record decided on D shows that the person represented the organisation on D. An
-    organisation has one legal representative at a time, so a successor's first date closes the
-    predecessor's period.
+    A record decided on D shows that the person held the role on D, so a relation starts at the
+    earliest such date. An organisation has one legal representative at a time: a successor's
+    first date closes the predecessor's period. Responsible persons may be several at once.
     """
     if not seen:
         return
-    role = "legal-representative"
-    org_ids = sorted({org for org, _, _, _ in seen})
-    current: dict[tuple[int, int], dict[str, Any]] = {}
+    org_ids = sorted({org for org, _, _, _, _ in seen})
+    current: dict[tuple[int, int, str], dict[str, Any]] = {}
     for chunk in _chunks(org_ids):
         for found in conn.execute(
-            select(relations).where(
-                relations.c.organization_id.in_(chunk), relations.c.role == role
-            )
+            select(relations).where(relations.c.organization_id.in_(chunk))
         ).mappings():
-            current[(found["organization_id"], found["person_id"])] = dict(found)
-    touched: set[tuple[int, int]] = set()
-    new: set[tuple[int, int]] = set()
-    for org, person, day, record_id in seen:
-        key = (org, person)
+            key = (found["organization_id"], found["person_id"], found["role"])
+            current[key] = dict(found)
+    touched: set[tuple[int, int, str]] = set()
+    new: set[tuple[int, int, str]] = set()
+    for org, person, role, day, record_id in seen:
+        key = (org, person, role)
         known = current.get(key)
         if known is None:
             current[key] = {
@@ -538,11 +541,11 @@ def _write_relations(
         elif known["valid_from"] is None or day < known["valid_from"]:
             known["valid_from"] = day
             touched.add(key)
-    # Rebuild the succession of each organisation touched.
-    affected = {org for org, _ in new | touched}
+    # Rebuild the succession of legal representatives of each organisation touched.
+    affected = {org for org, _, role in new | touched if role == _SUCCESSIVE_ROLE}
     by_org: dict[int, list[dict[str, Any]]] = {}
-    for (org, _), relation in current.items():
-        if org in affected:
+    for (org, _, role), relation in current.items():
+        if org in affected and role == _SUCCESSIVE_ROLE:
             by_org.setdefault(org, []).append(relation)
     for rows in by_org.values():
         rows.sort(key=lambda r: r["valid_from"] or dt.date.min)
@@ -554,9 +557,9 @@ def _write_relations(
                 and (earlier["valid_until"] is None or earlier["valid_until"] > until)
             ):
                 earlier["valid_until"] = until
-                touched.add((earlier["organization_id"], earlier["person_id"]))
+                touched.add((earlier["organization_id"], earlier["person_id"], _SUCCESSIVE_ROLE))
     if new:
-        conn.execute(insert(relations), [current[key] for key in sorted(new)])
+        insert_rows(conn, relations, [current[key] for key in sorted(new)])
     changed = sorted(touched - new)
     if changed:
         conn.execute(
@@ -564,16 +567,20 @@ def _write_relations(
             .where(
                 relations.c.organization_id == bindparam("org"),
                 relations.c.person_id == bindparam("person"),
-                relations.c.role == role,
+                relations.c.role == bindparam("the_role"),
             )
             .values(valid_from=bindparam("new_from"), valid_until=bindparam("new_until")),
             [
                 {
                     "org": o,
                     "person": p,
-                    "new_from": current[(o, p)]["valid_from"],
-                    "new_until": current[(o, p)]["valid_until"],
+                    "the_role": r,
+                    "new_from": current[(o, p, r)]["valid_from"],
+                    "new_until": current[(o, p, r)]["valid_until"],
                 }
-                for o, p in changed
+                for o, p, r in changed
             ],
         )
+
+
+_SUCCESSIVE_ROLE = "legal-representative"
