@@ -78,6 +78,7 @@ def machine_info() -> dict[str, Any]:
         "sqlalchemy": sqlalchemy.__version__,
         "jointcredit": getattr(jointcredit, "__version__", None),
         "git": _git_revision(),
+        "load_average_at_save": list(os.getloadavg()),
     }
 
 
@@ -169,6 +170,18 @@ def _fmt(value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
+
+
+def warn_if_busy() -> list[float]:
+    """The load average now, with a warning when other work shares the CPUs."""
+    load = [round(x, 2) for x in os.getloadavg()]
+    cores = os.cpu_count() or 1
+    if load[0] > 0.5 * cores:
+        log(
+            f"warning: load average {load[0]} on {cores} cores: other work is running and the "
+            "numbers will be slower and noisier than on an idle machine"
+        )
+    return load
 
 
 def log(message: str) -> None:

@@ -43,6 +43,7 @@ from _common import (
     remove_database,
     save_result,
     table,
+    warn_if_busy,
 )
 
 TODAY = dt.date(2025, 6, 30)
@@ -179,6 +180,7 @@ def generate(rows: int, subjects: int) -> tuple[Path, float]:
 
 
 def main() -> None:
+    load_at_start = warn_if_busy()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, help="distinct subjects (default rows/10)")
@@ -337,6 +339,7 @@ def main() -> None:
             else None,
         },
         "environment": {k: v for k, v in os.environ.items() if k.startswith("JOINTCREDIT_")},
+        "load_average_at_start": load_at_start,
     }
     out = save_result(
         "import_rate", {"rows": rows, "subjects": subjects, "repeats": args.repeats}, result

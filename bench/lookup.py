@@ -35,6 +35,7 @@ import json
 import os
 import random
 import sqlite3
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +50,7 @@ from _common import (
     remove_database,
     save_result,
     table,
+    warn_if_busy,
 )
 
 TODAY = dt.date(2025, 6, 30)
@@ -142,6 +144,15 @@ def _processor(column_type: Any) -> Any:
     return column_type.dialect_impl(dialect).bind_processor(dialect)
 
 
+def _persons(draft: Any) -> list[tuple[str, Any]]:
+    """The persons a draft names with their roles (older drafts: the legal representative)."""
+    persons = getattr(draft, "persons", None)
+    if persons is not None:
+        return list(dict(persons).items())  # one person per role, as the unique key wants
+    person = getattr(draft, "legal_representative", None)
+    return [("legal-representative", person)] if person is not None else []
+
+
 def build(path: Path, records: int, n_subjects: int) -> dict[str, Any]:
     from jointcredit import synth
     from jointcredit.importing.validate import RowValidator
@@ -222,8 +233,9 @@ def build(path: Path, records: int, n_subjects: int) -> dict[str, Any]:
             if (value, id_type) not in seen_values:
                 seen_values.add((value, id_type))
                 identifier_rows.append((sid, id_type, value, now))
-        person = draft.legal_representative
-        if person is not None and ref.kind != "natural-person":
+        for role, person in _persons(draft):
+            if ref.kind == "natural-person":
+                continue
             rep_id = reps.get(person.identifier)
             if rep_id is None:
                 rep_id = reps[person.identifier] = n_subjects + len(reps) + 1
@@ -242,9 +254,7 @@ def build(path: Path, records: int, n_subjects: int) -> dict[str, Any]:
                     seen_values.add((person.identifier, person.identifier_type))
                     identifier_rows.append((rep_id, person.identifier_type, person.identifier, now))
             day = TODAY - dt.timedelta(days=rng.randrange(5 * 365))
-            relation_rows.append(
-                (sid, rep_id, "legal-representative", day.isoformat(), None, None, now)
-            )
+            relation_rows.append((sid, rep_id, role, day.isoformat(), None, None, now))
         variants = (_fragment(names, s.fields),)
         if s.legacy_fields is not s.fields:
             variants += (_fragment(names, s.legacy_fields),)
@@ -367,6 +377,66 @@ def _record_batches(
         yield recs, hist
 
 
+def _describe(conn: sqlite3.Connection) -> dict[str, Any]:
+    """Tables with their columns and indexes (by columns), the parts a look-up depends on."""
+    out: dict[str, Any] = {}
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for name in tables:
+        columns = {
+            r[1]: (r[2], r[3], r[4], r[5]) for r in conn.execute(f"PRAGMA table_info({name})")
+        }
+        indexes = set()
+        for _, index, unique, *_ in conn.execute(f"PRAGMA index_list({name})"):
+            cols = tuple(r[2] for r in conn.execute(f"PRAGMA index_info({index})"))
+            indexes.add((cols, unique))
+        out[name] = {"columns": columns, "indexes": indexes}
+    return out
+
+
+def schema_difference(path: Path) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """How the database's schema differs from what ``open_registry`` creates today: nullable
+    columns it lacks (table, column, type), which ALTER TABLE can add, and anything else."""
+    from jointcredit.services.registry import open_registry
+
+    probe = SCRATCH / "lookup-schema-probe.sqlite3"
+    remove_database(probe)
+    open_registry(f"sqlite:///{probe}").dispose()
+    with sqlite3.connect(probe) as a, sqlite3.connect(f"file:{path}?mode=ro", uri=True) as b:
+        want, have = _describe(a), _describe(b)
+        want_rev = a.execute("SELECT version_num FROM alembic_version").fetchall()
+        have_rev = b.execute("SELECT version_num FROM alembic_version").fetchall()
+    remove_database(probe)
+    addable: list[tuple[str, str, str]] = []
+    other: list[str] = []
+    if want_rev != have_rev:
+        other.append(f"alembic revision {have_rev} instead of {want_rev}")
+    for table_name, spec in want.items():
+        got = have.get(table_name)
+        if got is None:
+            other.append(f"table {table_name} missing")
+            continue
+        for column, (col_type, notnull, default, pk) in spec["columns"].items():
+            found = got["columns"].get(column)
+            if found is None:
+                if not notnull and default is None and not pk:
+                    addable.append((table_name, column, col_type))
+                else:
+                    other.append(f"{table_name}.{column} missing (NOT NULL or default)")
+            elif found != (col_type, notnull, default, pk):
+                other.append(f"{table_name}.{column} is {found}, code has {col_type, notnull}")
+        extra = set(got["columns"]) - set(spec["columns"])
+        if extra:
+            other.append(f"{table_name} has columns the code dropped: {sorted(extra)}")
+        if spec["indexes"] != got["indexes"]:
+            other.append(f"{table_name} indexes differ: {spec['indexes'] ^ got['indexes']}")
+    return addable, other
+
+
 def database_ready(path: Path, records: int) -> bool:
     if not path.exists():
         return False
@@ -395,14 +465,28 @@ def _ms(ns: list[int]) -> dict[str, float]:
     }
 
 
-def measure(path: Path, n_lookups: int, n_subjects: int) -> dict[str, Any]:
+def _cached_fraction(path: Path) -> float | None:
+    """Share of the database file in the OS page cache (util-linux fincore), if measurable."""
+    try:
+        out = subprocess.run(
+            ["fincore", "--bytes", "--noheadings", "--output", "RES,SIZE", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        return round(int(out[0]) / int(out[1]), 3)
+    except (OSError, subprocess.CalledProcessError, ValueError, IndexError, ZeroDivisionError):
+        return None
+
+
+def measure(path: Path, n_lookups: int, n_subjects: int, sample_seed: int) -> dict[str, Any]:
     from sqlalchemy import event
 
     from jointcredit.services.registry import open_registry, subject_report
     from jointcredit.store import records as repo
 
     engine = open_registry(f"sqlite:///{path}")
-    rng = random.Random(f"{SEED}/lookups")
+    rng = random.Random(f"{sample_seed}/lookups")
     population = range(1, n_subjects + 1)
     warm_ids = rng.choices(population, k=min(1000, n_lookups))
     if n_subjects >= n_lookups * 2:
@@ -441,14 +525,22 @@ def measure(path: Path, n_lookups: int, n_subjects: int) -> dict[str, Any]:
     for identifier in warm:  # warm-up: code paths, statement caches, pages
         subject_report(engine, identifier)
 
-    service_ns: list[int] = []
+    # First pass: the first look-up of each sampled subject, with whatever part of the file the
+    # OS happens to cache. Second pass: the same subjects again, every page they need cached.
+    cached_before = _cached_fraction(path)
+    first_ns: list[int] = []
     counts: list[int] = []
     clock = time.perf_counter_ns
     for identifier in identifiers:
         t0 = clock()
         report = subject_report(engine, identifier)
-        service_ns.append(clock() - t0)
+        first_ns.append(clock() - t0)
         counts.append(len(report.records))
+    service_ns: list[int] = []
+    for identifier in identifiers:
+        t0 = clock()
+        subject_report(engine, identifier)
+        service_ns.append(clock() - t0)
 
     repo_ns: list[int] = []
     with engine.connect() as conn:
@@ -514,6 +606,8 @@ def measure(path: Path, n_lookups: int, n_subjects: int) -> dict[str, Any]:
         buckets.setdefault(label, []).append(ns)
     return {
         "lookups": n_lookups,
+        "page_cache_fraction_before": cached_before,
+        "service_subject_report_first_lookup": _ms(first_ns),
         "service_subject_report": _ms(service_ns),
         "repository_find_and_records": _ms(repo_ns),
         "raw_sqlite3_all_statements": _ms(raw_all_ns),
@@ -538,7 +632,12 @@ def measure(path: Path, n_lookups: int, n_subjects: int) -> dict[str, Any]:
     }
 
 
+def _percent(value: float | None) -> str:
+    return "an unknown part" if value is None else f"{value:.0%}"
+
+
 def main() -> None:
+    load_at_start = warn_if_busy()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--rows",
@@ -550,6 +649,12 @@ def main() -> None:
     )
     parser.add_argument("--subjects", type=int, help="subjects with records (default rows/10)")
     parser.add_argument("--lookups", type=int, default=10_000)
+    parser.add_argument(
+        "--sample-seed",
+        type=int,
+        help="seed of the sampled subjects (default: a new one per run, so that the first "
+        "look-ups are not of subjects an earlier run already brought into the page cache)",
+    )
     parser.add_argument("--db", type=Path, help="registry file (default under /tmp/jcbench)")
     parser.add_argument("--rebuild", action="store_true", help="build even if it exists")
     parser.add_argument("--delete", action="store_true", help="delete the registry at the end")
@@ -559,6 +664,20 @@ def main() -> None:
     n_subjects = args.subjects or max(records // 10, 1)
     path = args.db or db_path(records)
     meta_path = path.with_suffix(".build.json")
+    patched: list[str] = []
+    if not args.rebuild and database_ready(path, records):
+        addable, other = schema_difference(path)
+        if other:
+            log("the registry's schema differs from the code's, rebuilding: " + "; ".join(other))
+            args.rebuild = True
+        elif addable:
+            # Nullable columns added to the schema since the build: ALTER TABLE adds them (all
+            # NULL, as they would be in rows imported before the change) in no time.
+            with sqlite3.connect(path) as conn:
+                for table_name, column, col_type in addable:
+                    conn.execute(f"ALTER TABLE {table_name} ADD COLUMN {column} {col_type}")
+                    patched.append(f"{table_name}.{column}")
+            log(f"added the new nullable columns {', '.join(patched)} to the existing registry")
     if args.rebuild or not database_ready(path, records):
         log(f"building {path} ({records:,} records, {n_subjects:,} subjects)")
         build_info = build(path, records, n_subjects) | {"subjects": n_subjects}
@@ -573,8 +692,12 @@ def main() -> None:
         os.path.getsize(str(path) + s) for s in ("", "-wal") if os.path.exists(str(path) + s)
     )
     build_info["db_gib"] = round(size / 2**30, 2)
+    if patched:
+        build_info["columns_added_after_build"] = patched
+        meta_path.write_text(json.dumps(build_info, indent=2) + "\n", encoding="utf-8")
 
-    result = measure(path, args.lookups, n_subjects)
+    sample_seed = args.sample_seed if args.sample_seed is not None else random.randrange(10**6)
+    result = measure(path, args.lookups, n_subjects, sample_seed) | {"sample_seed": sample_seed}
 
     b = build_info
     print(
@@ -586,10 +709,13 @@ def main() -> None:
     rps = result["records_per_subject"]
     print(
         f"{args.lookups:,} look-ups of random subjects (records per sampled subject: mean "
-        f"{rps['mean']}, max {rps['max']}); warm OS page cache\n"
+        f"{rps['mean']}, max {rps['max']}); before the first look-ups the OS page cache held "
+        f"{_percent(result['page_cache_fraction_before'])} of the file; the other rows are a "
+        "second pass over the same subjects (warm)\n"
     )
     rows = []
     for label, key in (
+        ("subject_report, first look-up of the subject", "service_subject_report_first_lookup"),
         ("subject_report (service, 4 queries)", "service_subject_report"),
         ("find_subject + records_of_subject", "repository_find_and_records"),
         ("raw sqlite3: same 4 SQL statements", "raw_sqlite3_all_statements"),
@@ -638,6 +764,7 @@ def main() -> None:
             "built_in_this_run": built_now,
             **result,
             "goal": {"median_ms": med, "goal_ms": 1.0, "met": med < 1},
+            "load_average_at_start": load_at_start,
         },
     )
     print(f"\nresults: {out}")

@@ -11,6 +11,14 @@ from typing import Literal, NamedTuple
 
 RecordKind = Literal["licensing", "penalty", "red-list", "black-list"]
 
+SUBJECT_KINDS = ("legal-person", "other-organization", "individual-business", "natural-person")
+RELATION_ROLES = (
+    "legal-representative",
+    "principal-responsible-person",
+    "directly-responsible-person",
+    "actual-controller",
+)
+
 
 # Named tuples, not dataclasses: drafts cross from the validating process to the writing one,
 # and a tuple unpickles several times faster than a dataclass with slots.
@@ -60,4 +68,11 @@ class RecordDraft(NamedTuple):
     department: str | None = None
 
 
-__all__ = ["PersonRef", "RecordDraft", "RecordKind", "SubjectRef"]
+__all__ = [
+    "RELATION_ROLES",
+    "SUBJECT_KINDS",
+    "PersonRef",
+    "RecordDraft",
+    "RecordKind",
+    "SubjectRef",
+]

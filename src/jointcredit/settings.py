@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -52,6 +53,20 @@ class Settings(BaseSettings):
         ge=0,
         description="Rejected-row messages kept in an import summary; all go to the rejects file.",
     )
+
+    catalog_paths: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Extra measure-catalog files or directories, separated like PATH (':' on "
+        "POSIX), loaded after the shipped catalog; they may add to it but not redefine it.",
+    )
+
+    @field_validator("catalog_paths", mode="before")
+    @classmethod
+    def _split_catalog_paths(cls, value: object) -> object:
+        # One environment variable, several paths: split like PATH instead of expecting JSON.
+        if isinstance(value, str):
+            return [Path(p) for p in value.split(os.pathsep) if p.strip()]
+        return value
 
     def resolved_database_url(self) -> str:
         if self.database_url:

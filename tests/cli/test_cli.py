@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from importing.rows import penalty_row, resident_id, uscc, write_csv
 
+from importing.rows import penalty_row, resident_id, uscc, write_csv
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
@@ -70,8 +70,9 @@ def jointcredit(*args: str | Path, data_dir: Path, database: str | None = None) 
     env["JOINTCREDIT_DATA_DIR"] = str(data_dir)
     if database is not None:
         env["JOINTCREDIT_DATABASE_URL"] = database
-    done = subprocess.run([SCRIPT, *map(str, args)], capture_output=True, text=True, env=env,
-                          timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [SCRIPT, *map(str, args)], capture_output=True, text=True, env=env, timeout=120, check=False
+    )
     return Run(done.returncode, done.stdout, done.stderr)
 
 
@@ -90,7 +91,7 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
     assert listed >= {"demo", "ids", "import", "subjects", "summary", "generate", "db"}
 
 
-# -- db ---------------------------------------------------------------------------------------------
+# -- db -------------------------------------------------------------------------------------------
 
 
 def test_db_upgrade_on_an_empty_database_then_current(db_url: str, tmp_path: Path) -> None:
@@ -140,8 +141,7 @@ def test_import_twice_then_summary_and_subject(db_url: str, tmp_path: Path) -> N
     assert _pairs(out["rejected"]) == {(3, "CF_JDRQ"), (5, "CF_NR_FK"), (5, "CF_WSH")}
     assert len(out["rejected"]) == 3
 
-    second = jointcredit("import", "penalties", path, "--json", data_dir=tmp_path,
-                         database=db_url)  # fmt: skip
+    second = jointcredit("import", "penalties", path, "--json", data_dir=tmp_path, database=db_url)
     assert second.returncode == 0, second.stderr
     again = second.json
     assert (again["accepted"], again["updated"], again["duplicates"]) == (0, 0, 3)
@@ -149,13 +149,15 @@ def test_import_twice_then_summary_and_subject(db_url: str, tmp_path: Path) -> N
 
     counts = jointcredit("summary", "--json", data_dir=tmp_path, database=db_url)
     assert counts.returncode == 0, counts.stderr
-    assert counts.json == {
+    expected = {
         "subjects.legal-person": 3,
         "subjects.natural-person": 3,  # the legal representatives
         "records.penalty": 3,
         "relations": 3,
         "history": 3,  # the second import added no version
     }
+    assert {key: counts.json.get(key) for key in expected} == expected
+    assert all(type(value) is int for value in counts.json.values())
 
     shown = jointcredit("subjects", "show", uscc(2), "--json", data_dir=tmp_path, database=db_url)
     assert shown.returncode == 0, shown.stderr
@@ -189,8 +191,13 @@ def masked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Masked]:
     path = write_csv(data_dir / "p.csv", [penalty_row(7)], PENALTIES)
     assert import_file(engine, "penalty", path, today=TODAY).accepted == 1
     engine.dispose()
-    yield Masked(data_dir, url, jointcredit("subjects", "show", uscc(7), "--json", "--masked",
-                                            data_dir=data_dir, database=url))  # fmt: skip
+    yield Masked(
+        data_dir,
+        url,
+        jointcredit(
+            "subjects", "show", uscc(7), "--json", "--masked", data_dir=data_dir, database=url
+        ),
+    )
 
 
 def test_masked_shows_the_legal_representatives_id_masked(masked: Masked) -> None:
@@ -202,12 +209,6 @@ def test_masked_shows_the_legal_representatives_id_masked(masked: Masked) -> Non
     assert relation["other_identifier"] == rid[:6] + "*" * 8 + rid[-4:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `subjects show --masked` masks the legal representative's resident id in "
-    "relations but prints it in full in records[].payload.CF_FR_ZJHM (subject_report(masked=True) "
-    "does not touch the payloads; the same holds for CF_XDR_ZJHM of natural persons)",
-)
 def test_masked_output_holds_the_resident_id_nowhere_in_full(masked: Masked) -> None:
     assert masked.run.returncode == 0, masked.run.stderr
     assert resident_id(7) not in masked.run.stdout
@@ -215,15 +216,16 @@ def test_masked_output_holds_the_resident_id_nowhere_in_full(masked: Masked) -> 
 
 def test_an_unknown_subject_is_an_error(masked: Masked) -> None:
     unknown = uscc(424242)
-    run = jointcredit("subjects", "show", unknown, "--json", data_dir=masked.data_dir,
-                      database=masked.url)  # fmt: skip
+    run = jointcredit(
+        "subjects", "show", unknown, "--json", data_dir=masked.data_dir, database=masked.url
+    )
     assert run.returncode == 1
     assert run.stdout == ""
     assert f"error: no subject with identifier {unknown}" in run.err
     assert "Traceback" not in run.stderr
 
 
-# -- unreadable files -------------------------------------------------------------------------------
+# -- unreadable files -----------------------------------------------------------------------------
 
 
 def _missing(tmp_path: Path) -> tuple[str, Path]:
@@ -244,24 +246,26 @@ def _wrong_columns(tmp_path: Path) -> tuple[str, Path]:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (_missing, "nowhere.csv: no such file"),
-        (_empty, "empty.csv: the file is empty"),
-        (_wrong_columns, "penalties.csv: the header lacks 27 of the 28 columns of the licensing format"),
+        (_missing, r"nowhere\.csv: no such file"),
+        (_empty, r"empty\.csv: the file is empty"),
+        (
+            _wrong_columns,
+            r"penalties\.csv: the header lacks 27 .*columns of the licensing format: "
+            r".*\bXK_WSH\b",
+        ),
     ],
     ids=["missing-file", "empty-file", "missing-columns"],
 )
-def test_an_unreadable_file_fails_with_a_message(
-    tmp_path: Path, make: Any, message: str
-) -> None:
+def test_an_unreadable_file_fails_with_a_message(tmp_path: Path, make: Any, message: str) -> None:
     kind, path = make(tmp_path)
     run = jointcredit("import", kind, path, "--json", data_dir=tmp_path)
     assert run.returncode == 1
     assert run.stdout == "", "no JSON summary for a file that was not read"
-    assert run.err.startswith("error: ") and message in run.err, run.stderr
+    assert run.err.startswith("error: ") and re.search(message, run.err), run.stderr
     assert "Traceback" not in run.stderr
 
 
-# -- demo -------------------------------------------------------------------------------------------
+# -- demo -----------------------------------------------------------------------------------------
 
 
 def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
@@ -289,7 +293,7 @@ def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
     assert after.json == counts, "the second demo's imports added nothing"
 
 
-# -- generate ---------------------------------------------------------------------------------------
+# -- generate -------------------------------------------------------------------------------------
 
 
 def _generate_and_import(tmp_path: Path, *options: str) -> tuple[set[int], set[int]]:
@@ -316,13 +320,6 @@ def test_generated_bad_rows_are_exactly_the_rejected_ones(tmp_path: Path) -> Non
     assert rejected == listed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG in synth: a 'missing_identifier' bad row clears CF_XDR_SHXYM/GSZC/ZZJG/SWDJ/ZJHM "
-    "but not CF_XDR_SYDW/CF_XDR_SHZZ, so a public institution or social organisation keeps its "
-    "certificate number and the row is valid; with seed 109 row 6 is listed in "
-    "penalties.bad.json but accepted",
-)
 def test_generated_missing_identifier_rows_are_rejected(tmp_path: Path) -> None:
     listed, rejected = _generate_and_import(
         tmp_path, "--penalties", "20", "--licensing", "0", "--bad-rows", "6", "--seed", "109"

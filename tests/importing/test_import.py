@@ -139,7 +139,9 @@ def test_every_problem_of_a_row_is_reported(registry: Engine, tmp_path: Path) ->
 def test_missing_columns_make_the_file_unreadable(registry: Engine, tmp_path: Path) -> None:
     fields = [f for f in PENALTIES if f not in ("CF_WSH", "CF_JDRQ")]
     path = write_csv(tmp_path / "p.csv", [penalty_row(1)], fields)
-    with pytest.raises(InputFileError, match=r"lacks 2 of the 30 columns.*CF_WSH, CF_JDRQ"):
+    with pytest.raises(
+        InputFileError, match=r"lacks 2 required columns of the penalty format: CF_WSH, CF_JDRQ"
+    ):
         _import(registry, path)
     with registry.connect() as conn:
         assert conn.execute(select(import_jobs.c.status)).scalar_one() == "failed"
@@ -362,3 +364,34 @@ def test_two_imports_at_once_into_one_sqlite_file(sqlite_url: str, tmp_path: Pat
     assert [r.accepted for r in results] == [399, 399, 399]
     assert _count(engine, credit_records) == 3 * 399
     assert _count(engine, record_history) == 3 * 399
+
+
+def test_a_row_the_database_refuses_costs_only_itself(registry: Engine, tmp_path: Path) -> None:
+    """Validation should catch everything the database refuses; should a row slip through, the
+    batch is retried row by row and only that row is rejected, with the database's reason."""
+    from jointcredit.services import imports
+    from jointcredit.store.records import SubjectCache
+
+    path = write_csv(tmp_path / "p.csv", [penalty_row(i) for i in (1, 2, 3)], PENALTIES)
+    summary = imports.ImportSummary("penalty", str(path), "csv", "utf-8", job_id=0)
+    validator = imports.make_validator("penalty", TODAY)
+    drafts = [validator.validate(n, penalty_row(n)) for n in (1, 2, 3)]
+    assert all(not isinstance(d, list) for d in drafts)
+    # A draft no validator would produce: a negative fine, which a CHECK constraint refuses.
+    drafts[1] = drafts[1]._replace(fine_fen=-1)  # type: ignore[union-attr]
+    rejects = imports._Rejects(tmp_path / "r.csv", PENALTIES, 10, summary)
+    imports._write(
+        registry,
+        drafts,
+        None,
+        "test",
+        "file:p.csv",
+        summary,
+        SubjectCache(),  # type: ignore[arg-type]
+        rejects,
+    )
+    rejects.close()
+    assert (summary.accepted, summary.rejected_rows) == (2, 1)
+    [problem] = summary.rejected
+    assert problem["row"] == 2 and "refused by the database" in problem["error"]
+    assert _count(registry, credit_records) == 2

@@ -16,9 +16,8 @@ from jointcredit.cli.common import (
     print_json,
     progress_bar,
 )
-from jointcredit.drafts import RecordKind
 from jointcredit.importing.readers import detect_format
-from jointcredit.services.imports import ImportSummary, import_file
+from jointcredit.services.imports import ImportKind, ImportSummary, import_file
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(help="Import departments' files (CSV, XLSX, JSON Lines).", no_args_is_help=True)
@@ -40,7 +39,7 @@ TodayOption = typer.Option(
 
 
 def _run(
-    kind: RecordKind,
+    kind: ImportKind,
     file: Path,
     as_json: bool,
     encoding: str | None,
@@ -116,3 +115,17 @@ def penalties(
 ) -> None:
     """Import administrative penalty decisions (national 30-field format)."""
     _run("penalty", file, as_json, encoding, rejects, today, database)
+
+
+@app.command("list-entries")
+@handle_errors
+def list_entries(
+    file: Path = FileArgument,
+    as_json: bool = JsonOption,
+    encoding: str | None = EncodingOption,
+    rejects: Path | None = RejectsOption,
+    today: dt.datetime | None = TodayOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Import red- and black-list entries (JSON Lines, or CSV with the same columns)."""
+    _run("list-entry", file, as_json, encoding, rejects, today, database)

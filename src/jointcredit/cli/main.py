@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from jointcredit.cli import db, demo, generate, ids, imports, subjects, summary
+from jointcredit.cli import catalog, check, db, demo, generate, ids, imports, subjects, summary
 
 app = typer.Typer(
     name="jointcredit",
@@ -18,9 +18,12 @@ app.command("demo")(demo.demo)
 app.add_typer(ids.app, name="ids")
 app.add_typer(imports.app, name="import")
 app.add_typer(subjects.app, name="subjects")
+app.command("check")(check.check)
+app.command("screen")(check.screen)
 app.command("summary")(summary.summary)
 app.command("generate")(generate.generate)
 app.add_typer(db.app, name="db")
+app.add_typer(catalog.app, name="catalog")
 
 
 if __name__ == "__main__":

@@ -165,8 +165,10 @@ class RowValidator:
             p + ("LYDWDM" if self.kind == "licensing" else "SJLYDM"), self._authority_code
         )
         document_number = row.text(p + "WSH")
-        if len(document_number) > _NAME_LENGTH:
-            row.fail(p + "WSH", f"longer than {_NAME_LENGTH} characters")
+        for name in (p + "WSH", p + ("XKJG" if self.kind == "licensing" else "CFJG"),
+                     p + ("LYDW" if self.kind == "licensing" else "SJLY")):  # fmt: skip
+            if len(row.text(name)) > _NAME_LENGTH:
+                row.fail(name, f"longer than {_NAME_LENGTH} characters")
 
         if self.kind == "licensing":
             details = self._licensing(row, decided)
@@ -312,6 +314,8 @@ class RowValidator:
             valid_until = row.parsed("XK_YXQZI", values.parse_any_date)
         if valid_from and valid_until and valid_until < valid_from:
             row.fail("XK_YXQZI", f"ends ({valid_until}) before it starts ({valid_from})")
+        elif decided and valid_until and valid_until < decided:
+            row.fail("XK_YXQZI", f"ends ({valid_until}) before the decision date ({decided})")
         state = row.text("XK_ZT")
         status = _LICENCE_STATUS.get(state)
         if status is None:

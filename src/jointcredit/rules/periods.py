@@ -8,6 +8,7 @@ counted from the date of the decision. Publication ends by itself at the maximum
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 
@@ -57,3 +58,41 @@ def publication_window(severity: str, decided: dt.date) -> tuple[dt.date | None,
     if not tier.published_by_default:
         return None, None
     return decided, add_months(decided, tier.max_months)
+
+
+_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+def add_duration(day: dt.date, duration: str) -> dt.date:
+    """``day`` plus an ISO 8601 calendar duration (years, months, weeks, days).
+
+    >>> add_duration(dt.date(2024, 2, 29), 'P2Y')
+    datetime.date(2026, 2, 28)
+    >>> add_duration(dt.date(2024, 1, 1), 'P1Y6M10D')
+    datetime.date(2025, 7, 11)
+    >>> add_duration(dt.date(2024, 1, 1), 'PT5H')
+    Traceback (most recent call last):
+    ValueError: 'PT5H' is not an ISO 8601 duration in years, months, weeks and days
+    """
+    match = _DURATION.match(duration)
+    if not match or duration == "P":
+        raise ValueError(
+            f"{duration!r} is not an ISO 8601 duration in years, months, weeks and days"
+        )
+    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+    return add_months(day, 12 * years + months) + dt.timedelta(weeks=weeks, days=days)
+
+
+def subtract_duration(day: dt.date, duration: str) -> dt.date:
+    """``day`` minus an ISO 8601 calendar duration.
+
+    >>> subtract_duration(dt.date(2026, 11, 27), 'P3Y')
+    datetime.date(2023, 11, 27)
+    """
+    match = _DURATION.match(duration)
+    if not match or duration == "P":
+        raise ValueError(
+            f"{duration!r} is not an ISO 8601 duration in years, months, weeks and days"
+        )
+    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+    return add_months(day, -(12 * years + months)) - dt.timedelta(weeks=weeks, days=days)

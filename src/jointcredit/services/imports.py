@@ -11,19 +11,20 @@ import csv
 import datetime as dt
 import hashlib
 import itertools
+import json
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Empty
-from typing import IO, Any
+from typing import IO, Any, Literal, Protocol
 
 from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import DataError, IntegrityError
 
-from jointcredit.drafts import RecordDraft, RecordKind
+from jointcredit.drafts import RecordDraft
 from jointcredit.errors import InputFileError
-from jointcredit.importing import formats
 from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.validate import FieldError, RowValidator
 from jointcredit.settings import get_settings
@@ -73,7 +74,33 @@ class ImportSummary:
         }
 
 
-KINDS: dict[str, RecordKind] = {"licensing": "licensing", "penalties": "penalty"}
+ImportKind = Literal["licensing", "penalty", "list-entry"]
+
+
+class Validator(Protocol):
+    """Turns one row into a record draft or the problems found in it."""
+
+    @property
+    def spec(self) -> Mapping[str, str]: ...
+
+    def check_header(self, fields: list[str]) -> tuple[list[str], list[str]]: ...
+
+    def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]: ...
+
+
+def make_validator(kind: ImportKind, today: dt.date) -> Validator:
+    """The validator of one import kind; list entries are checked against the catalog."""
+    if kind == "list-entry":
+        from jointcredit.catalog import load_catalog
+        from jointcredit.importing.list_entries import ListEntryValidator
+
+        catalog = load_catalog()
+        return ListEntryValidator(
+            catalog.list_types,
+            {code: d.name_zh for code, d in catalog.departments.items()},
+            today=today,
+        )
+    return RowValidator(kind, today=today)
 
 
 @dataclass(slots=True)
@@ -96,13 +123,13 @@ class _Opened:
 
 
 def _produce(
-    path: Path, kind: RecordKind, encoding: str | None, today: dt.date, batch_size: int
+    path: Path, kind: ImportKind, encoding: str | None, today: dt.date, batch_size: int
 ) -> Iterator[_Opened | _Batch]:
     """Read and validate ``path``: first an :class:`_Opened`, then batches of rows."""
     source = Source(path, encoding=encoding)
-    validator = RowValidator(kind, today=today)
+    validator = make_validator(kind, today)
     warnings: list[str] = []
-    rows = _checked_header(source.rows(), source, validator, warnings)
+    rows = _checked_header(source.rows(), source, validator, warnings, kind)
     first = next(rows, None)
     yield _Opened(source.encoding if source.format != "xlsx" else None, warnings)
     if first is None:
@@ -167,7 +194,7 @@ def _from_worker(args: tuple[Any, ...]) -> Iterator[_Opened | _Batch]:
 
 def import_file(
     engine: Engine,
-    kind: RecordKind,
+    kind: ImportKind,
     path: Path,
     *,
     encoding: str | None = None,
@@ -197,7 +224,7 @@ def import_file(
     summary = ImportSummary(kind, str(path), source.format, None, job_id)
     rejects = _Rejects(
         rejects_path or path.with_name(path.stem + ".rejects.csv"),
-        RowValidator(kind, today=today).spec,
+        make_validator(kind, today).spec,
         settings.import_rejects_listed,
         summary,
     )
@@ -213,7 +240,16 @@ def import_file(
             for number, values, errors in item.rejects:
                 rejects.add(number, values, errors)
             if item.drafts:
-                _write(engine, item.drafts, job_id, actor, source_system, summary, subject_cache)
+                _write(
+                    engine,
+                    item.drafts,
+                    job_id,
+                    actor,
+                    source_system,
+                    summary,
+                    subject_cache,
+                    rejects,
+                )
             if progress:
                 progress(item.done, item.total)
     except BaseException as exc:
@@ -236,8 +272,9 @@ def _total(source: Source) -> int:
 def _checked_header(
     rows: Iterator[tuple[int, Mapping[str, str] | RowProblem]],
     source: Source,
-    validator: RowValidator,
+    validator: Validator,
     warnings: list[str],
+    kind: str,
 ) -> Iterator[tuple[int, Mapping[str, str] | RowProblem]]:
     """Check the columns once the reader has seen the header; accept Chinese labels too."""
     first = next(rows, None)
@@ -255,8 +292,8 @@ def _checked_header(
             )
         if missing:
             raise InputFileError(
-                f"{source.path.name}: the header lacks {len(missing)} of the "
-                f"{len(validator.spec)} columns of the {validator.kind} format: "
+                f"{source.path.name}: the header lacks {len(missing)} required "
+                f"column{'s' if len(missing) > 1 else ''} of the {kind} format: "
                 + ", ".join(missing)
             )
         if unknown:
@@ -293,23 +330,54 @@ def _write(
     source_system: str,
     summary: ImportSummary,
     subject_cache: records.SubjectCache,
+    rejects: _Rejects,
 ) -> None:
     while batch:
-        now = dt.datetime.now(dt.UTC)
-        with write_transaction(engine) as conn:
-            result = records.write_records(
-                conn,
-                batch,
-                job_id=job_id,
-                actor=actor,
-                source_system=source_system,
-                now=now,
-                subject_cache=subject_cache,
-            )
+        try:
+            result = _write_batch(engine, batch, job_id, actor, source_system, subject_cache)
+        except (IntegrityError, DataError):
+            # Validation should have caught whatever the database refuses; if it did not, the
+            # batch is written row by row so that only the offending rows are lost to the
+            # rejects file, with the database's reason, and every other row is kept.
+            subject_cache.ids.clear()  # ids remembered in the rolled-back batch are void
+            result = records.BatchResult()
+            for draft in batch:
+                try:
+                    one = _write_batch(engine, [draft], job_id, actor, source_system, subject_cache)
+                except (IntegrityError, DataError) as exc:
+                    subject_cache.ids.clear()
+                    reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+                    error = FieldError(draft.row, "-", f"refused by the database: {reason}")
+                    rejects.add(draft.row, json.loads(draft.payload), [error])
+                    continue
+                result.accepted += one.accepted
+                result.updated += one.updated
+                result.duplicates += one.duplicates
+                result.deferred.extend(one.deferred)
         summary.accepted += result.accepted
         summary.updated += result.updated
         summary.duplicates += result.duplicates
         batch = result.deferred
+
+
+def _write_batch(
+    engine: Engine,
+    batch: list[RecordDraft],
+    job_id: int,
+    actor: str,
+    source_system: str,
+    subject_cache: records.SubjectCache,
+) -> records.BatchResult:
+    with write_transaction(engine) as conn:
+        return records.write_records(
+            conn,
+            batch,
+            job_id=job_id,
+            actor=actor,
+            source_system=source_system,
+            now=dt.datetime.now(dt.UTC),
+            subject_cache=subject_cache,
+        )
 
 
 def _start_job(engine: Engine, kind: str, path: Path) -> int:
@@ -402,4 +470,4 @@ class _Rejects:
             self._file = None
 
 
-__all__ = ["KINDS", "ImportSummary", "formats", "import_file"]
+__all__ = ["ImportKind", "ImportSummary", "import_file", "make_validator"]

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from jointcredit.errors import DatabaseNotReadyError, NotFoundError
-from jointcredit.identifiers.mask import mask_identifier
+from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.settings import get_settings
 from jointcredit.store import migrate, records
@@ -59,6 +59,53 @@ def _jsonable(row: Any) -> dict[str, Any]:
     return out
 
 
+#: Payload fields that hold a person's identity document number or a person's name.
+_PERSON_NUMBER_FIELDS = frozenset(f"{p}_{f}" for p in ("XK", "CF") for f in ("FR_ZJHM", "XDR_ZJHM"))
+_PERSON_NAME_FIELDS = frozenset({"XK_FRDB", "CF_FRDB"})
+
+
+def mask_payload(payload: Any) -> Any:
+    """A record's payload as public pages show it: persons' numbers and names masked.
+
+    >>> mask_payload({'CF_FRDB': '王测试', 'CF_FR_ZJHM': '110101198001010010', 'CF_WSH': 'A1'})
+    {'CF_FRDB': '王**', 'CF_FR_ZJHM': '110101********0010', 'CF_WSH': 'A1'}
+    >>> mask_payload({'subject': {'kind': 'natural-person', 'name': '李四',
+    ...   'id_number': '110101198001010010'}, 'persons': []})['subject']
+    {'kind': 'natural-person', 'name': '李*', 'id_number': '110101********0010'}
+    """
+    if not isinstance(payload, dict):
+        return payload
+    out: dict[str, Any] = {}
+    natural = payload.get("CF_XDR_LB") == "自然人" or payload.get("XK_XDR_LB") == "自然人"
+    for key, value in payload.items():
+        if key in _PERSON_NUMBER_FIELDS and isinstance(value, str):
+            out[key] = mask_resident_id(value) if len(value) == 18 else "*" * len(value)
+        elif (key in _PERSON_NAME_FIELDS or (natural and key.endswith("XDR_MC"))) and isinstance(
+            value, str
+        ):
+            out[key] = mask_name(value)
+        elif key == "subject" and isinstance(value, dict):
+            subject = dict(value)
+            if "id_number" in subject:
+                subject["id_number"] = mask_resident_id(str(subject["id_number"]))
+                subject["name"] = mask_name(str(subject.get("name", "")))
+            out[key] = subject
+        elif key == "persons" and isinstance(value, list):
+            out[key] = [
+                {
+                    **p,
+                    "name": mask_name(str(p.get("name", ""))),
+                    "id_number": mask_resident_id(str(p.get("id_number", ""))),
+                }
+                if isinstance(p, dict)
+                else p
+                for p in value
+            ]
+        else:
+            out[key] = value
+    return out
+
+
 def subject_report(engine: Engine, identifier: str, *, masked: bool = False) -> SubjectReport:
     """Everything the registry holds on the subject with ``identifier`` (any identifier kind)."""
     code = normalize(identifier)
@@ -78,6 +125,11 @@ def subject_report(engine: Engine, identifier: str, *, masked: bool = False) -> 
         for rel in rels:
             if rel["other_kind"] == "natural-person":
                 rel["other_identifier"] = mask_identifier(rel["other_identifier"], "resident-id")
+                rel["other_name"] = mask_name(rel["other_name"])
+        if subj["kind"] == "natural-person":
+            subj["name"] = mask_name(subj["name"])
+        for rec in recs:
+            rec["payload"] = mask_payload(rec["payload"])
     for rec in recs:
         rec.pop("natural_key", None)
     return SubjectReport(subj, ids, rels, recs)

@@ -7,7 +7,6 @@ transaction they own.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select, update
 
 from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
+from jointcredit.errors import NotFoundError
 from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
     credit_records,
@@ -326,13 +326,34 @@ def write_records(
         ).mappings():
             existing[row["natural_key"]] = row
 
+    # A row whose content the record has had before is a statement already known: importing a
+    # file again adds nothing, even when it holds one record twice in two versions. (A genuine
+    # return to an earlier content is then not a new version; the department changes a field,
+    # such as 备注, to make it one.)
+    changed = [
+        known["id"]
+        for d in batch
+        if (known := existing.get(d.natural_key)) is not None
+        and known["content_hash"] != d.content_hash
+    ]
+    known_before: set[tuple[int, str]] = set()
+    for chunk in _chunks(changed):
+        known_before.update(
+            conn.execute(
+                select(record_history.c.record_id, record_history.c.content_hash).where(
+                    record_history.c.record_id.in_(chunk)
+                )
+            ).all()
+        )
     inserts: list[RecordDraft] = []
     updates: list[tuple[RecordDraft, RowMapping]] = []
     for draft in batch:
         current = existing.get(draft.natural_key)
         if current is None:
             inserts.append(draft)
-        elif current["content_hash"] == draft.content_hash:
+        elif current["content_hash"] == draft.content_hash or (
+            (current["id"], draft.content_hash) in known_before
+        ):
             result.duplicates += 1
         else:
             updates.append((draft, current))
@@ -508,22 +529,26 @@ def _write_relations(
 ) -> None:
     """Record (organisation, person, role) relations with the period each is evidenced for.
 
-    A record decided on D shows that the person held the role on D, so a relation starts at the
-    earliest such date. An organisation has one legal representative at a time: a successor's
-    first date closes the predecessor's period. Responsible persons may be several at once.
+    A record decided on D shows that the person held the role on D: a relation runs from its
+    earliest such date (``valid_from``) and was last evidenced on the latest (``last_evidence``).
+    An organisation has one legal representative at a time, so a legal representative's period
+    ends (exclusive ``valid_until``) at the first date after their last evidence on which
+    another person is shown in the role. Periods are derived from these dates alone, so the
+    order of rows, files and batches never changes them. Responsible persons may be several at
+    once: their periods stay open.
     """
     if not seen:
         return
     org_ids = sorted({org for org, _, _, _, _ in seen})
     current: dict[tuple[int, int, str], dict[str, Any]] = {}
+    stored: dict[tuple[int, int, str], tuple[Any, Any, Any]] = {}
     for chunk in _chunks(org_ids):
         for found in conn.execute(
             select(relations).where(relations.c.organization_id.in_(chunk))
         ).mappings():
             key = (found["organization_id"], found["person_id"], found["role"])
             current[key] = dict(found)
-    touched: set[tuple[int, int, str]] = set()
-    new: set[tuple[int, int, str]] = set()
+            stored[key] = (found["valid_from"], found["valid_until"], found["last_evidence"])
     for org, person, role, day, record_id in seen:
         key = (org, person, role)
         known = current.get(key)
@@ -534,33 +559,37 @@ def _write_relations(
                 "role": role,
                 "valid_from": day,
                 "valid_until": None,
+                "last_evidence": day,
                 "source_record_id": record_id,
                 "recorded_at": now,
             }
-            new.add(key)
-        elif known["valid_from"] is None or day < known["valid_from"]:
-            known["valid_from"] = day
-            touched.add(key)
-    # Rebuild the succession of legal representatives of each organisation touched.
-    affected = {org for org, _, role in new | touched if role == _SUCCESSIVE_ROLE}
+        else:
+            known["valid_from"] = min(filter(None, (known["valid_from"], day)))
+            known["last_evidence"] = max(filter(None, (known["last_evidence"], day)))
     by_org: dict[int, list[dict[str, Any]]] = {}
     for (org, _, role), relation in current.items():
-        if org in affected and role == _SUCCESSIVE_ROLE:
+        if role == _SUCCESSIVE_ROLE:
             by_org.setdefault(org, []).append(relation)
     for rows in by_org.values():
-        rows.sort(key=lambda r: r["valid_from"] or dt.date.min)
-        for earlier, later in itertools.pairwise(rows):
-            until = later["valid_from"]
-            if (
-                until
-                and earlier["valid_until"] != until
-                and (earlier["valid_until"] is None or earlier["valid_until"] > until)
-            ):
-                earlier["valid_until"] = until
-                touched.add((earlier["organization_id"], earlier["person_id"], _SUCCESSIVE_ROLE))
+        for relation in rows:
+            last = relation["last_evidence"] or relation["valid_from"]
+            later = [
+                day
+                for other in rows
+                if other["person_id"] != relation["person_id"]
+                for day in (other["valid_from"], other["last_evidence"])
+                if day is not None and last is not None and day > last
+            ]
+            relation["valid_until"] = min(later) if later else None
+    new = [key for key in current if key not in stored]
     if new:
         insert_rows(conn, relations, [current[key] for key in sorted(new)])
-    changed = sorted(touched - new)
+    changed = sorted(
+        key
+        for key, before in stored.items()
+        if before
+        != (current[key]["valid_from"], current[key]["valid_until"], current[key]["last_evidence"])
+    )
     if changed:
         conn.execute(
             update(relations)
@@ -569,7 +598,11 @@ def _write_relations(
                 relations.c.person_id == bindparam("person"),
                 relations.c.role == bindparam("the_role"),
             )
-            .values(valid_from=bindparam("new_from"), valid_until=bindparam("new_until")),
+            .values(
+                valid_from=bindparam("new_from"),
+                valid_until=bindparam("new_until"),
+                last_evidence=bindparam("new_last"),
+            ),
             [
                 {
                     "org": o,
@@ -577,6 +610,7 @@ def _write_relations(
                     "the_role": r,
                     "new_from": current[(o, p, r)]["valid_from"],
                     "new_until": current[(o, p, r)]["valid_until"],
+                    "new_last": current[(o, p, r)]["last_evidence"],
                 }
                 for o, p, r in changed
             ],
@@ -584,3 +618,59 @@ def _write_relations(
 
 
 _SUCCESSIVE_ROLE = "legal-representative"
+
+
+def set_status(
+    conn: Connection,
+    record_id: int,
+    status: str,
+    *,
+    actor: str,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> int:
+    """Change a record's status as a new version with history; returns the new version.
+
+    The history row keeps the record's payload and notes the reason, so that every version
+    still says what the record was and why it changed.
+    """
+    current = conn.execute(
+        select(credit_records.c.version, credit_records.c.status, credit_records.c.content_hash)
+        .where(credit_records.c.id == record_id)
+        .with_for_update()
+    ).first()
+    if current is None:
+        raise NotFoundError(f"no credit record {record_id}")
+    payload = conn.execute(
+        select(record_history.c.payload).where(
+            record_history.c.record_id == record_id,
+            record_history.c.version == current.version,
+        )
+    ).scalar_one()
+    version = current.version + 1
+    conn.execute(
+        update(credit_records)
+        .where(credit_records.c.id == record_id)
+        .values(status=status, version=version, updated_at=now)
+    )
+    noted = dict(payload) if isinstance(payload, dict) else {}
+    if reason:
+        noted["_status_reason"] = reason
+    insert_rows(
+        conn,
+        record_history,
+        [
+            {
+                "record_id": record_id,
+                "version": version,
+                "event": "status",
+                "status": status,
+                "content_hash": current.content_hash,
+                "payload": noted,
+                "import_job_id": None,
+                "actor": actor,
+                "recorded_at": now,
+            }
+        ],
+    )
+    return int(version)

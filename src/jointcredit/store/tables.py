@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from jointcredit.drafts import RELATION_ROLES, SUBJECT_KINDS
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -41,17 +43,10 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 # tables that grow to hundreds of millions of rows.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 
-SUBJECT_KINDS = ("legal-person", "other-organization", "individual-business", "natural-person")
 RECORD_KINDS = ("licensing", "penalty", "red-list", "black-list", "commitment")
 SEVERITIES = ("minor", "general", "severe")
 #: ``disputed``: an objection is open (33号 §22): measures from the record are suspended.
 RECORD_STATUSES = ("active", "disputed", "cancelled", "revoked", "withdrawn", "repaired")
-RELATION_ROLES = (
-    "legal-representative",
-    "principal-responsible-person",
-    "directly-responsible-person",
-    "actual-controller",
-)
 IDENTIFIER_TYPES = (
     "uscc",
     "resident-id",
@@ -139,8 +134,11 @@ relations = Table(
     Column("organization_id", ForeignKey("subjects.id"), nullable=False),
     Column("person_id", ForeignKey("subjects.id"), nullable=False, index=True),
     Column("role", String(40), nullable=False),
+    # valid_from: the earliest record that shows the role held; last_evidence: the latest.
+    # valid_until (exclusive) is derived from them: see store.records._write_relations.
     Column("valid_from", Date),
     Column("valid_until", Date),
+    Column("last_evidence", Date),
     Column("source_record_id", ForeignKey("credit_records.id")),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("organization_id", "person_id", "role"),

@@ -494,7 +494,7 @@ class Generator:
         elif kind == "missing_identifier":
             field = "CF_XDR_SHXYM" if row["CF_XDR_SHXYM"] else "CF_XDR_ZJHM"
             for name in ("CF_XDR_SHXYM", "CF_XDR_GSZC", "CF_XDR_ZZJG", "CF_XDR_SWDJ",
-                         "CF_XDR_ZJHM"):  # fmt: skip
+                         "CF_XDR_SYDW", "CF_XDR_SHZZ", "CF_XDR_ZJHM"):  # fmt: skip
                 row[name] = ""
             value, why = "", "no identifier of the counterpart"
         elif kind == "impossible_date":

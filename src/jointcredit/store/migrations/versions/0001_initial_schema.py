@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-27 22:31:29.946264
+Create Date: 2026-11-27 22:41:23.744917
 """
 
 from __future__ import annotations
@@ -226,6 +226,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=40), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("last_evidence", sa.Date(), nullable=True),
         sa.Column(
             "source_record_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),

@@ -1,0 +1,205 @@
+"""``jointcredit check`` and ``jointcredit screen``: one subject, or a whole book."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+import typer
+from rich.table import Table
+
+from jointcredit.cli.common import (
+    DatabaseOption,
+    console,
+    err_console,
+    handle_errors,
+    print_json,
+    progress_bar,
+)
+from jointcredit.errors import InputFileError
+from jointcredit.importing.readers import detect_encoding
+from jointcredit.services.check import check as run_check
+from jointcredit.services.check import screen as run_screen
+from jointcredit.services.registry import open_registry
+
+DepartmentOption = typer.Option(..., "--department", help="Checking department (catalog code).")
+MatterOption = typer.Option(..., "--matter", help="Matter of the check (catalog code).")
+AsOfOption = typer.Option(
+    None, "--as-of", formats=["%Y-%m-%d"], help="Date the check answers for (default: today)."
+)
+
+
+@handle_errors
+def check(
+    identifier: str = typer.Argument(..., help="USCC or resident identity number."),
+    department: str = DepartmentOption,
+    matter: str = MatterOption,
+    as_of: dt.datetime | None = AsOfOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    database: str | None = DatabaseOption,
+) -> None:
+    """Which incentives and punishments apply to this subject, here, now, and why."""
+    result = run_check(
+        open_registry(database),
+        identifier,
+        department=department,
+        matter=matter,
+        as_of=as_of.date() if as_of else None,
+    )
+    if as_json:
+        print_json(result.to_dict())
+        return
+    subject = result.subject
+    who = f"{subject.name} ({subject.kind}, {subject.identifier})" if subject else "unknown subject"
+    console.print(
+        f"[bold]{who}[/] — {result.matter} at {result.department}, as of {result.as_of}; "
+        f"catalog {result.catalog_version}",
+        highlight=False,
+    )
+    if not result.decisions:
+        console.print("no measure applies")
+        return
+    table = Table()
+    for column in (
+        "measure",
+        "kind",
+        "status",
+        "binding",
+        "via",
+        "entry",
+        "until",
+        "text",
+        "legal basis",
+    ):
+        table.add_column(column, overflow="fold")
+    for d in result.decisions:
+        via = f"{d.via['role']} of {d.via['organisation']}" if d.via else ""
+        entry = f"{d.list_type} {d.document_number}" if d.entry else "clean record"
+        table.add_row(
+            d.measure,
+            d.kind,
+            d.status,
+            d.binding,
+            via,
+            entry,
+            d.until.isoformat() if d.until else "",
+            d.text,
+            d.legal_basis,
+        )
+    console.print(table)
+
+
+def _identifiers(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, identifier) from CSV (a column identifier/uscc/id_number, else the first), JSON
+    Lines (key ``identifier``) or plain lines. Lines are counted as data rows, 1-based."""
+    suffix = path.suffix.lower()
+    with path.open("rb") as raw:
+        encoding = detect_encoding(raw.read(1 << 16))
+    with path.open(encoding=encoding, errors="replace", newline="") as f:
+        if suffix in (".jsonl", ".ndjson"):
+            for number, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                    value = obj.get("identifier", "") if isinstance(obj, dict) else ""
+                except json.JSONDecodeError:
+                    value = line.strip()
+                yield number, str(value)
+        elif suffix == ".csv":
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if header is None:
+                return
+            names = [h.strip().lower() for h in header]
+            column = next(
+                (names.index(n) for n in ("identifier", "uscc", "id_number") if n in names), 0
+            )
+            for number, cells in enumerate(reader, start=1):
+                if cells:
+                    yield number, cells[column] if column < len(cells) else ""
+        else:
+            for number, line in enumerate(f, start=1):
+                if line.strip():
+                    yield number, line.strip()
+
+
+@handle_errors
+def screen(
+    file: Path = typer.Argument(..., help="Identifiers: CSV, JSON Lines or one per line."),
+    department: str = DepartmentOption,
+    matter: str = MatterOption,
+    as_of: dt.datetime | None = AsOfOption,
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="Result file, .jsonl or .csv (default: JSON Lines on stdout)."
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
+    """Check every identifier of a file (a bank's book, an approval office's applicants)."""
+    if not file.is_file():
+        raise InputFileError(f"{file}: no such file")
+    engine = open_registry(database)
+    out: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    as_csv = output is not None and output.suffix.lower() == ".csv"
+    writer = None
+    if as_csv:
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "line",
+                "input",
+                "identifier",
+                "error",
+                "measures",
+                "applied",
+                "suspended",
+                "decisions",
+            ]
+        )
+    counts = {"lines": 0, "invalid": 0, "with_measures": 0}
+    try:
+        with progress_bar(f"screening {file.name}", in_bytes=False) as bar:
+            results = run_screen(
+                engine,
+                _identifiers(file),
+                department=department,
+                matter=matter,
+                as_of=as_of.date() if as_of else None,
+            )
+            for item in results:
+                counts["lines"] += 1
+                counts["invalid"] += item.error is not None
+                decisions = item.result.decisions if item.result else ()
+                counts["with_measures"] += bool(decisions)
+                if writer is not None:
+                    writer.writerow(
+                        [
+                            item.line,
+                            item.input,
+                            item.result.subject.identifier
+                            if item.result and item.result.subject
+                            else "",
+                            item.error or "",
+                            " ".join(sorted({d.measure for d in decisions})),
+                            sum(d.status == "applied" for d in decisions),
+                            sum(d.status == "suspended" for d in decisions),
+                            json.dumps([d.to_dict() for d in decisions], ensure_ascii=False),
+                        ]
+                    )
+                else:
+                    out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+                if counts["lines"] % 1000 == 0:
+                    bar(counts["lines"], 0)
+    finally:
+        if output:
+            out.close()
+    err_console.print(
+        f"screened {counts['lines']:,} lines: {counts['with_measures']:,} with measures, "
+        f"{counts['invalid']:,} invalid identifiers" + (f"; results in {output}" if output else ""),
+        highlight=False,
+    )

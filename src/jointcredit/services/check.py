@@ -1,0 +1,147 @@
+"""The joint check and bulk screening: the use cases shared by CLI, API and web."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from jointcredit.errors import JointCreditError
+from jointcredit.identifiers.classify import check as classify
+from jointcredit.rules.check import CatalogLike, CheckResult, RuleBook, decide
+from jointcredit.store.checks import load_facts
+
+
+class CheckInputError(JointCreditError):
+    """A check asked with an invalid identifier, or a department or matter the catalog lacks."""
+
+    code = "check-input"
+
+
+_default_rules: RuleBook | None = None
+
+
+def rule_book(catalog: CatalogLike | None = None) -> RuleBook:
+    """The rules of ``catalog``, or of the configured catalog, loaded and checked once."""
+    global _default_rules
+    if catalog is not None:
+        return RuleBook(catalog)
+    if _default_rules is None:
+        from jointcredit.catalog import load_catalog
+
+        _default_rules = RuleBook(load_catalog())
+    return _default_rules
+
+
+def _checked_codes(catalog: Any, department: str, matter: str) -> None:
+    if department not in catalog.departments:
+        raise CheckInputError(f"department {department!r} is not in the catalog")
+    if matter not in catalog.matters:
+        raise CheckInputError(f"matter {matter!r} is not in the catalog")
+
+
+def _identifier(raw: str) -> str:
+    result = classify(raw)
+    if not result.valid or result.type not in ("uscc", "resident-id"):
+        reason = result.error or f"a {result.type} is not a subject identifier of the check"
+        raise CheckInputError(f"{raw!r} is not a valid USCC or resident identity number: {reason}")
+    return result.normalized
+
+
+def check(
+    engine: Engine,
+    identifier: str,
+    *,
+    department: str,
+    matter: str,
+    as_of: dt.date | None = None,
+    catalog: CatalogLike | None = None,
+) -> CheckResult:
+    """Every measure that applies to the subject for ``matter`` on ``as_of`` (default today)."""
+    rules = rule_book(catalog)
+    _checked_codes(rules.catalog, department, matter)
+    code = _identifier(identifier)
+    day = as_of or dt.date.today()
+    with engine.connect() as conn:
+        facts = load_facts(conn, [code])[code]
+    return decide(facts, rules, department=department, matter=matter, as_of=day)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenLine:
+    """One input line's answer: a check result, or why the input is not an identifier."""
+
+    line: int
+    input: str
+    result: CheckResult | None
+    error: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        base: dict[str, Any] = {"line": self.line, "input": self.input, "error": self.error}
+        if self.result is None:
+            return base | {"subject": None, "decisions": []}
+        out = self.result.to_dict()
+        return base | {
+            "identifier": out["subject"]["identifier"] if out["subject"] else None,
+            "subject": out["subject"],
+            "as_of": out["as_of"],
+            "catalog_version": out["catalog_version"],
+            "decisions": out["decisions"],
+        }
+
+
+def screen(
+    engine: Engine,
+    inputs: Iterable[tuple[int, str]],
+    *,
+    department: str,
+    matter: str,
+    as_of: dt.date | None = None,
+    catalog: CatalogLike | None = None,
+    batch_size: int = 2000,
+) -> Iterator[ScreenLine]:
+    """Check every (line number, identifier) of ``inputs``, in order, batch by batch.
+
+    Invalid identifiers are answered with an error, never dropped. Memory is bounded by the
+    batch size, whatever the number of inputs.
+    """
+    rules = rule_book(catalog)
+    _checked_codes(rules.catalog, department, matter)
+    day = as_of or dt.date.today()
+    batch: list[tuple[int, str]] = []
+    for item in inputs:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            yield from _screen_batch(engine, batch, rules, department, matter, day)
+            batch = []
+    if batch:
+        yield from _screen_batch(engine, batch, rules, department, matter, day)
+
+
+def _screen_batch(
+    engine: Engine,
+    batch: Sequence[tuple[int, str]],
+    rules: RuleBook,
+    department: str,
+    matter: str,
+    day: dt.date,
+) -> Iterator[ScreenLine]:
+    codes: dict[int, str | CheckInputError] = {}
+    for line, raw in batch:
+        try:
+            codes[line] = _identifier(raw)
+        except CheckInputError as exc:
+            codes[line] = exc
+    valid = [c for c in codes.values() if isinstance(c, str)]
+    with engine.connect() as conn:
+        facts = load_facts(conn, valid)
+    for line, raw in batch:
+        code = codes[line]
+        if isinstance(code, CheckInputError):
+            yield ScreenLine(line, raw, None, str(code))
+        else:
+            result = decide(facts[code], rules, department=department, matter=matter, as_of=day)
+            yield ScreenLine(line, raw, result, None)
