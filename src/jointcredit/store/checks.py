@@ -1,8 +1,10 @@
 """Repository queries of the joint check: what the registry knows of subjects, in batches.
 
 One code path serves a single check (a batch of one) and bulk screening (thousands per batch),
-so both answer alike. Every query is indexed: identifier value → subject; subject → records;
-person → relations → organisations' entries.
+so both answer alike. A check costs one query for an organisation (identifier → subject → its
+records, one join) and two for a person (and the organisations where the person holds a role,
+with their list entries), plus one for the status history of entries that changed since they
+were recorded. Statements are built once; every join follows an index.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from jointcredit.rules.check import Entry, Facts, Role, Subject
 from jointcredit.store.tables import (
@@ -25,9 +27,62 @@ from jointcredit.store.tables import (
 
 _CHUNK = 2000
 _LIST_KINDS = ("red-list", "black-list")
-#: Records the check reads of the subject itself: list entries, penalties (clean-record
-#: triggers) and any other record (whether the subject was known when a period began).
-_CHECKED_KINDS = ("red-list", "black-list", "penalty", "licensing", "commitment")
+
+_r = credit_records.c
+_ENTRY_COLUMNS = (
+    _r.id.label("record_id"),
+    _r.kind.label("record_kind"),
+    _r.list_type,
+    _r.document_number,
+    _r.decision_date,
+    _r.valid_from,
+    _r.valid_until,
+    _r.severity,
+    _r.status,
+    _r.version,
+    _r.recorded_at,
+)
+
+# The subject and all its records (list entries, penalties for clean-record triggers, any
+# record for whether the subject was known when a period began) in one pass.
+_SUBJECTS_AND_RECORDS = (
+    select(
+        subject_identifiers.c.value,
+        subjects.c.id.label("subject_id"),
+        subjects.c.identifier,
+        subjects.c.name,
+        subjects.c.kind,
+        *_ENTRY_COLUMNS,
+    )
+    .join(subjects, subjects.c.id == subject_identifiers.c.subject_id)
+    .outerjoin(credit_records, _r.subject_id == subjects.c.id)
+    .where(subject_identifiers.c.value.in_(bindparam("values", expanding=True)))
+)
+
+# Roles of persons in organisations that have list entries, with those entries.
+_ROLES_WITH_ENTRIES = (
+    select(
+        relations.c.person_id,
+        relations.c.role,
+        relations.c.organization_id,
+        relations.c.valid_from.label("role_from"),
+        relations.c.valid_until.label("role_until"),
+        subjects.c.identifier.label("organization"),
+        *_ENTRY_COLUMNS,
+    )
+    .join(subjects, subjects.c.id == relations.c.organization_id)
+    .join(
+        credit_records,
+        and_(_r.subject_id == relations.c.organization_id, _r.kind.in_(_LIST_KINDS)),
+    )
+    .where(relations.c.person_id.in_(bindparam("persons", expanding=True)))
+)
+
+_STATUS_HISTORY = (
+    select(record_history.c.record_id, record_history.c.recorded_at, record_history.c.status)
+    .where(record_history.c.record_id.in_(bindparam("records", expanding=True)))
+    .order_by(record_history.c.record_id, record_history.c.version)
+)
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -43,121 +98,75 @@ def _day(value: Any) -> dt.date:
     return dt.datetime.fromisoformat(str(value)).date()
 
 
-_RECORD_COLUMNS = (
-    credit_records.c.id,
-    credit_records.c.subject_id,
-    credit_records.c.kind,
-    credit_records.c.list_type,
-    credit_records.c.document_number,
-    credit_records.c.decision_date,
-    credit_records.c.valid_from,
-    credit_records.c.valid_until,
-    credit_records.c.severity,
-    credit_records.c.status,
-    credit_records.c.version,
-    credit_records.c.recorded_at,
-)
-
-
-def _entries_of(
-    conn: Connection, subject_ids: Sequence[int], kinds: Sequence[str]
-) -> dict[int, list[Entry]]:
-    rows: list[Any] = []
-    for chunk in _chunks(sorted(set(subject_ids))):
-        rows.extend(
-            conn.execute(
-                select(*_RECORD_COLUMNS).where(
-                    credit_records.c.subject_id.in_(chunk), credit_records.c.kind.in_(kinds)
-                )
-            ).all()
-        )
-    # Status timelines only for records that changed since they were created.
-    changed = [row.id for row in rows if row.version > 1]
-    timelines: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+def _timelines(conn: Connection, rows: Sequence[Any]) -> dict[int, tuple[tuple[dt.date, str], ...]]:
+    """Status timelines of the records that changed since they were created."""
+    changed = sorted({row.record_id for row in rows if row.record_id and row.version > 1})
+    found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
     for chunk in _chunks(changed):
-        for record_id, recorded_at, status in conn.execute(
-            select(
-                record_history.c.record_id, record_history.c.recorded_at, record_history.c.status
-            )
-            .where(record_history.c.record_id.in_(chunk))
-            .order_by(record_history.c.record_id, record_history.c.version)
-        ):
-            timelines[record_id].append((_day(recorded_at), status))
-    result: dict[int, list[Entry]] = defaultdict(list)
-    for row in rows:
-        statuses = timelines.get(row.id) or [(_day(row.recorded_at), row.status)]
-        result[row.subject_id].append(
-            Entry(
-                id=row.id,
-                kind=row.kind,
-                list_type=row.list_type,
-                document_number=row.document_number,
-                decision_date=row.decision_date,
-                valid_from=row.valid_from,
-                valid_until=row.valid_until,
-                severity=row.severity,
-                statuses=tuple(statuses),
-            )
-        )
-    for entries in result.values():
-        entries.sort(key=lambda e: e.id)
-    return result
+        for record_id, recorded_at, status in conn.execute(_STATUS_HISTORY, {"records": chunk}):
+            found[record_id].append((_day(recorded_at), status))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+def _entry(row: Any, timelines: dict[int, tuple[tuple[dt.date, str], ...]]) -> Entry:
+    return Entry(
+        id=row.record_id,
+        kind=row.record_kind,
+        list_type=row.list_type,
+        document_number=row.document_number,
+        decision_date=row.decision_date,
+        valid_from=row.valid_from,
+        valid_until=row.valid_until,
+        severity=row.severity,
+        statuses=timelines.get(row.record_id) or ((_day(row.recorded_at), row.status),),
+    )
 
 
 def load_facts(conn: Connection, identifiers: Sequence[str]) -> dict[str, Facts]:
     """What the registry knows of each identifier's subject; unknown identifiers get empty facts."""
-    found: dict[str, tuple[int, Subject]] = {}
+    rows: list[Any] = []
     for chunk in _chunks(sorted(set(identifiers))):
-        for value, subject_id, identifier, name, kind in conn.execute(
-            select(
-                subject_identifiers.c.value,
-                subjects.c.id,
-                subjects.c.identifier,
-                subjects.c.name,
-                subjects.c.kind,
-            )
-            .join(subjects, subjects.c.id == subject_identifiers.c.subject_id)
-            .where(subject_identifiers.c.value.in_(chunk))
-        ):
-            found[value] = (subject_id, Subject(identifier, name, kind))
-    subject_ids = [subject_id for subject_id, _ in found.values()]
-    own = _entries_of(conn, subject_ids, _CHECKED_KINDS)
-
-    persons = [sid for sid, subject in found.values() if subject.kind == "natural-person"]
-    roles: dict[int, list[tuple[str, int, str, Any, Any]]] = defaultdict(list)
+        rows.extend(conn.execute(_SUBJECTS_AND_RECORDS, {"values": chunk}).all())
+    persons = sorted({row.subject_id for row in rows if row.kind == "natural-person"})
+    role_rows: list[Any] = []
     for chunk in _chunks(persons):
-        for person_id, role, org_id, org_identifier, valid_from, valid_until in conn.execute(
-            select(
-                relations.c.person_id,
-                relations.c.role,
-                relations.c.organization_id,
-                subjects.c.identifier,
-                relations.c.valid_from,
-                relations.c.valid_until,
-            )
-            .join(subjects, subjects.c.id == relations.c.organization_id)
-            .where(and_(relations.c.person_id.in_(chunk)))
-        ):
-            roles[person_id].append((role, org_id, org_identifier, valid_from, valid_until))
-    org_entries = _entries_of(
-        conn, [org for held in roles.values() for _, org, _, _, _ in held], _LIST_KINDS
-    )
+        role_rows.extend(conn.execute(_ROLES_WITH_ENTRIES, {"persons": chunk}).all())
+    timelines = _timelines(conn, rows + role_rows)
+
+    subject_of: dict[str, Subject] = {}
+    records: dict[str, list[Entry]] = defaultdict(list)
+    id_of: dict[str, int] = {}
+    for row in rows:
+        if row.value not in subject_of:
+            subject_of[row.value] = Subject(row.identifier, row.name, row.kind)
+            id_of[row.value] = row.subject_id
+        if row.record_id is not None:
+            records[row.value].append(_entry(row, timelines))
+    roles: dict[int, dict[tuple[str, int], list[Any]]] = defaultdict(dict)
+    for row in role_rows:
+        roles[row.person_id].setdefault((row.role, row.organization_id), []).append(row)
 
     facts: dict[str, Facts] = {}
     for identifier in identifiers:
-        if identifier not in found:
+        subject = subject_of.get(identifier)
+        if subject is None:
             facts[identifier] = Facts(None)
             continue
-        subject_id, subject = found[identifier]
+        held = roles.get(id_of[identifier], {})
         facts[identifier] = Facts(
             subject,
-            tuple(own.get(subject_id, ())),
+            tuple(sorted(records.get(identifier, ()), key=lambda e: e.id)),
             tuple(
-                Role(role, org_identifier, valid_from, valid_until, tuple(org_entries.get(org, ())))
-                for role, org, org_identifier, valid_from, valid_until in sorted(
-                    roles.get(subject_id, ()), key=lambda r: (r[2], r[0])
+                Role(
+                    role,
+                    entries[0].organization,
+                    entries[0].role_from,
+                    entries[0].role_until,
+                    tuple(sorted((_entry(r, timelines) for r in entries), key=lambda e: e.id)),
                 )
-                if org_entries.get(org)
+                for (role, _), entries in sorted(
+                    held.items(), key=lambda item: (item[1][0].organization, item[0][0])
+                )
             ),
         )
     return facts
