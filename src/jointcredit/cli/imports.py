@@ -89,43 +89,34 @@ def _print(s: ImportSummary) -> None:
             console.print(f"  rejected rows written to {s.rejects_file}")
 
 
-@app.command("licensing")
-@handle_errors
-def licensing(
-    file: Path = FileArgument,
-    as_json: bool = JsonOption,
-    encoding: str | None = EncodingOption,
-    rejects: Path | None = RejectsOption,
-    today: dt.datetime | None = TodayOption,
-    database: str | None = DatabaseOption,
-) -> None:
-    """Import administrative licensing decisions (national 28-field format)."""
-    _run("licensing", file, as_json, encoding, rejects, today, database)
+def _command(kind: ImportKind, name: str, doc: str) -> None:
+    """Register ``jointcredit import NAME``: the same options for every kind of file."""
+
+    @handle_errors
+    def command(
+        file: Path = FileArgument,
+        as_json: bool = JsonOption,
+        encoding: str | None = EncodingOption,
+        rejects: Path | None = RejectsOption,
+        today: dt.datetime | None = TodayOption,
+        database: str | None = DatabaseOption,
+    ) -> None:
+        _run(kind, file, as_json, encoding, rejects, today, database)
+
+    command.__doc__ = doc
+    app.command(name)(command)
 
 
-@app.command("penalties")
-@handle_errors
-def penalties(
-    file: Path = FileArgument,
-    as_json: bool = JsonOption,
-    encoding: str | None = EncodingOption,
-    rejects: Path | None = RejectsOption,
-    today: dt.datetime | None = TodayOption,
-    database: str | None = DatabaseOption,
-) -> None:
-    """Import administrative penalty decisions (national 30-field format)."""
-    _run("penalty", file, as_json, encoding, rejects, today, database)
-
-
-@app.command("list-entries")
-@handle_errors
-def list_entries(
-    file: Path = FileArgument,
-    as_json: bool = JsonOption,
-    encoding: str | None = EncodingOption,
-    rejects: Path | None = RejectsOption,
-    today: dt.datetime | None = TodayOption,
-    database: str | None = DatabaseOption,
-) -> None:
-    """Import red- and black-list entries (JSON Lines, or CSV with the same columns)."""
-    _run("list-entry", file, as_json, encoding, rejects, today, database)
+_command(
+    "licensing",
+    "licensing",
+    "Import administrative licensing decisions (national 28-field format).",
+)
+_command(
+    "penalty", "penalties", "Import administrative penalty decisions (national 30-field format)."
+)
+_command(
+    "list-entry",
+    "list-entries",
+    "Import red- and black-list entries (JSON Lines, or CSV with the same columns).",
+)

@@ -269,20 +269,26 @@ def _from_entry(
         return
     for measure in catalog.measures(entry.list_type, day):
         if matter in measure.matters and target in measure.targets and measure.legal_basis:
-            yield Decision(
-                measure=measure.id,
-                kind=measure.kind,
-                binding=measure.binding,
-                text=measure.text,
-                text_en=measure.text_en or "",
-                legal_basis=measure.legal_basis,
-                entry=entry.id,
-                list_type=entry.list_type,
-                document_number=entry.document_number,
-                via=via,
-                status=status,
-                until=entry.valid_until,
-            )
+            yield _decision(measure, entry, via, status)
+
+
+def _decision(
+    measure: MeasureLike, entry: Entry | None, via: dict[str, str] | None, status: str
+) -> Decision:
+    return Decision(
+        measure=measure.id,
+        kind=measure.kind,
+        binding=measure.binding,
+        text=measure.text,
+        text_en=measure.text_en or "",
+        legal_basis=measure.legal_basis,
+        entry=entry.id if entry else None,
+        list_type=entry.list_type if entry else None,
+        document_number=entry.document_number if entry else None,
+        via=via,
+        status=status,
+        until=entry.valid_until if entry else None,
+    )
 
 
 def _any_for_unknown(catalog: RuleBook, day: dt.date) -> bool:
@@ -299,20 +305,7 @@ def _clean_record(facts: Facts, catalog: RuleBook, matter: str, day: dt.date) ->
             continue
         if not measure.legal_basis or not clean_record_holds(facts, trigger, day):
             continue
-        yield Decision(
-            measure=measure.id,
-            kind=measure.kind,
-            binding=measure.binding,
-            text=measure.text,
-            text_en=measure.text_en or "",
-            legal_basis=measure.legal_basis,
-            entry=None,
-            list_type=None,
-            document_number=None,
-            via=None,
-            status="applied",
-            until=None,
-        )
+        yield _decision(measure, None, None, "applied")
 
 
 #: Negative kinds a clean-record trigger may name (catalog README).

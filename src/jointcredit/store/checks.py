@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select
@@ -24,8 +24,8 @@ from jointcredit.store.tables import (
     subject_identifiers,
     subjects,
 )
+from jointcredit.store.util import chunks
 
-_CHUNK = 2000
 _LIST_KINDS = ("red-list", "black-list")
 
 _r = credit_records.c
@@ -85,11 +85,6 @@ _STATUS_HISTORY = (
 )
 
 
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
 def _day(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -102,7 +97,7 @@ def _timelines(conn: Connection, rows: Sequence[Any]) -> dict[int, tuple[tuple[d
     """Status timelines of the records that changed since they were created."""
     changed = sorted({row.record_id for row in rows if row.record_id and row.version > 1})
     found: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
-    for chunk in _chunks(changed):
+    for chunk in chunks(changed):
         for record_id, recorded_at, status in conn.execute(_STATUS_HISTORY, {"records": chunk}):
             found[record_id].append((_day(recorded_at), status))
     return {key: tuple(value) for key, value in found.items()}
@@ -125,11 +120,11 @@ def _entry(row: Any, timelines: dict[int, tuple[tuple[dt.date, str], ...]]) -> E
 def load_facts(conn: Connection, identifiers: Sequence[str]) -> dict[str, Facts]:
     """What the registry knows of each identifier's subject; unknown identifiers get empty facts."""
     rows: list[Any] = []
-    for chunk in _chunks(sorted(set(identifiers))):
+    for chunk in chunks(sorted(set(identifiers))):
         rows.extend(conn.execute(_SUBJECTS_AND_RECORDS, {"values": chunk}).all())
     persons = sorted({row.subject_id for row in rows if row.kind == "natural-person"})
     role_rows: list[Any] = []
-    for chunk in _chunks(persons):
+    for chunk in chunks(persons):
         role_rows.extend(conn.execute(_ROLES_WITH_ENTRIES, {"persons": chunk}).all())
     timelines = _timelines(conn, rows + role_rows)
 

@@ -23,9 +23,7 @@ from jointcredit.store.tables import (
     subject_identifiers,
     subjects,
 )
-
-# Keeps IN lists under SQLite's bound-parameter limit and PostgreSQL's planner comfortable.
-_CHUNK = 2000
+from jointcredit.store.util import chunks
 
 
 @dataclass(slots=True)
@@ -35,11 +33,6 @@ class BatchResult:
     duplicates: int = 0
     #: Drafts whose natural key repeats within the batch: written after it, as a batch of their own.
     deferred: list[RecordDraft] = field(default_factory=list)
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 # -- subjects ------------------------------------------------------------------------------------
@@ -52,7 +45,7 @@ def subject_ids_by_identifier(
     wanted = sorted(set(pairs))
     found: dict[tuple[str, str], int] = {}
     values = sorted({value for _, value in wanted})
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         rows = conn.execute(
             select(
                 subject_identifiers.c.type,
@@ -164,7 +157,7 @@ def ensure_subjects(
 def _ids_by(conn: Connection, column: Any, values: Sequence[str]) -> dict[str, int]:
     """Map each value of the unique ``column`` to its row's id."""
     found: dict[str, int] = {}
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         found.update(
             (value, row_id)
             for row_id, value in conn.execute(
@@ -315,7 +308,7 @@ def write_records(
     )
     existing: dict[str, RowMapping] = {}
     keys = [d.natural_key for d in batch]
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for row in conn.execute(
             select(
                 credit_records.c.id,
@@ -337,7 +330,7 @@ def write_records(
         and known["content_hash"] != d.content_hash
     ]
     known_before: set[tuple[int, str]] = set()
-    for chunk in _chunks(changed):
+    for chunk in chunks(changed):
         known_before.update(
             conn.execute(
                 select(record_history.c.record_id, record_history.c.content_hash).where(
@@ -542,7 +535,7 @@ def _write_relations(
     org_ids = sorted({org for org, _, _, _, _ in seen})
     current: dict[tuple[int, int, str], dict[str, Any]] = {}
     stored: dict[tuple[int, int, str], tuple[Any, Any, Any]] = {}
-    for chunk in _chunks(org_ids):
+    for chunk in chunks(org_ids):
         for found in conn.execute(
             select(relations).where(relations.c.organization_id.in_(chunk))
         ).mappings():
