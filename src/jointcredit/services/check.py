@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
+from stdnum.exceptions import ValidationError
 
 from jointcredit.errors import JointCreditError
+from jointcredit.identifiers import ric, uscc
 from jointcredit.identifiers.classify import check as classify
 from jointcredit.rules.check import CatalogLike, CheckResult, RuleBook, decide
 from jointcredit.store.checks import load_facts
@@ -44,11 +46,19 @@ def _checked_codes(catalog: Any, department: str, matter: str) -> None:
 
 
 def _identifier(raw: str) -> str:
+    """The normalised identifier, if it is a valid USCC or resident identity number.
+
+    The look-up goes by value whatever the type, so the fast validators decide; the slower
+    classification only words the error.
+    """
+    for validate in (uscc.validate, ric.validate):
+        try:
+            return validate(raw)
+        except ValidationError:
+            continue
     result = classify(raw)
-    if not result.valid or result.type not in ("uscc", "resident-id"):
-        reason = result.error or f"a {result.type} is not a subject identifier of the check"
-        raise CheckInputError(f"{raw!r} is not a valid USCC or resident identity number: {reason}")
-    return result.normalized
+    reason = result.error or f"a {result.type} is not a subject identifier of the check"
+    raise CheckInputError(f"{raw!r} is not a valid USCC or resident identity number: {reason}")
 
 
 def check(
