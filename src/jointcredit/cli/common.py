@@ -74,6 +74,7 @@ def progress_bar(description: str, *, in_bytes: bool) -> Iterator[Callable[[int,
         task = bar.add_task(description, total=None)
 
         def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            # A total of 0 means "unknown" (a stream of identifiers): count without a bar end.
+            bar.update(task, completed=done, total=total or None)
 
         yield update
