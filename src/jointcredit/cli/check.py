@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -94,9 +95,13 @@ def check(
     console.print(table)
 
 
+_COLUMNS = ("identifier", "uscc", "id_number")
+
+
 def _identifiers(path: Path) -> Iterator[tuple[int, str]]:
-    """(line, identifier) from CSV (a column identifier/uscc/id_number, else the first), JSON
-    Lines (key ``identifier``) or plain lines. Lines are counted as data rows, 1-based."""
+    """(line, identifier) from CSV (a column identifier/uscc/id_number, else the first; a
+    header only when the first row names one of them), JSON Lines (key ``identifier``, ``uscc``
+    or ``id_number``, or a bare JSON string) or plain lines. Lines are data rows, 1-based."""
     suffix = path.suffix.lower()
     with path.open("rb") as raw:
         encoding = detect_encoding(raw.read(1 << 16))
@@ -107,20 +112,24 @@ def _identifiers(path: Path) -> Iterator[tuple[int, str]]:
                     continue
                 try:
                     obj = json.loads(line)
-                    value = obj.get("identifier", "") if isinstance(obj, dict) else ""
                 except json.JSONDecodeError:
-                    value = line.strip()
+                    obj = None
+                if isinstance(obj, dict):
+                    value = next((obj[k] for k in _COLUMNS if obj.get(k)), line.strip())
+                else:
+                    value = obj if isinstance(obj, str) else line.strip()
                 yield number, str(value)
         elif suffix == ".csv":
             reader = csv.reader(f)
-            header = next(reader, None)
-            if header is None:
+            first = next(reader, None)
+            if first is None:
                 return
-            names = [h.strip().lower() for h in header]
-            column = next(
-                (names.index(n) for n in ("identifier", "uscc", "id_number") if n in names), 0
-            )
-            for number, cells in enumerate(reader, start=1):
+            names = [h.strip().lstrip("\ufeff").lower() for h in first]
+            named = [names.index(n) for n in _COLUMNS if n in names]
+            # A first row that names a column is a header; otherwise it is the first identifier.
+            column = named[0] if named else 0
+            rows = reader if named else itertools.chain([first], reader)
+            for number, cells in enumerate(rows, start=1):
                 if cells:
                     yield number, cells[column] if column < len(cells) else ""
         else:

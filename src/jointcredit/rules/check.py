@@ -331,17 +331,20 @@ def clean_record_holds(facts: Facts, trigger: CleanRecordTrigger, day: dt.date) 
         facts.subject is None or not any(r.decision_date <= start for r in facts.records)
     ):
         return False
+    # The period is the days after ``start`` up to and including ``day``.
     for record in facts.records:
-        if record.decision_date > day or record.status_on(day) in _CLEARED:
+        if record.status_on(day) in _CLEARED:
             continue
         if record.kind == "black-list" and "black-list-entry" in negative:
+            # In effect on some day of the period, whenever it was decided: an entry in effect
+            # on ``day`` both draws its punishments and breaks the clean record.
             begins = record.valid_from or record.decision_date
-            if begins <= day and (record.valid_until is None or record.valid_until >= start):
+            if begins <= day and (record.valid_until is None or record.valid_until > start):
                 return False
         elif (
             record.kind == "penalty"
             and f"penalty-{record.severity}" in negative
-            and record.decision_date > start
+            and start < record.decision_date <= day
         ):
             return False
     return True
