@@ -167,8 +167,12 @@ class Subject:
 @dataclass(frozen=True, slots=True)
 class Facts:
     subject: Subject | None
+    #: The records the check evaluates: list entries and penalties.
     records: tuple[Entry, ...] = ()
     roles: tuple[Role, ...] = ()
+    #: Decision date of the subject's earliest record of any kind; None: the earliest of
+    #: ``records``.
+    known_since: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,10 +331,10 @@ def clean_record_holds(facts: Facts, trigger: CleanRecordTrigger, day: dt.date) 
     """
     start = subtract_duration(day, trigger.period)
     negative = set(trigger.negative)
-    if trigger.subject_known and (
-        facts.subject is None or not any(r.decision_date <= start for r in facts.records)
-    ):
-        return False
+    if trigger.subject_known:
+        known = facts.known_since or min((r.decision_date for r in facts.records), default=None)
+        if facts.subject is None or known is None or known > start:
+            return False
     # The period is the days after ``start`` up to and including ``day``.
     for record in facts.records:
         if record.status_on(day) in _CLEARED:

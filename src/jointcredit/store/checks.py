@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from jointcredit.rules.check import Entry, Facts, Role, Subject
 from jointcredit.store.tables import (
@@ -43,8 +43,13 @@ _ENTRY_COLUMNS = (
     _r.recorded_at,
 )
 
-# The subject and all its records (list entries, penalties for clean-record triggers, any
-# record for whether the subject was known when a period began) in one pass.
+#: Records the check evaluates: list entries, and penalties for clean-record triggers.
+_EVALUATED_KINDS = ("red-list", "black-list", "penalty")
+_earliest = credit_records.alias("earliest")
+
+# The subject, the records the check evaluates, and the date of its earliest record of any kind
+# (whether the subject was known when a clean-record period began), in one pass. Licences are
+# most of a registry and need no evaluation: only their earliest date is read, from the index.
 _SUBJECTS_AND_RECORDS = (
     select(
         subject_identifiers.c.value,
@@ -52,10 +57,17 @@ _SUBJECTS_AND_RECORDS = (
         subjects.c.identifier,
         subjects.c.name,
         subjects.c.kind,
+        select(func.min(_earliest.c.decision_date))
+        .where(_earliest.c.subject_id == subjects.c.id)
+        .scalar_subquery()
+        .label("known_since"),
         *_ENTRY_COLUMNS,
     )
     .join(subjects, subjects.c.id == subject_identifiers.c.subject_id)
-    .outerjoin(credit_records, _r.subject_id == subjects.c.id)
+    .outerjoin(
+        credit_records,
+        and_(_r.subject_id == subjects.c.id, _r.kind.in_(_EVALUATED_KINDS)),
+    )
     .where(subject_identifiers.c.value.in_(bindparam("values", expanding=True)))
 )
 
@@ -131,10 +143,12 @@ def load_facts(conn: Connection, identifiers: Sequence[str]) -> dict[str, Facts]
     subject_of: dict[str, Subject] = {}
     records: dict[str, list[Entry]] = defaultdict(list)
     id_of: dict[str, int] = {}
+    known_since: dict[str, dt.date | None] = {}
     for row in rows:
         if row.value not in subject_of:
             subject_of[row.value] = Subject(row.identifier, row.name, row.kind)
             id_of[row.value] = row.subject_id
+            known_since[row.value] = _day(row.known_since) if row.known_since else None
         if row.record_id is not None:
             records[row.value].append(_entry(row, timelines))
     roles: dict[int, dict[tuple[str, int], list[Any]]] = defaultdict(dict)
@@ -163,5 +177,6 @@ def load_facts(conn: Connection, identifiers: Sequence[str]) -> dict[str, Facts]
                     held.items(), key=lambda item: (item[1][0].organization, item[0][0])
                 )
             ),
+            known_since=known_since[identifier],
         )
     return facts
