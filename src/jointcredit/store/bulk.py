@@ -39,7 +39,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
             if not sqlite:
                 mark = f"CAST({mark} AS JSONB)"
         elif sqlite and isinstance(column_type, DateTime):
-            processor = column_type.bind_processor(dialect)
+            processor = column_type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
                 converters.append((index, _memoised(processor)))
         elif sqlite and isinstance(column_type, Date):
