@@ -41,7 +41,7 @@ def _ram_gib() -> float | None:
     return None
 
 
-def _git_revision() -> str | None:
+def git_revision() -> str | None:
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -77,14 +77,17 @@ def machine_info() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "sqlalchemy": sqlalchemy.__version__,
         "jointcredit": getattr(jointcredit, "__version__", None),
-        "git": _git_revision(),
+        "git": git_revision(),
         "load_average_at_save": list(os.getloadavg()),
     }
 
 
-def save_result(name: str, key: dict[str, Any], result: dict[str, Any]) -> Path:
+def save_result(
+    name: str, key: dict[str, Any], result: dict[str, Any], machine: dict[str, Any] | None = None
+) -> Path:
     """Add ``result`` to bench/results/NAME.json, replacing an earlier run with the same ``key``
-    (the parameters) on the same CPU; runs with other parameters are kept."""
+    (the parameters) on the same CPU; runs with other parameters are kept. ``machine``: the
+    :func:`machine_info` taken when the run started (default: now)."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     try:
@@ -96,7 +99,7 @@ def save_result(name: str, key: dict[str, Any], result: dict[str, Any]) -> Path:
         for run in data.get("runs", [])
         if not (run.get("parameters") == key and run.get("machine", {}).get("cpu") == _cpu_model())
     ]
-    runs.append({"parameters": key, "machine": machine_info(), **result})
+    runs.append({"parameters": key, "machine": machine or machine_info(), **result})
     data = {"benchmark": name, "runs": runs}
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
@@ -109,6 +112,56 @@ def peak_rss_mib() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return round(own, 1), round(children, 1)
+
+
+def vm_hwm_mib(pid: int | str = "self") -> float:
+    """Peak resident set size of a process since it started its program (VmHWM), in MiB.
+
+    Unlike ``ru_maxrss``, which survives exec and so starts at the size of the parent that
+    forked the process, this is the process's own peak.
+    """
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+class ChildrenPeak:
+    """Watches this process's children (by polling /proc) and keeps the largest VmHWM seen:
+    the peak RSS of a helper process that the code under test starts and ends itself."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        import threading
+
+        self.peak = 0.0
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> ChildrenPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = str(os.getpid())
+        while not self._stop.wait(self._interval):
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+                if stat[stat.rindex(")") + 2 :].split()[1] == me:
+                    self.peak = max(self.peak, vm_hwm_mib(entry.name))
 
 
 def current_rss_mib() -> float:

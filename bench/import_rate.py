@@ -13,8 +13,9 @@ then in the same run, each measurement in a child process of its own on a fresh 
   with the default ``workers`` and with the other setting.
 
 Every measurement is repeated (default 3 times, interleaved) and the median reported, with the
-child's peak RSS. Memory flatness: peak RSS of the jointcredit import of rows/10 rows against
-rows rows.
+child's peak RSS (VmHWM: ru_maxrss would start at the size of the parent that forked it) and,
+for workers=1, the reader process's (polled from /proc). Memory flatness: peak RSS of the
+jointcredit import of rows/10 rows against rows rows.
 
     .venv/bin/python bench/import_rate.py [--rows N] [--repeats K]
 """
@@ -36,13 +37,16 @@ from typing import Any
 
 from _common import (
     SCRATCH,
+    ChildrenPeak,
     current_rss_mib,
+    git_revision,
     log,
+    machine_info,
     median,
-    peak_rss_mib,
     remove_database,
     save_result,
     table,
+    vm_hwm_mib,
     warn_if_busy,
 )
 
@@ -79,7 +83,7 @@ def child_bare(path: Path, db: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     stored = conn.execute("SELECT count(*) FROM bare").fetchone()[0]
     conn.close()
-    own, children = peak_rss_mib()
+    own = vm_hwm_mib()
     size = sum(os.path.getsize(str(db) + s) for s in ("", "-wal") if os.path.exists(str(db) + s))
     remove_database(db)
     return {
@@ -87,8 +91,9 @@ def child_bare(path: Path, db: Path) -> dict[str, Any]:
         "rows": rows,
         "stored": stored,
         "peak_rss_mib": own,
-        "children_peak_rss_mib": children,
+        "children_peak_rss_mib": 0.0,
         "db_mib": round(size / 2**20, 1),
+        "git": git_revision(),
     }
 
 
@@ -108,18 +113,19 @@ def child_jointcredit(path: Path, db: Path, workers: int | None) -> dict[str, An
             threshold = getattr(imports, "_PARALLEL_FROM_BYTES", 4 << 20)
             resolved = 1 if path.stat().st_size > threshold else 0
     rss_before = current_rss_mib()
-    started = time.perf_counter()
-    summary = imports.import_file(
-        engine,
-        "penalty",
-        path,
-        today=TODAY,
-        workers=workers,
-        rejects_path=db.with_suffix(".rejects.csv"),
-    )
-    seconds = time.perf_counter() - started
+    with ChildrenPeak() as reader:
+        started = time.perf_counter()
+        summary = imports.import_file(
+            engine,
+            "penalty",
+            path,
+            today=TODAY,
+            workers=workers,
+            rejects_path=db.with_suffix(".rejects.csv"),
+        )
+        seconds = time.perf_counter() - started
     engine.dispose()
-    own, children = peak_rss_mib()
+    own, children = vm_hwm_mib(), reader.peak
     size = sum(os.path.getsize(str(db) + s) for s in ("", "-wal") if os.path.exists(str(db) + s))
     remove_database(db)
     db.with_suffix(".rejects.csv").unlink(missing_ok=True)
@@ -136,6 +142,7 @@ def child_jointcredit(path: Path, db: Path, workers: int | None) -> dict[str, An
         "peak_rss_mib": own,
         "children_peak_rss_mib": children,
         "db_mib": round(size / 2**20, 1),
+        "git": git_revision(),
     }
 
 
@@ -180,7 +187,6 @@ def generate(rows: int, subjects: int) -> tuple[Path, float]:
 
 
 def main() -> None:
-    load_at_start = warn_if_busy()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--subjects", type=int, help="distinct subjects (default rows/10)")
@@ -201,6 +207,9 @@ def main() -> None:
         print(json.dumps(result))
         return
 
+    # Only in the parent: in a measurement child, imports and git would count in its RSS.
+    load_at_start = warn_if_busy()
+    machine = machine_info()
     rows = args.rows
     subjects = args.subjects or max(rows // 10, 10)
     path, gen_seconds = generate(rows, subjects)
@@ -342,7 +351,10 @@ def main() -> None:
         "load_average_at_start": load_at_start,
     }
     out = save_result(
-        "import_rate", {"rows": rows, "subjects": subjects, "repeats": args.repeats}, result
+        "import_rate",
+        {"rows": rows, "subjects": subjects, "repeats": args.repeats},
+        result,
+        machine,
     )
     print(f"\nresults: {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}")
 

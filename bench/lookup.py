@@ -14,14 +14,17 @@ sync off (WAL is restored afterwards):
 * records: 60 % licensing, 40 % penalty, each copied from one of 2 × 20,000 validated
   synthetic template rows of the subject's kind (real columns, dates, amounts), with version-1
   ``record_history`` rows whose payload is the template's JSON with the subject's own fields
-  (about 20 fields, ~550 bytes, as an import writes it). Each record belongs to a subject drawn
-  uniformly at random (about 10 records per subject, Poisson), in random order, except that
-  three "heavy" subjects get 10,000, 1,000 and 100 records (only at >= 1,000,000 records).
+  (about 20 fields, ~730 bytes of UTF-8, as an import writes it). Each record belongs to a
+  subject drawn uniformly at random (about 10 records per subject, Poisson), in random order,
+  except that three "heavy" subjects get 10,000, 1,000 and 100 more records (only at
+  >= 1,000,000 records).
 
-Then ``subject_report(engine, identifier)`` runs for 10,000 random subjects (primary identifier;
-after a warm-up of 1,000 others), and the same subjects through the repository alone
-(``find_subject`` + ``records_of_subject`` on one connection) and through raw sqlite3 with the
-exact SQL that ``subject_report`` sends, to separate SQL time from Python overhead.
+Then ``subject_report(engine, identifier)`` runs for 10,000 random subjects (primary identifier,
+new sample every run; after a warm-up of 1,000 others): once as the first look-up of each
+subject (with whatever part of the file the OS caches), then again with the pages cached, and
+the same subjects through the repository alone (``find_subject`` + ``records_of_subject`` on one
+connection) and through raw sqlite3 with the exact SQL that ``subject_report`` sends, to
+separate SQL time from Python overhead.
 
     .venv/bin/python bench/lookup.py [--rows N] [--lookups K] [--rebuild]
 """
@@ -44,6 +47,7 @@ from typing import Any
 from _common import (
     SCRATCH,
     log,
+    machine_info,
     median,
     peak_rss_mib,
     percentile,
@@ -638,6 +642,7 @@ def _percent(value: float | None) -> str:
 
 def main() -> None:
     load_at_start = warn_if_busy()
+    machine = machine_info()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--rows",
@@ -766,6 +771,7 @@ def main() -> None:
             "goal": {"median_ms": med, "goal_ms": 1.0, "met": med < 1},
             "load_average_at_start": load_at_start,
         },
+        machine,
     )
     print(f"\nresults: {out}")
     if args.delete:
