@@ -34,8 +34,9 @@ again with its own SQL; WAL is restored afterwards). Fixed seed. Contents:
   former representative whose role ended (valid_until) when the current one's began.
 
 Measurements (department NDRC, matter enterprise-bond-issuance, as of 2025-06-30), each in a
-child process of its own (peak RSS is that measurement's alone), after waiting until no other
-benchmark (bench/import_rate.py, bench/lookup.py) runs:
+child process of its own (peak RSS from VmHWM is that measurement's alone), after waiting until
+no other benchmark (bench/import_rate.py, bench/lookup.py) runs (at most 10 minutes) and reading
+the registry file once into the OS page cache (--no-prewarm skips that):
 
 * check: ``check()`` for --lookups random identifiers (after 1,000 others as warm-up), mix 40 %
   listed organisations, 40 % unlisted organisations, 10 % persons who currently represent a
@@ -45,7 +46,8 @@ benchmark (bench/import_rate.py, bench/lookup.py) runs:
   strings) through ``screen()``, read with the CLI's own reader, the iterator consumed (no
   JSON written); in the same run, interleaved, a bare sqlite3 join of the same lines in batches
   of 2,000 (subject_identifiers → subjects → LEFT JOIN credit_records WHERE value IN (…),
-  every row fetched, nothing evaluated). --repeats times each, medians reported;
+  every row fetched, nothing evaluated). --repeats times each, medians reported; then once
+  the two statements ``load_facts`` sends, through raw sqlite3 (the SQL share of screening);
 * cli: ``jointcredit screen FILE --department NDRC --matter enterprise-bond-issuance -o
   out.jsonl -d sqlite:///…`` end to end on --cli-lines lines (wall time of the process).
 
@@ -1105,7 +1107,18 @@ def _cached_fraction(path: Path) -> float | None:
         return None
 
 
-def measure_check(db: Path, n_lookups: int) -> dict[str, Any]:
+def prewarm(path: Path) -> float:
+    """Read the registry file once so that the OS page cache holds it (as on a server whose RAM
+    holds the registry): otherwise the numbers depend on what other work left in the cache.
+    Returns the seconds it took."""
+    t = time.perf_counter()
+    with path.open("rb", buffering=0) as f:
+        while f.read(16 << 20):
+            pass
+    return round(time.perf_counter() - t, 1)
+
+
+def measure_check(db: Path, n_lookups: int, warm_file: bool) -> dict[str, Any]:
     sample_file = SCRATCH / "check-samples.json"
     items = samples(db, n_lookups + 1000, f"{SEED}/check-samples")
     sample_file.write_text(
@@ -1113,13 +1126,21 @@ def measure_check(db: Path, n_lookups: int) -> dict[str, Any]:
         encoding="utf-8",
     )
     quiet = wait_for_quiet()
+    prewarm_s = prewarm(db) if warm_file else None
     cached = _cached_fraction(db)
     result = run_child("check", "--db", str(db), "--file", str(sample_file))
     sample_file.unlink(missing_ok=True)
-    return result | {"wait": quiet, "page_cache_fraction_before": cached, "mix": MIX}
+    return result | {
+        "wait": quiet,
+        "prewarm_seconds": prewarm_s,
+        "page_cache_fraction_before": cached,
+        "mix": MIX,
+    }
 
 
-def measure_screen(db: Path, n_identifiers: int, repeats: int, jsonl: bool) -> dict[str, Any]:
+def measure_screen(
+    db: Path, n_identifiers: int, repeats: int, jsonl: bool, warm_file: bool
+) -> dict[str, Any]:
     lines = SCRATCH / f"screen-{n_identifiers}.txt"
     t = time.perf_counter()
     items = samples(db, n_identifiers, f"{SEED}/screen-samples", INVALID_SHARE)
@@ -1129,10 +1150,13 @@ def measure_screen(db: Path, n_identifiers: int, repeats: int, jsonl: bool) -> d
     del items
     runs: dict[str, list[dict[str, Any]]] = {"screen": [], "bare": []}
     waits = []
-    cached = _cached_fraction(db)
+    cached: list[float | None] = []
     for n in range(repeats):
         for kind in ("screen", "bare"):
             waits.append(wait_for_quiet())
+            if warm_file:
+                prewarm(db)
+            cached.append(_cached_fraction(db))
             args = [kind, "--db", str(db), "--file", str(lines)]
             if kind == "screen" and jsonl:
                 args.append("--jsonl")
@@ -1141,6 +1165,9 @@ def measure_screen(db: Path, n_identifiers: int, repeats: int, jsonl: bool) -> d
             log(f"{kind} #{n + 1}: {r['seconds']:.1f} s, peak RSS {r['peak_rss_mib']:.0f} MiB")
     # Once, for the split between SQL and Python: load_facts' own statements, raw.
     waits.append(wait_for_quiet())
+    if warm_file:
+        prewarm(db)
+    cached.append(_cached_fraction(db))
     same = run_child("bare-same-sql", "--db", str(db), "--file", str(lines))
     log(f"bare, load_facts' own SQL: {same['seconds']:.1f} s")
     lines.unlink(missing_ok=True)
@@ -1151,6 +1178,7 @@ def measure_screen(db: Path, n_identifiers: int, repeats: int, jsonl: bool) -> d
         "input_mix": mix,
         "input_made_seconds": round(made, 1),
         "screen_writes_jsonl": jsonl,
+        "prewarmed": warm_file,
         "page_cache_fraction_before": cached,
         "repeats": repeats,
         "screen_seconds": [r["seconds"] for r in runs["screen"]],
@@ -1174,11 +1202,14 @@ def measure_screen(db: Path, n_identifiers: int, repeats: int, jsonl: bool) -> d
     }
 
 
-def measure_cli(db: Path, n_lines: int) -> dict[str, Any]:
+def measure_cli(db: Path, n_lines: int, warm_file: bool) -> dict[str, Any]:
     lines = SCRATCH / f"cli-{n_lines}.txt"
     out = SCRATCH / "out.jsonl"
     write_lines(lines, samples(db, n_lines, f"{SEED}/cli-samples", INVALID_SHARE))
     quiet = wait_for_quiet()
+    if warm_file:
+        prewarm(db)
+    quiet["page_cache_fraction_before"] = _cached_fraction(db)
     result = run_child("cli", "--db", str(db), "--file", str(lines), "--out", str(out))
     lines.unlink(missing_ok=True)
     out.unlink(missing_ok=True)
@@ -1196,7 +1227,8 @@ def _row(label: str, m: dict[str, float]) -> list[Any]:
 def report_check(r: dict[str, Any], records: int) -> None:
     print(
         f"\nSingle check, {DEPARTMENT}/{MATTER}, mix {MIX}; OS page cache held "
-        f"{r['page_cache_fraction_before']} of the file before; peak RSS "
+        f"{r['page_cache_fraction_before']} of the file before"
+        f"{'' if r['prewarm_seconds'] is None else ' (read through first)'}; peak RSS "
         f"{r['peak_rss_mib']:.0f} MiB\n"
     )
     rows = [_row("check() all", r["check"])]
@@ -1219,7 +1251,8 @@ def report_check(r: dict[str, Any], records: int) -> None:
 def report_screen(r: dict[str, Any], records: int) -> None:
     print(
         f"\nScreening {r['identifiers']:,} lines ({r['input_mix']}), {r['repeats']}× each, "
-        f"medians; OS page cache held {r['page_cache_fraction_before']} of the file before\n"
+        f"medians; OS page cache held {r['page_cache_fraction_before']} of the file before "
+        f"each run{' (read through first)' if r['prewarmed'] else ''}\n"
     )
     print(
         table(
@@ -1276,6 +1309,11 @@ def main() -> None:
         choices=("build", "check", "screen", "cli"),
         action="append",
         help="run only these parts (repeatable); default: all",
+    )
+    parser.add_argument(
+        "--no-prewarm",
+        action="store_true",
+        help="do not read the registry file into the OS page cache before each measurement",
     )
     parser.add_argument("--db", type=Path, help="registry file (default under /tmp/jcbench-check)")
     parser.add_argument("--rebuild", action="store_true", help="build even if it exists")
@@ -1342,7 +1380,7 @@ def main() -> None:
     saved = None
     if "check" in parts:
         common["git_at_start"] = _git_head()
-        r = measure_check(path, args.lookups)
+        r = measure_check(path, args.lookups, not args.no_prewarm)
         report_check(r, args.records)
         med = r["check"]["median_us"]
         saved = save_result(
@@ -1352,7 +1390,7 @@ def main() -> None:
         )
     if "screen" in parts:
         common["git_at_start"] = _git_head()
-        r = measure_screen(path, args.identifiers, args.repeats, args.jsonl)
+        r = measure_screen(path, args.identifiers, args.repeats, args.jsonl, not args.no_prewarm)
         report_screen(r, args.records)
         s, ratio = r["screen_median_s"], r["ratio_screen_to_bare"]
         saved = save_result(
@@ -1372,7 +1410,7 @@ def main() -> None:
         )
     if "cli" in parts:
         common["git_at_start"] = _git_head()
-        r = measure_cli(path, args.cli_lines)
+        r = measure_cli(path, args.cli_lines, not args.no_prewarm)
         print(
             f"\nCLI end to end, {args.cli_lines:,} lines: {r['seconds']:.1f} s "
             f"({r['lines_per_s']:,} lines/s), peak RSS {r['peak_rss_mib']:.0f} MiB, output "
