@@ -199,3 +199,18 @@ def test_list_entry_import_validates_against_the_catalog(registry: Engine, tmp_p
     fields = {(r["row"], r["field"]) for r in summary.rejected}
     assert {(1, "list_type"), (2, "department"), (3, "subject.kind"), (4, "persons[0].role"),
             (5, "legal_basis"), (6, "decided_on")} <= fields
+
+
+def test_a_mistyped_resident_id_that_passes_the_uscc_check_is_refused(registry: Engine) -> None:
+    """About one mistyped resident identity number in 31 passes the USCC check: answering it as
+    an unknown subject with no measures would let a defaulter through."""
+    from jointcredit.identifiers.checks import USCC_ALPHABET, ric_check_char, uscc_check_char
+
+    body = "11010119850203003"
+    right = ric_check_char(body)
+    wrong = uscc_check_char(body)
+    assert wrong != right and wrong in "0123456789" and wrong in USCC_ALPHABET
+    with pytest.raises(CheckInputError, match="check digit is wrong"):
+        check(registry, body + wrong, department="NDRC", matter="enterprise-bond-issuance")
+    assert check(registry, body + right, department="NDRC",
+                 matter="enterprise-bond-issuance").subject is None

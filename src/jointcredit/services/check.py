@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from jointcredit.errors import JointCreditError
-from jointcredit.identifiers import ric, uscc
+from jointcredit.identifiers import divisions, ric, uscc
 from jointcredit.identifiers.classify import check as classify
-from jointcredit.rules.check import CatalogLike, CheckResult, RuleBook, decide
+from jointcredit.importing import values
+from jointcredit.rules.check import CatalogLike, CheckResult, Facts, RuleBook, decide
 from jointcredit.store.checks import load_facts
 
 
@@ -61,6 +62,28 @@ def _identifier(raw: str) -> str:
     raise CheckInputError(f"{raw!r} is not a valid USCC or resident identity number: {reason}")
 
 
+def _mistyped_resident_id(code: str, facts: Facts) -> CheckInputError | None:
+    """An unknown 18-digit code that passes the USCC check but reads as a resident identity
+    number with a wrong check digit (about 1 typo in 31 does): refuse it rather than answer
+    "no measures" for what is most likely a person's number mistyped."""
+    if facts.subject is not None or not code.isdigit() or not divisions.is_known(code[:6]):
+        return None
+    try:
+        ric.validate(code)
+    except InvalidChecksum as exc:
+        try:
+            values.parse_any_date(code[6:14])
+        except ValueError:
+            return None
+        return CheckInputError(
+            f"{code!r} is unknown as a USCC and reads as a resident identity number whose "
+            f"check digit is wrong ({exc}); check the number"
+        )
+    except ValidationError:
+        return None
+    return None
+
+
 def check(
     engine: Engine,
     identifier: str,
@@ -77,6 +100,9 @@ def check(
     day = as_of or dt.date.today()
     with engine.connect() as conn:
         facts = load_facts(conn, [code])[code]
+    mistyped = _mistyped_resident_id(code, facts)
+    if mistyped is not None:
+        raise mistyped
     return decide(facts, rules, department=department, matter=matter, as_of=day)
 
 
@@ -150,6 +176,8 @@ def _screen_batch(
         facts = load_facts(conn, valid)
     for line, raw in batch:
         code = codes[line]
+        if isinstance(code, str) and (mistyped := _mistyped_resident_id(code, facts[code])):
+            code = mistyped
         if isinstance(code, CheckInputError):
             yield ScreenLine(line, raw, None, str(code))
         else:
