@@ -16,7 +16,6 @@ are catalog codes; without ``valid_until`` the list type's default period applie
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -33,7 +32,7 @@ from jointcredit.drafts import (
 )
 from jointcredit.identifiers import ric, uscc
 from jointcredit.importing import values
-from jointcredit.importing.validate import FieldError
+from jointcredit.importing.validate import FieldError, digest
 from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import add_duration
 
@@ -67,10 +66,6 @@ FIELDS: dict[str, str] = {
 }
 _REQUIRED = ("list_type", "document_number", "decided_on", "department", "legal_basis")
 _ORGANISATIONS = frozenset(k for k in SUBJECT_KINDS if k != "natural-person")
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
 class ListEntryValidator:
@@ -154,10 +149,10 @@ class ListEntryValidator:
             kind=kind,
             subject=subject,
             persons=tuple(persons),
-            natural_key=_digest(
+            natural_key=digest(
                 kind, cells["list_type"], department, cells["document_number"], subject.identifier
             ),
-            content_hash=_digest(dumps(payload)),
+            content_hash=digest(dumps(payload)),
             issuing_authority=self.departments[department],
             issuing_authority_code=None,
             source_department=self.departments[department],

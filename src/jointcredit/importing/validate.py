@@ -110,7 +110,8 @@ class _Row:
             return None
 
 
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
+    """128-bit hex digest of ``parts``: natural keys and content hashes of records."""
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -186,10 +187,10 @@ class RowValidator:
             kind=self.kind,
             subject=subject,
             persons=(("legal-representative", person),) if person else (),
-            natural_key=_digest(
+            natural_key=digest(
                 self.kind, authority_code or authority, document_number, subject.identifier
             ),
-            content_hash=_digest(*map("=".join, payload.items())),
+            content_hash=digest(*map("=".join, payload.items())),
             issuing_authority=authority,
             issuing_authority_code=authority_code,
             source_department=source_name or None,

@@ -42,9 +42,8 @@ def subject_ids_by_identifier(
     conn: Connection, pairs: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
     """Map (identifier type, value) to the subject that holds it, for those that exist."""
-    wanted = sorted(set(pairs))
     found: dict[tuple[str, str], int] = {}
-    values = sorted({value for _, value in wanted})
+    values = sorted({value for _, value in pairs})
     for chunk in chunks(values):
         rows = conn.execute(
             select(
