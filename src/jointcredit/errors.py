@@ -29,3 +29,35 @@ class NotFoundError(JointCreditError):
 
 class DatabaseNotReadyError(JointCreditError):
     code = "database-not-ready"
+
+
+class AuthenticationError(JointCreditError):
+    """No credentials where they are needed, or a key that is unknown or revoked."""
+
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(JointCreditError):
+    """A known caller asking for what its role or department does not allow."""
+
+    code = "forbidden"
+
+
+class ConflictError(JointCreditError):
+    code = "conflict"
+
+
+class InvalidInputError(JointCreditError):
+    """A request whose content is wrong: names what and where."""
+
+    code = "invalid-input"
+
+
+class PayloadTooLargeError(JointCreditError):
+    code = "too-large"
+
+
+class IntegrityFailure(JointCreditError):
+    """A broken audit chain or a receipt that does not verify."""
+
+    code = "integrity"

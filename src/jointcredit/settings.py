@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -60,6 +60,42 @@ class Settings(BaseSettings):
         "POSIX), loaded after the shipped catalog; they may add to it but not redefine it.",
     )
 
+    receipt_key_file: Path | None = Field(
+        default=None,
+        description="PEM file of the platform's Ed25519 private key that signs check receipts; "
+        "default: keys/receipt-signing.pem in the data directory, created on first use "
+        "(mode 0600). Its public key is published at /api/v1/receipts/key.",
+    )
+    report_key_file: Path | None = Field(
+        default=None,
+        description="File of the AES-256 key (32 bytes, base64) that encrypts reporters' "
+        "identities and contacts; default: keys/report-encryption.key in the data directory, "
+        "created on first use (mode 0600). Keep it apart from database backups.",
+    )
+    audit_hash: Literal["sm3", "sha256"] | None = Field(
+        default=None,
+        description="Hash of the audit log's chain for new rows: sm3 (GB/T 32905-2016) or sha256; "
+        "default sm3 where the platform's OpenSSL offers it, else sha256. Every row records "
+        "its algorithm, so a change keeps older rows verifiable.",
+    )
+    api_max_body_bytes: int = Field(
+        default=1 << 20,
+        ge=1024,
+        description="Largest request body the API accepts, in bytes, except file uploads; "
+        "larger ones get 413.",
+    )
+    api_max_upload_bytes: int = Field(
+        default=256 << 20,
+        ge=1024,
+        description="Largest file upload (record files, screening files) the API accepts, in "
+        "bytes; larger ones get 413.",
+    )
+    api_page_size_max: int = Field(
+        default=500,
+        ge=1,
+        description="Largest page (the `limit` parameter) of any list the API returns.",
+    )
+
     @field_validator("catalog_paths", mode="before")
     @classmethod
     def _split_catalog_paths(cls, value: object) -> object:
@@ -67,6 +103,9 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [Path(p) for p in value.split(os.pathsep) if p.strip()]
         return value
+
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -15,7 +15,12 @@ from jointcredit.identifiers import divisions, ric, uscc
 from jointcredit.identifiers.classify import check as classify
 from jointcredit.importing import values
 from jointcredit.rules.check import CatalogLike, CheckResult, Facts, RuleBook, decide
+from jointcredit.security.digest import digest_of
+from jointcredit.services import audit, receipts
+from jointcredit.services.access import Principal, require
+from jointcredit.store import audit as audit_store
 from jointcredit.store.checks import load_facts
+from jointcredit.store.db import write_transaction
 
 
 class CheckInputError(JointCreditError):
@@ -106,6 +111,54 @@ def check(
     return decide(facts, rules, department=department, matter=matter, as_of=day)
 
 
+def answer(
+    engine: Engine,
+    identifier: str,
+    *,
+    by: Principal,
+    department: str,
+    matter: str,
+    as_of: dt.date | None = None,
+    catalog: CatalogLike | None = None,
+) -> dict[str, Any]:
+    """The check as a department receives it: the answer, a signed receipt, an audit row.
+
+    The audit row and the receipt name each other (``audit_entry``, ``receipt``) and are
+    written in one transaction: if the look-up cannot be recorded, it is not answered.
+    """
+    require(by, "check", department)
+    result = check(engine, identifier, department=department, matter=matter, as_of=as_of,
+                   catalog=catalog)
+    out = result.to_dict()
+    code = result.subject.identifier if result.subject else _identifier(identifier)
+    with write_transaction(engine) as conn:
+        audit_store.lock_chain(conn)
+        entry = audit_store.next_id(conn)
+        receipt = receipts.issue(
+            out,
+            subject=code,
+            registry_version=receipts.registry_version(conn),
+            audit_entry=entry,
+        )
+        written = audit.append(
+            conn,
+            by,
+            "check",
+            subject=code,
+            matter=matter,
+            result_digest=receipt["answer_digest"],
+            detail={
+                "receipt": receipt["id"],
+                "as_of": out["as_of"],
+                "decisions": len(out["decisions"]),
+                "applied": sum(d["status"] == "applied" for d in out["decisions"]),
+            },
+        )
+        assert written == entry, "the audit chain moved under its lock"
+    out["receipt"] = receipt
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class ScreenLine:
     """One input line's answer: a check result, or why the input is not an identifier."""
@@ -183,3 +236,57 @@ def _screen_batch(
         else:
             result = decide(facts[code], rules, department=department, matter=matter, as_of=day)
             yield ScreenLine(line, raw, result, None)
+
+
+def screen_audited(
+    engine: Engine,
+    inputs: Iterable[tuple[int, str]],
+    *,
+    by: Principal,
+    department: str,
+    matter: str,
+    as_of: dt.date | None = None,
+    catalog: CatalogLike | None = None,
+    batch_size: int = 2000,
+) -> Iterator[ScreenLine]:
+    """:func:`screen` for a caller: each batch is recorded in the audit log (one row per
+    subject looked up, so every subject can see the screening in its query history) before
+    any of its lines is handed out."""
+    require(by, "screen", department)
+    pending: list[ScreenLine] = []
+    algorithm = audit.chain_algorithm()
+    for line in screen(
+        engine,
+        inputs,
+        department=department,
+        matter=matter,
+        as_of=as_of,
+        catalog=catalog,
+        batch_size=batch_size,
+    ):
+        pending.append(line)
+        if len(pending) >= batch_size:
+            _record_screen(engine, by, matter, pending, algorithm)
+            yield from pending
+            pending = []
+    if pending:
+        _record_screen(engine, by, matter, pending, algorithm)
+        yield from pending
+
+
+def _record_screen(
+    engine: Engine, by: Principal, matter: str, lines: Sequence[ScreenLine], algorithm: str
+) -> None:
+    events = [
+        audit.Event(
+            "screen",
+            subject=line.result.subject.identifier if line.result.subject else None,
+            matter=matter,
+            result_digest=digest_of([d.to_dict() for d in line.result.decisions], algorithm),
+            detail={"line": line.line, "as_of": line.result.as_of.isoformat()},
+        )
+        for line in lines
+        if line.result is not None
+    ]
+    if events:
+        audit.record(engine, by, events)

@@ -216,3 +216,65 @@ record_history = Table(
     UniqueConstraint("record_id", "version"),
     CheckConstraint(_in("event", ("created", "updated", "status")), name="event"),
 )
+
+#: Roles of an API key (issue 4): what a department's system may do, for its own department.
+ROLES = ("initiator", "implementer", "reviewer", "supervisor", "admin")
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Id, primary_key=True),
+    # The key's public part, shown in lists and logs; the secret is kept only as a hash.
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("name", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    # A rotated key names its successor, so the department's change can be traced.
+    Column("replaced_by", ForeignKey("api_keys.id")),
+    CheckConstraint(_in("role", ROLES), name="role"),
+)
+
+# Append-only (database triggers) and hash-chained: row n's hash covers row n-1's hash, so a row
+# altered, removed or reordered behind the triggers' back breaks the chain at that row.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("key_id", Id),
+    Column("department", String(64)),
+    Column("role", String(16)),
+    Column("subject", String(64)),
+    Column("record_id", Id),
+    Column("matter", String(64)),
+    Column("result_digest", String(80)),
+    Column("detail", Json),
+    Column("algorithm", String(8), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_subject_id", "subject", "id"),
+)
+
+#: Reports (举报, 33号 §13) of suspected grave trust-breaking acts. The reporter's identity and
+#: contact exist only as ciphertext under the report key, never in the clear at rest or in logs.
+REPORT_STATUSES = ("received", "in-review", "closed")
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("department", String(64), nullable=False, index=True),
+    Column("subject", String(64), nullable=False),
+    Column("subject_name", String(200)),
+    Column("category", String(64)),
+    Column("description", Text, nullable=False),
+    Column("reporter_ciphertext", Text, nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+)

@@ -1,0 +1,52 @@
+"""What every endpoint may ask for: the registry, the caller, a page of a list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import Engine
+
+from jointcredit.errors import AuthenticationError
+from jointcredit.services import keys
+from jointcredit.services.access import PUBLIC, Principal
+from jointcredit.settings import get_settings
+
+
+def engine(request: Request) -> Engine:
+    registry: Engine = request.app.state.engine
+    return registry
+
+
+def principal(request: Request) -> Principal:
+    """The caller: a department's key (``Authorization: Bearer KEY``), else the public.
+
+    A malformed header or a bad key is refused (401), never silently downgraded to public.
+    """
+    header = request.headers.get("authorization")
+    if header is None:
+        return PUBLIC
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise AuthenticationError("the Authorization header must read 'Bearer KEY'")
+    return keys.authenticate(request.app.state.engine, key.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    limit: int
+    offset: int
+
+
+def page(
+    limit: Annotated[int, Query(ge=1, description="Items per page (at most the configured "
+                                                  "JOINTCREDIT_API_PAGE_SIZE_MAX).")] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
+) -> Page:
+    return Page(min(limit, get_settings().api_page_size_max), offset)
+
+
+Registry = Annotated[Engine, Depends(engine)]
+Caller = Annotated[Principal, Depends(principal)]
+Paging = Annotated[Page, Depends(page)]

@@ -1,0 +1,31 @@
+"""One router per resource; they only translate HTTP to the services and back."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from jointcredit.api.routers import (
+    audit,
+    catalog,
+    check,
+    keys,
+    reports,
+    screen,
+    statistics,
+    subjects,
+    submissions,
+    system,
+)
+
+ROUTERS: tuple[APIRouter, ...] = (
+    system.router,
+    catalog.router,
+    subjects.router,
+    submissions.router,
+    check.router,
+    screen.router,
+    reports.router,
+    audit.router,
+    keys.router,
+    statistics.router,
+)

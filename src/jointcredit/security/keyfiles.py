@@ -1,0 +1,31 @@
+"""Key files: created once with owner-only permissions, never logged, never in the database."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from jointcredit.errors import ConfigurationError
+
+
+def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The bytes of ``path``; created with ``make()`` (mode 0600) when it does not exist.
+
+    ``O_EXCL`` makes two processes starting at once agree: the loser reads the winner's key.
+    """
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create key file {path}: {exc.strerror}") from exc
+    data = make()
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return data

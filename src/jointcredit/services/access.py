@@ -1,0 +1,85 @@
+"""Who may do what: callers, roles, data classes and the one table of permissions.
+
+A caller is the public (no key), a department's system (an API key with one role, acting for
+one department), or the local operator (the CLI, which holds the database anyway). Every use
+case asks :func:`require` before it acts; the HTTP layer only finds out who is calling.
+
+Data classes (33号 §18–19): *public* records are those inside their publication window, shown
+with persons' identifiers masked; *shared* data (every record, organisations' identifiers) goes
+to departments' keys; *restricted* data (a reporter's identity) only to a reviewer of the
+competent department.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from jointcredit.errors import AuthenticationError, PermissionDeniedError
+from jointcredit.store.tables import ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    role: str  # one of ROLES, or "public", or "operator"
+    department: str | None = None
+    key_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        """How history and the audit log name this caller."""
+        if self.key_id is not None:
+            return f"key:{self.key_id}"
+        return self.role
+
+    @property
+    def is_department(self) -> bool:
+        return self.role in ROLES
+
+
+PUBLIC = Principal("public")
+OPERATOR = Principal("operator")
+
+#: action → roles allowed. "operator" is the local CLI.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "read-public": frozenset({"public", "operator", *ROLES}),
+    "report": frozenset({"public", "operator", *ROLES}),
+    "read-shared": frozenset({"operator", *ROLES}),
+    "submit": frozenset({"initiator", "operator"}),
+    "check": frozenset({"implementer", "operator"}),
+    "screen": frozenset({"implementer", "operator"}),
+    "read-reports": frozenset({"reviewer"}),
+    "read-reporter": frozenset({"reviewer"}),
+    "statistics": frozenset({"supervisor", "admin", "operator"}),
+    "read-audit": frozenset({"supervisor", "admin", "operator"}),
+    "read-subject-audit": frozenset({"supervisor", "admin", "operator"}),
+    "manage-keys": frozenset({"admin", "operator"}),
+}
+
+#: Actions a key may take only for its own department.
+OWN_DEPARTMENT = frozenset({"submit", "check", "screen", "read-reports", "read-reporter"})
+
+
+def allowed(principal: Principal, action: str, department: str | None = None) -> bool:
+    try:
+        require(principal, action, department)
+    except (AuthenticationError, PermissionDeniedError):
+        return False
+    return True
+
+
+def require(principal: Principal, action: str, department: str | None = None) -> None:
+    """Raise unless ``principal`` may take ``action`` (for ``department``, when it matters)."""
+    roles = PERMISSIONS[action]
+    if principal.role not in roles:
+        if principal.role == "public":
+            raise AuthenticationError(f"{action} needs an API key (Authorization: Bearer KEY)")
+        raise PermissionDeniedError(f"the role {principal.role} may not {action}")
+    if (
+        action in OWN_DEPARTMENT
+        and principal.department is not None
+        and department is not None
+        and department != principal.department
+    ):
+        raise PermissionDeniedError(
+            f"this key acts for department {principal.department}, not {department}"
+        )

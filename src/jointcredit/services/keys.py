@@ -1,0 +1,156 @@
+"""Departments' API keys: created, listed, rotated and revoked; the secret is kept as a hash.
+
+A key reads ``jc_<prefix>_<secret>``. The prefix finds the row and is safe to show; the secret
+has 256 bits of entropy, so one SHA-256 of the whole key is a sound verifier (a slow password
+hash would only slow every request down without making a random key any harder to guess).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+
+from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
+from jointcredit.services import audit
+from jointcredit.services.access import Principal, require
+from jointcredit.store import keys as store
+from jointcredit.store.db import write_transaction
+from jointcredit.store.tables import ROLES
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    id: int
+    key: str
+    prefix: str
+    department: str
+    role: str
+    name: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "prefix": self.prefix,
+            "department": self.department,
+            "role": self.role,
+            "name": self.name,
+        }
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _known_departments() -> frozenset[str]:
+    from jointcredit.catalog import load_catalog
+
+    return frozenset(load_catalog().departments)
+
+
+def create(
+    engine: Engine,
+    *,
+    department: str,
+    role: str,
+    name: str | None = None,
+    by: Principal,
+) -> IssuedKey:
+    require(by, "manage-keys")
+    if role not in ROLES:
+        raise InvalidInputError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if department not in _known_departments():
+        raise InvalidInputError(
+            f"department {department!r} is not in the catalog (see `jointcredit catalog "
+            "departments`)"
+        )
+    with write_transaction(engine) as conn:
+        issued = _insert(conn, department, role, name)
+        audit.append(conn, by, "key-create", detail={"key": issued.id, "role": role,
+                                                     "for_department": department})
+    return issued
+
+
+def _insert(conn: Any, department: str, role: str, name: str | None) -> IssuedKey:
+    prefix = secrets.token_hex(6)
+    key = f"jc_{prefix}_{secrets.token_urlsafe(32)}"
+    key_id = store.add(
+        conn,
+        {
+            "prefix": prefix,
+            "secret_hash": _hash(key),
+            "department": department,
+            "role": role,
+            "name": name,
+            "created_at": dt.datetime.now(dt.UTC),
+        },
+    )
+    return IssuedKey(key_id, key, prefix, department, role, name)
+
+
+def listed(engine: Engine, *, by: Principal, include_revoked: bool = True) -> list[dict[str, Any]]:
+    require(by, "manage-keys")
+    with engine.connect() as conn:
+        return [_public(r) for r in store.listed(conn, include_revoked=include_revoked)]
+
+
+def _public(row: Any) -> dict[str, Any]:
+    out = dict(row)
+    for k in ("created_at", "revoked_at"):
+        if out[k] is not None:
+            out[k] = _utc(out[k]).isoformat()
+    out["active"] = row["revoked_at"] is None
+    return out
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def revoke(engine: Engine, key_id: int, *, by: Principal) -> dict[str, Any]:
+    require(by, "manage-keys")
+    with write_transaction(engine) as conn:
+        row = store.get(conn, key_id)
+        if row is None:
+            raise NotFoundError(f"no API key with id {key_id}")
+        store.revoke(conn, key_id, dt.datetime.now(dt.UTC))
+        audit.append(conn, by, "key-revoke", detail={"key": key_id})
+        return _public(store.get(conn, key_id))
+
+
+def rotate(engine: Engine, key_id: int, *, by: Principal) -> IssuedKey:
+    """A new key for the same department, role and name; the old one is revoked at once."""
+    require(by, "manage-keys")
+    with write_transaction(engine) as conn:
+        row = store.get(conn, key_id)
+        if row is None:
+            raise NotFoundError(f"no API key with id {key_id}")
+        if row["revoked_at"] is not None:
+            raise InvalidInputError(f"API key {key_id} is revoked; create a new one instead")
+        issued = _insert(conn, row["department"], row["role"], row["name"])
+        store.revoke(conn, key_id, dt.datetime.now(dt.UTC), replaced_by=issued.id)
+        audit.append(conn, by, "key-rotate", detail={"key": key_id, "new_key": issued.id})
+    return issued
+
+
+def authenticate(engine: Engine, key: str) -> Principal:
+    """The principal of a presented key; an unknown, malformed or revoked key is refused alike,
+    so a caller learns nothing about which keys exist."""
+    parts = key.split("_", 2)
+    if len(parts) != 3 or parts[0] != "jc":
+        raise AuthenticationError("invalid API key")
+    with engine.connect() as conn:
+        row = store.by_prefix(conn, parts[1])
+    if (
+        row is None
+        or not hmac.compare_digest(row["secret_hash"], _hash(key))
+        or row["revoked_at"] is not None
+    ):
+        raise AuthenticationError("invalid or revoked API key")
+    return Principal(row["role"], row["department"], row["id"])
