@@ -90,6 +90,13 @@ class Settings(BaseSettings):
         description="Largest file upload (record files, screening files) the API accepts, in "
         "bytes; larger ones get 413.",
     )
+    api_key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="How long a server process remembers a valid API key instead of looking it "
+        "up again; a key revoked by another process (the CLI) is refused at the latest this "
+        "long after. 0: look every key up on every request.",
+    )
     api_page_size_max: int = Field(
         default=500,
         ge=1,

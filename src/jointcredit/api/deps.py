@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
 from jointcredit.errors import AuthenticationError
@@ -14,12 +15,14 @@ from jointcredit.services.access import PUBLIC, Principal
 from jointcredit.settings import get_settings
 
 
-def engine(request: Request) -> Engine:
+# Both are async (no I/O, or I/O only on a cache miss): a plain def dependency would cost a
+# thread hand-off per request.
+async def engine(request: Request) -> Engine:
     registry: Engine = request.app.state.engine
     return registry
 
 
-def principal(request: Request) -> Principal:
+async def principal(request: Request) -> Principal:
     """The caller: a department's key (``Authorization: Bearer KEY``), else the public.
 
     A malformed header or a bad key is refused (401), never silently downgraded to public.
@@ -30,7 +33,11 @@ def principal(request: Request) -> Principal:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise AuthenticationError("the Authorization header must read 'Bearer KEY'")
-    return keys.authenticate(request.app.state.engine, key.strip())
+    key = key.strip()
+    known = keys.remembered(key)
+    if known is not None:
+        return known
+    return await run_in_threadpool(keys.authenticate, request.app.state.engine, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +46,14 @@ class Page:
     offset: int
 
 
-def page(
-    limit: Annotated[int, Query(ge=1, description="Items per page (at most the configured "
-                                                  "JOINTCREDIT_API_PAGE_SIZE_MAX).")] = 50,
+async def page(
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            description="Items per page (at most the configured JOINTCREDIT_API_PAGE_SIZE_MAX).",
+        ),
+    ] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")] = 0,
 ) -> Page:
     return Page(min(limit, get_settings().api_page_size_max), offset)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RowMapping
 
 from jointcredit.security.digest import ALGORITHMS, canonical, default_algorithm, hexdigest
 from jointcredit.services.access import Principal, require
@@ -62,7 +62,7 @@ def _at_text(value: dt.datetime) -> str:
     return value.isoformat(timespec="microseconds") + "Z"
 
 
-def row_hash(row: Mapping[str, Any]) -> str:
+def row_hash(row: Mapping[str, Any] | RowMapping) -> str:
     fields = {name: row[name] for name in HASHED}
     fields["at"] = _at_text(row["at"])
     return hexdigest(canonical(fields), row["algorithm"])
@@ -83,7 +83,8 @@ def append_many(conn: Connection, by: Principal, events: Iterable[Event]) -> lis
     next_id, prev = (found[0] + 1, found[1]) if found else (1, GENESIS)
     algorithm = chain_algorithm()
     now = dt.datetime.now(dt.UTC)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    ids: list[int] = []
     for event in events:
         row = {
             "id": next_id,
@@ -102,10 +103,11 @@ def append_many(conn: Connection, by: Principal, events: Iterable[Event]) -> lis
         }
         row["hash"] = prev = row_hash(row)
         rows.append(row)
+        ids.append(next_id)
         next_id += 1
     if rows:
         store.add(conn, rows)
-    return [r["id"] for r in rows]
+    return ids
 
 
 def record(engine: Engine, by: Principal, events: Iterable[Event]) -> list[int]:
@@ -147,24 +149,26 @@ def verify(engine: Engine, *, by: Principal) -> Verification:
                 )
             if row["prev_hash"] != prev:
                 return Verification(
-                    count, False, row["id"],
+                    count,
+                    False,
+                    row["id"],
                     f"row {row['id']} does not follow row {prev_id}: its prev_hash is not "
                     "that row's hash (a row was removed, inserted or reordered)",
                 )
             if row["algorithm"] not in ALGORITHMS:
-                return Verification(
-                    count, False, row["id"], f"row {row['id']}: unknown algorithm"
-                )
+                return Verification(count, False, row["id"], f"row {row['id']}: unknown algorithm")
             if row_hash(row) != row["hash"]:
                 return Verification(
-                    count, False, row["id"],
+                    count,
+                    False,
+                    row["id"],
                     f"row {row['id']} was altered: its content does not match its hash",
                 )
             prev, prev_id = row["hash"], row["id"]
     return Verification(count, True, head=prev if count else None)
 
 
-def _public(row: Mapping[str, Any]) -> dict[str, Any]:
+def _public(row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
     out = dict(row)
     out["at"] = _at_text(row["at"])
     return out

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
+from jointcredit.settings import get_settings
 from jointcredit.store import keys as store
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import ROLES
@@ -72,8 +74,12 @@ def create(
         )
     with write_transaction(engine) as conn:
         issued = _insert(conn, department, role, name)
-        audit.append(conn, by, "key-create", detail={"key": issued.id, "role": role,
-                                                     "for_department": department})
+        audit.append(
+            conn,
+            by,
+            "key-create",
+            detail={"key": issued.id, "role": role, "for_department": department},
+        )
     return issued
 
 
@@ -121,6 +127,7 @@ def revoke(engine: Engine, key_id: int, *, by: Principal) -> dict[str, Any]:
             raise NotFoundError(f"no API key with id {key_id}")
         store.revoke(conn, key_id, dt.datetime.now(dt.UTC))
         audit.append(conn, by, "key-revoke", detail={"key": key_id})
+        forget_recent()
         return _public(store.get(conn, key_id))
 
 
@@ -136,12 +143,53 @@ def rotate(engine: Engine, key_id: int, *, by: Principal) -> IssuedKey:
         issued = _insert(conn, row["department"], row["role"], row["name"])
         store.revoke(conn, key_id, dt.datetime.now(dt.UTC), replaced_by=issued.id)
         audit.append(conn, by, "key-rotate", detail={"key": key_id, "new_key": issued.id})
+        forget_recent()
     return issued
+
+
+#: digest of a presented key → (principal, monotonic expiry). Only keys that were valid are
+#: kept: a wrong key always costs a database look-up, a right one at most every few seconds.
+_recent: dict[str, tuple[Principal, float]] = {}
+_RECENT_MAX = 10_000
+
+
+def forget_recent() -> None:
+    """Drop every remembered key (after a revocation in this process, and in tests)."""
+    _recent.clear()
+
+
+def remembered(key: str) -> Principal | None:
+    """The principal of ``key`` if it was valid within the cache period; no database access."""
+    found = _recent.get(_hash(key))
+    if found is not None and found[1] > time.monotonic():
+        return found[0]
+    return None
 
 
 def authenticate(engine: Engine, key: str) -> Principal:
     """The principal of a presented key; an unknown, malformed or revoked key is refused alike,
-    so a caller learns nothing about which keys exist."""
+    so a caller learns nothing about which keys exist.
+
+    A valid key is remembered for JOINTCREDIT_API_KEY_CACHE_SECONDS, so that a busy
+    department's system does not cost a query per request; a key revoked in another process
+    (the CLI) is refused at the latest that long after. Revocation through this process's
+    API takes effect at once.
+    """
+    digest = _hash(key)
+    now = time.monotonic()
+    found = _recent.get(digest)
+    if found is not None and found[1] > now:
+        return found[0]
+    principal = _authenticate(engine, key, digest)
+    ttl = get_settings().api_key_cache_seconds
+    if ttl > 0:
+        if len(_recent) >= _RECENT_MAX:
+            _recent.clear()
+        _recent[digest] = (principal, now + ttl)
+    return principal
+
+
+def _authenticate(engine: Engine, key: str, digest: str) -> Principal:
     parts = key.split("_", 2)
     if len(parts) != 3 or parts[0] != "jc":
         raise AuthenticationError("invalid API key")
@@ -149,7 +197,7 @@ def authenticate(engine: Engine, key: str) -> Principal:
         row = store.by_prefix(conn, parts[1])
     if (
         row is None
-        or not hmac.compare_digest(row["secret_hash"], _hash(key))
+        or not hmac.compare_digest(row["secret_hash"], digest)
         or row["revoked_at"] is not None
     ):
         raise AuthenticationError("invalid or revoked API key")

@@ -186,6 +186,8 @@ credit_records = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_credit_records_subject_id_decision_date", "subject_id", "decision_date"),
+    # The check reads a subject's list entries and penalties, not its licences (most rows).
+    Index("ix_credit_records_subject_id_kind", "subject_id", "kind", "decision_date"),
     CheckConstraint(_in("kind", RECORD_KINDS), name="kind"),
     CheckConstraint("severity IS NULL OR " + _in("severity", SEVERITIES), name="severity"),
     CheckConstraint(_in("status", RECORD_STATUSES), name="status"),

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from alembic.operations import Operations
+from typing import Any
 
 
-def append_only(op: Operations, table: str) -> None:
+def append_only(op: Any, table: str) -> None:
     """Refuse UPDATE and DELETE on ``table`` in the database itself, whoever connects."""
     message = f"{table} is append-only"
     if op.get_bind().dialect.name == "postgresql":
@@ -28,7 +28,7 @@ def append_only(op: Operations, table: str) -> None:
             )
 
 
-def drop_append_only(op: Operations, table: str) -> None:
+def drop_append_only(op: Any, table: str) -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_append_only()")
