@@ -36,12 +36,16 @@ def create_app(database_url: str | None = None) -> FastAPI:
         from jointcredit.services import receipts
         from jointcredit.services.registry import open_registry
 
+        from jointcredit.services.audit_writer import AuditWriter
+
         app.state.engine = open_registry(database_url)
         load_catalog()  # a broken catalog stops the start, not the first check
         receipts.signer()  # creates the platform key before the first request needs it
+        app.state.audit_writer = AuditWriter(app.state.engine)
         try:
             yield
         finally:
+            app.state.audit_writer.close()
             app.state.engine.dispose()
 
     settings = get_settings()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,9 +18,7 @@ from jointcredit.rules.check import CatalogLike, CheckResult, Facts, RuleBook, d
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit, receipts
 from jointcredit.services.access import Principal, require
-from jointcredit.store import audit as audit_store
 from jointcredit.store.checks import load_facts
-from jointcredit.store.db import write_transaction
 
 
 class CheckInputError(JointCreditError):
@@ -111,6 +109,15 @@ def check(
     return decide(facts, rules, department=department, matter=matter, as_of=day)
 
 
+Recorder = Callable[[Principal, Sequence[audit.Event]], list[int]]
+"""Writes audit rows and returns their ids: :func:`audit.record` bound to an engine, or a
+server's :class:`~jointcredit.services.audit_writer.AuditWriter`."""
+
+
+def _direct(engine: Engine) -> Recorder:
+    return lambda by, events: audit.record(engine, by, events)
+
+
 def answer(
     engine: Engine,
     identifier: str,
@@ -120,42 +127,42 @@ def answer(
     matter: str,
     as_of: dt.date | None = None,
     catalog: CatalogLike | None = None,
+    recorder: Recorder | None = None,
 ) -> dict[str, Any]:
     """The check as a department receives it: the answer, a signed receipt, an audit row.
 
-    The audit row and the receipt name each other (``audit_entry``, ``receipt``) and are
-    written in one transaction: if the look-up cannot be recorded, it is not answered.
+    The audit row and the receipt name each other (the row holds the receipt's id and the
+    answer's digest, the signed receipt the row's id); the answer is handed out only after
+    the row is committed: if the look-up cannot be recorded, it is not answered.
     """
     require(by, "check", department)
-    result = check(engine, identifier, department=department, matter=matter, as_of=as_of,
-                   catalog=catalog)
+    rules = rule_book(catalog)
+    _checked_codes(rules.catalog, department, matter)
+    code = _identifier(identifier)
+    day = as_of or dt.date.today()
+    with engine.connect() as conn:
+        facts = load_facts(conn, [code])[code]
+        version = receipts.registry_version(conn)
+    mistyped = _mistyped_resident_id(code, facts)
+    if mistyped is not None:
+        raise mistyped
+    result = decide(facts, rules, department=department, matter=matter, as_of=day)
     out = result.to_dict()
-    code = result.subject.identifier if result.subject else _identifier(identifier)
-    with write_transaction(engine) as conn:
-        audit_store.lock_chain(conn)
-        entry = audit_store.next_id(conn)
-        receipt = receipts.issue(
-            out,
-            subject=code,
-            registry_version=receipts.registry_version(conn),
-            audit_entry=entry,
-        )
-        written = audit.append(
-            conn,
-            by,
-            "check",
-            subject=code,
-            matter=matter,
-            result_digest=receipt["answer_digest"],
-            detail={
-                "receipt": receipt["id"],
-                "as_of": out["as_of"],
-                "decisions": len(out["decisions"]),
-                "applied": sum(d["status"] == "applied" for d in out["decisions"]),
-            },
-        )
-        assert written == entry, "the audit chain moved under its lock"
-    out["receipt"] = receipt
+    receipt = receipts.draft(out, subject=code, registry_version=version)
+    event = audit.Event(
+        "check",
+        subject=code,
+        matter=matter,
+        result_digest=receipt["answer_digest"],
+        detail={
+            "receipt": receipt["id"],
+            "as_of": out["as_of"],
+            "decisions": len(out["decisions"]),
+            "applied": sum(d["status"] == "applied" for d in out["decisions"]),
+        },
+    )
+    [entry] = (recorder or _direct(engine))(by, [event])
+    out["receipt"] = receipts.signed(receipt, audit_entry=entry)
     return out
 
 
@@ -248,6 +255,7 @@ def screen_audited(
     as_of: dt.date | None = None,
     catalog: CatalogLike | None = None,
     batch_size: int = 2000,
+    recorder: Recorder | None = None,
 ) -> Iterator[ScreenLine]:
     """:func:`screen` for a caller: each batch is recorded in the audit log (one row per
     subject looked up, so every subject can see the screening in its query history) before
@@ -255,6 +263,7 @@ def screen_audited(
     require(by, "screen", department)
     pending: list[ScreenLine] = []
     algorithm = audit.chain_algorithm()
+    record = recorder or _direct(engine)
     for line in screen(
         engine,
         inputs,
@@ -266,16 +275,16 @@ def screen_audited(
     ):
         pending.append(line)
         if len(pending) >= batch_size:
-            _record_screen(engine, by, matter, pending, algorithm)
+            _record_screen(record, by, matter, pending, algorithm)
             yield from pending
             pending = []
     if pending:
-        _record_screen(engine, by, matter, pending, algorithm)
+        _record_screen(record, by, matter, pending, algorithm)
         yield from pending
 
 
 def _record_screen(
-    engine: Engine, by: Principal, matter: str, lines: Sequence[ScreenLine], algorithm: str
+    record: Recorder, by: Principal, matter: str, lines: Sequence[ScreenLine], algorithm: str
 ) -> None:
     events = [
         audit.Event(
@@ -289,4 +298,4 @@ def _record_screen(
         if line.result is not None
     ]
     if events:
-        audit.record(engine, by, events)
+        record(by, events)

@@ -54,6 +54,37 @@ def registry_version(conn: Connection) -> int:
     return int(conn.execute(_REGISTRY_VERSION).scalar() or 0)
 
 
+def draft(answer: dict[str, Any], *, subject: str, registry_version: int) -> dict[str, Any]:
+    """The receipt for ``answer`` (a check answer without receipt), not yet signed: the
+    audit row it will name is written first."""
+    algorithm = default_algorithm()
+    return {
+        "id": uuid.uuid4().hex,
+        "issued_at": dt.datetime.now(dt.UTC)
+        .isoformat(timespec="microseconds")
+        .replace("+00:00", "Z"),
+        "subject": subject,
+        **{name: answer[name] for name in BOUND},
+        "registry_version": registry_version,
+        "decisions_digest": digest_of(answer["decisions"], algorithm),
+        "answer_digest": digest_of(answer, algorithm),
+    }
+
+
+def signed(
+    receipt: dict[str, Any], *, audit_entry: int | None, key: SigningKey | None = None
+) -> dict[str, Any]:
+    """``receipt`` completed with the audit row's id and the platform's signature."""
+    key = key or signer()
+    out = receipt | {
+        "audit_entry": audit_entry,
+        "algorithm": ALGORITHM,
+        "key_id": key.public.key_id,
+    }
+    out["signature"] = key.sign(out)
+    return out
+
+
 def issue(
     answer: dict[str, Any],
     *,
@@ -62,25 +93,9 @@ def issue(
     key: SigningKey | None = None,
     audit_entry: int | None = None,
 ) -> dict[str, Any]:
-    """The signed receipt for ``answer`` (a check answer without receipt)."""
-    key = key or signer()
-    algorithm = default_algorithm()
-    receipt: dict[str, Any] = {
-        "id": uuid.uuid4().hex,
-        "issued_at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds").replace(
-            "+00:00", "Z"
-        ),
-        "subject": subject,
-        **{name: answer[name] for name in BOUND},
-        "registry_version": registry_version,
-        "decisions_digest": digest_of(answer["decisions"], algorithm),
-        "answer_digest": digest_of(answer, algorithm),
-        "audit_entry": audit_entry,
-        "algorithm": ALGORITHM,
-        "key_id": key.public.key_id,
-    }
-    receipt["signature"] = key.sign(receipt)
-    return receipt
+    """The signed receipt for ``answer`` in one step."""
+    receipt = draft(answer, subject=subject, registry_version=registry_version)
+    return signed(receipt, audit_entry=audit_entry, key=key)
 
 
 def verify(saved: Any, key: PublicKey) -> list[str]:
@@ -108,8 +123,9 @@ def verify(saved: Any, key: PublicKey) -> list[str]:
         problems.append("the answer differs from the one the receipt was issued for")
     for name in BOUND:
         if answer.get(name) != receipt.get(name):
-            problems.append(f"{name}: the answer says {answer.get(name)!r}, "
-                            f"the receipt {receipt.get(name)!r}")
+            problems.append(
+                f"{name}: the answer says {answer.get(name)!r}, the receipt {receipt.get(name)!r}"
+            )
     subject = answer.get("subject")
     if isinstance(subject, dict) and subject.get("identifier") != receipt.get("subject"):
         problems.append("the answer's subject is not the receipt's subject")

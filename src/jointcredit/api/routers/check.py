@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from jointcredit.api import schemas
-from jointcredit.api.deps import Caller, Registry
+from jointcredit.api.deps import AuditRecorder, Caller, Registry
 from jointcredit.services import receipts
 from jointcredit.services.check import answer
 
@@ -24,17 +24,24 @@ router = APIRouter(tags=["check"])
 def check(
     registry: Registry,
     caller: Caller,
-    subject: Annotated[str, Query(min_length=1, max_length=64,
-                                  description="USCC or resident identity number.")],
-    matter: Annotated[str, Query(min_length=1, max_length=64,
-                                 description="Matter of the check (catalog code).")],
+    recorder: AuditRecorder,
+    subject: Annotated[
+        str, Query(min_length=1, max_length=64, description="USCC or resident identity number.")
+    ],
+    matter: Annotated[
+        str, Query(min_length=1, max_length=64, description="Matter of the check (catalog code).")
+    ],
     department: Annotated[
         str | None,
-        Query(max_length=64, description="Checking department (catalog code); default: the "
-                                         "key's department, and no other."),
+        Query(
+            max_length=64,
+            description="Checking department (catalog code); default: the "
+            "key's department, and no other.",
+        ),
     ] = None,
-    as_of: Annotated[dt.date | None, Query(description="Date the check answers for "
-                                                       "(default: today).")] = None,
+    as_of: Annotated[
+        dt.date | None, Query(description="Date the check answers for (default: today).")
+    ] = None,
 ) -> dict[str, Any]:
     """Every incentive and punishment that applies to the subject for the matter, each with its
     legal basis and the list entry it comes from, and a signed receipt. Needs an
@@ -46,6 +53,7 @@ def check(
         department=department or caller.department or "",
         matter=matter,
         as_of=as_of,
+        recorder=recorder,
     )
 
 
