@@ -72,3 +72,53 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert blocks[1].endswith("pytest")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert ".venv/bin/pytest" in ci and "pip install -q -e '.[test]'" in ci
+
+
+def _section(text: str, heading: str) -> str:
+    """The text under ``## heading`` up to the next second-level heading."""
+    start = text.index(f"\n## {heading}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
+
+
+def permission_table() -> str:
+    """docs/api.md's table of permissions, as services.access.PERMISSIONS defines it."""
+    from jointcredit.services.access import OWN_DEPARTMENT, PERMISSIONS
+    from jointcredit.store.tables import ROLES
+
+    callers = ("public", *ROLES, "operator")
+    lines = [
+        "| action | " + " | ".join(callers) + " | own department only |",
+        "|---" * (len(callers) + 2) + "|",
+    ]
+    for action, roles in PERMISSIONS.items():
+        cells = " | ".join("✓" if c in roles else "·" for c in callers)
+        own = "yes" if action in OWN_DEPARTMENT else "·"
+        lines.append(f"| `{action}` | {cells} | {own} |")
+    return "\n".join(lines) + "\n"
+
+
+def test_api_permission_table_is_the_code_s() -> None:
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    expected = permission_table()
+    assert expected in _section(text, "Roles and permissions"), (
+        "docs/api.md's permission table differs from services.access.PERMISSIONS; "
+        "replace it with:\n\n" + expected
+    )
+
+
+def test_api_error_table_is_the_code_s() -> None:
+    from jointcredit.api.errors import _HTTP_CODES, STATUS
+
+    expected = {(str(getattr(cls, "code", "")), status) for cls, status in STATUS}
+    expected |= {(code, status) for status, code in _HTTP_CODES.items()}
+    expected.add(("invalid-input", 422))  # request validation
+    section = _section((DOCS / "api.md").read_text(encoding="utf-8"), "Errors")
+    documented = {
+        (code, int(status))
+        for code, status in re.findall(r"^\| `([a-z-]+)` \| (\d{3}) \|", section, re.M)
+    }
+    assert documented == expected, (
+        f"undocumented: {sorted(expected - documented)}; not in api/errors.py: "
+        f"{sorted(documented - expected)}"
+    )

@@ -48,9 +48,17 @@ class ConflictError(JointCreditError):
 
 
 class InvalidInputError(JointCreditError):
-    """A request whose content is wrong: names what and where."""
+    """A request whose content is wrong: names what and where.
+
+    ``problems``, when given, lists each problem for machines (e.g. ``{"field": …, "error":
+    …}`` for every field of a rejected record); the API sends them as ``error.problems``.
+    """
 
     code = "invalid-input"
+
+    def __init__(self, message: str, *, problems: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 class PayloadTooLargeError(JointCreditError):

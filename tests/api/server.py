@@ -50,13 +50,15 @@ class LiveServer:
         headers = {"Authorization": f"Bearer {self.key(role, department)}"} if role else {}
         return httpx.Client(base_url=self.url + "/api/v1", headers=headers, timeout=30)
 
-    def get(self, path: str, role: str | None = None, department: str = "NDRC",
-            **kw: Any) -> httpx.Response:
+    def get(
+        self, path: str, role: str | None = None, department: str = "NDRC", **kw: Any
+    ) -> httpx.Response:
         with self.client(role, department) as c:
             return c.get(path, **kw)
 
-    def post(self, path: str, role: str | None = None, department: str = "NDRC",
-             **kw: Any) -> httpx.Response:
+    def post(
+        self, path: str, role: str | None = None, department: str = "NDRC", **kw: Any
+    ) -> httpx.Response:
         with self.client(role, department) as c:
             return c.post(path, **kw)
 
@@ -66,8 +68,12 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     engine = open_registry(database_url)
     port = free_port()
     config = uvicorn.Config(
-        create_app(database_url), host="127.0.0.1", port=port, log_level="warning",
-        access_log=False, lifespan="on",
+        create_app(database_url),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from tests.api.server import LiveServer
+
 from jointcredit.services import audit
 from jointcredit.services.access import OPERATOR
-from tests.api.server import LiveServer
 
 MATTER = "enterprise-bond-issuance"
 
 
 def test_check_answers_with_a_receipt_and_is_audited(api: LiveServer) -> None:
-    r = api.get("/check", "implementer", params={"subject": "110101198001010010",
-                                                  "matter": MATTER})
+    r = api.get("/check", "implementer", params={"subject": "110101198001010010", "matter": MATTER})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["department"] == "NDRC" and body["matter"] == MATTER

@@ -34,9 +34,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from jointcredit.catalog import load_catalog
         from jointcredit.services import receipts
-        from jointcredit.services.registry import open_registry
-
         from jointcredit.services.audit_writer import AuditWriter
+        from jointcredit.services.registry import open_registry
 
         app.state.engine = open_registry(database_url)
         load_catalog()  # a broken catalog stops the start, not the first check

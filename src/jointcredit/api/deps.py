@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 
 from jointcredit.errors import AuthenticationError
 from jointcredit.services import keys

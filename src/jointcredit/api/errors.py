@@ -59,7 +59,12 @@ async def _platform_error(_request: Request, exc: Exception) -> JSONResponse:
     code = getattr(exc, "code", "error")
     if status >= 500:
         log.error("%s: %s", code, exc)
-    return JSONResponse(body(code, str(exc)), status_code=status, headers=_headers(status))
+    extra = {}
+    if isinstance(exc, errors.InvalidInputError) and exc.problems is not None:
+        extra["problems"] = exc.problems
+    return JSONResponse(
+        body(code, str(exc), **extra), status_code=status, headers=_headers(status)
+    )
 
 
 async def _identifier_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -76,9 +81,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     message = "; ".join(f"{p['where']}: {p['message']}" for p in problems) or "invalid request"
-    return JSONResponse(
-        body("invalid-input", message, problems=problems), status_code=422
-    )
+    return JSONResponse(body("invalid-input", message, problems=problems), status_code=422)
 
 
 _HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}

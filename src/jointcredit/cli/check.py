@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import itertools
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -23,9 +21,9 @@ from jointcredit.cli.common import (
     progress_bar,
 )
 from jointcredit.errors import InputFileError
-from jointcredit.importing.readers import detect_encoding
-from jointcredit.services.check import check as run_check
-from jointcredit.services.check import screen as run_screen
+from jointcredit.importing.identifiers_file import read_identifiers
+from jointcredit.services.access import OPERATOR
+from jointcredit.services.check import answer, screen_audited
 from jointcredit.services.registry import open_registry
 
 DepartmentOption = typer.Option(..., "--department", help="Checking department (catalog code).")
@@ -41,101 +39,76 @@ def check(
     department: str = DepartmentOption,
     matter: str = MatterOption,
     as_of: dt.datetime | None = AsOfOption,
-    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print the answer with its signed receipt as one JSON object (as the API does).",
+    ),
     database: str | None = DatabaseOption,
 ) -> None:
-    """Which incentives and punishments apply to this subject, here, now, and why."""
-    result = run_check(
+    """Which incentives and punishments apply to this subject, here, now, and why.
+
+    The answer carries a signed receipt (verify it with `jointcredit receipt verify`) and the
+    look-up is recorded in the audit log, as through the API."""
+    result = answer(
         open_registry(database),
         identifier,
+        by=OPERATOR,
         department=department,
         matter=matter,
         as_of=as_of.date() if as_of else None,
     )
     if as_json:
-        print_json(result.to_dict())
+        print_json(result)
         return
-    subject = result.subject
-    who = f"{subject.name} ({subject.kind}, {subject.identifier})" if subject else "unknown subject"
+    subject = result["subject"]
+    who = (
+        f"{subject['name']} ({subject['kind']}, {subject['identifier']})"
+        if subject
+        else "unknown subject"
+    )
     console.print(
-        f"[bold]{who}[/] — {result.matter} at {result.department}, as of {result.as_of}; "
-        f"catalog {result.catalog_version}",
+        f"[bold]{who}[/] — {result['matter']} at {result['department']}, as of "
+        f"{result['as_of']}; catalog {result['catalog_version']}",
         highlight=False,
     )
-    if not result.decisions:
+    receipt = result["receipt"]
+    if not result["decisions"]:
         console.print("no measure applies")
-        return
-    table = Table()
-    for column in (
-        "measure",
-        "kind",
-        "status",
-        "binding",
-        "via",
-        "entry",
-        "until",
-        "text",
-        "legal basis",
-    ):
-        table.add_column(column, overflow="fold")
-    for d in result.decisions:
-        via = f"{d.via['role']} of {d.via['organisation']}" if d.via else ""
-        entry = f"{d.list_type} {d.document_number}" if d.entry else "clean record"
-        table.add_row(
-            d.measure,
-            d.kind,
-            d.status,
-            d.binding,
-            via,
-            entry,
-            d.until.isoformat() if d.until else "",
-            d.text,
-            d.legal_basis,
-        )
-    console.print(table)
-
-
-_COLUMNS = ("identifier", "uscc", "id_number")
-
-
-def _identifiers(path: Path) -> Iterator[tuple[int, str]]:
-    """(line, identifier) from CSV (a column identifier/uscc/id_number, else the first; a
-    header only when the first row names one of them), JSON Lines (key ``identifier``, ``uscc``
-    or ``id_number``, or a bare JSON string) or plain lines. Lines are data rows, 1-based."""
-    suffix = path.suffix.lower()
-    with path.open("rb") as raw:
-        encoding = detect_encoding(raw.read(1 << 16))
-    with path.open(encoding=encoding, errors="replace", newline="") as f:
-        if suffix in (".jsonl", ".ndjson"):
-            for number, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError:
-                    obj = None
-                if isinstance(obj, dict):
-                    value = next((obj[k] for k in _COLUMNS if obj.get(k)), line.strip())
-                else:
-                    value = obj if isinstance(obj, str) else line.strip()
-                yield number, str(value)
-        elif suffix == ".csv":
-            reader = csv.reader(f)
-            first = next(reader, None)
-            if first is None:
-                return
-            names = [h.strip().lstrip("\ufeff").lower() for h in first]
-            named = [names.index(n) for n in _COLUMNS if n in names]
-            # A first row that names a column is a header; otherwise it is the first identifier.
-            column = named[0] if named else 0
-            rows = reader if named else itertools.chain([first], reader)
-            for number, cells in enumerate(rows, start=1):
-                if cells:
-                    yield number, cells[column] if column < len(cells) else ""
-        else:
-            for number, line in enumerate(f, start=1):
-                if line.strip():
-                    yield number, line.strip()
+    else:
+        table = Table()
+        for column in (
+            "measure",
+            "kind",
+            "status",
+            "binding",
+            "via",
+            "entry",
+            "until",
+            "text",
+            "legal basis",
+        ):
+            table.add_column(column, overflow="fold")
+        for d in result["decisions"]:
+            via = f"{d['via']['role']} of {d['via']['organisation']}" if d["via"] else ""
+            entry = f"{d['list_type']} {d['document_number']}" if d["entry"] else "clean record"
+            table.add_row(
+                d["measure"],
+                d["kind"],
+                d["status"],
+                d["binding"],
+                via,
+                entry,
+                d["until"] or "",
+                d["text"],
+                d["legal_basis"],
+            )
+        console.print(table)
+    console.print(
+        f"receipt {receipt['id']} (audit row {receipt['audit_entry']}; save the answer with "
+        "--json and check it with `jointcredit receipt verify FILE`)",
+        highlight=False,
+    )
 
 
 @handle_errors
@@ -149,7 +122,9 @@ def screen(
     ),
     database: str | None = DatabaseOption,
 ) -> None:
-    """Check every identifier of a file (a bank's book, an approval office's applicants)."""
+    """Check every identifier of a file (a bank's book, an approval office's applicants).
+
+    Every subject looked up is recorded in the audit log."""
     if not file.is_file():
         raise InputFileError(f"{file}: no such file")
     engine = open_registry(database)
@@ -173,9 +148,10 @@ def screen(
     counts = {"lines": 0, "invalid": 0, "with_measures": 0}
     try:
         with progress_bar(f"screening {file.name}", in_bytes=False) as bar:
-            results = run_screen(
+            results = screen_audited(
                 engine,
-                _identifiers(file),
+                read_identifiers(file),
+                by=OPERATOR,
                 department=department,
                 matter=matter,
                 as_of=as_of.date() if as_of else None,

@@ -25,7 +25,8 @@ from stdnum.exceptions import ValidationError
 from jointcredit.errors import JointCreditError
 
 console = Console()
-err_console = Console(stderr=True)
+# Error messages are one line each, whatever the width: wrapped, a path breaks in two.
+err_console = Console(stderr=True, soft_wrap=True)
 
 DatabaseOption = typer.Option(
     None,

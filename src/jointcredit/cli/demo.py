@@ -1,12 +1,17 @@
-"""``jointcredit demo``: the main job on the embedded default, from nothing to a filled registry.
+"""``jointcredit demo``: the main job on the embedded default, from nothing to a running service.
 
-Creates (or reuses) the SQLite registry, writes synthetic departments' files, imports them, and
-shows what the registry now holds. Run it twice: the second import adds nothing.
+Creates (or reuses) the SQLite registry, writes synthetic departments' files, imports them,
+shows what the registry now holds, makes one API key per role (kept in DATA_DIR/demo-keys.json
+and reused on the next run) and starts the HTTP API on it. Run it twice: the second import adds
+nothing and the keys stay the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +21,12 @@ from sqlalchemy import Engine, func, select
 
 from jointcredit import synth
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, progress_bar
+from jointcredit.cli.serve import HostOption, PortOption, run_server, urls
+from jointcredit.errors import AuthenticationError
 from jointcredit.identifiers.mask import mask_identifier
 from jointcredit.jsontext import dumps
+from jointcredit.services import keys
+from jointcredit.services.access import OPERATOR
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry, subject_report
@@ -41,8 +50,13 @@ def demo(
         None, "--dir", help="Where to write the demo files (default: DATA_DIR/demo)."
     ),
     database: str | None = DatabaseOption,
+    serve: bool = typer.Option(
+        True, "--serve/--no-serve", help="Start the HTTP API afterwards (Ctrl-C stops it)."
+    ),
+    host: str = HostOption,
+    port: int = PortOption,
 ) -> None:
-    """Create the registry, load synthetic demo data and show a summary."""
+    """Create the registry, load synthetic demo data, make demo API keys and start the API."""
     settings = get_settings()
     out = directory or settings.data_dir / "demo"
     out.mkdir(parents=True, exist_ok=True)
@@ -110,12 +124,22 @@ def demo(
             highlight=False,
         )
         console.print(f"next: jointcredit subjects show {busiest.identifier}", highlight=False)
-    _sample_check(engine, listed, today)
+    sample = _sample_entry(listed, today)
+    if sample is not None:
+        _sample_check(engine, sample, today)
+
+    demo_keys = _demo_keys(engine, settings.data_dir / "demo-keys.json")
+    _show_keys(demo_keys, settings.data_dir / "demo-keys.json")
+    _show_examples(demo_keys, sample, host, port)
+    engine.dispose()
+    if serve:
+        console.print()
+        run_server(database, host=host, port=port)
 
 
-def _sample_check(engine: Engine, listed: list[dict[str, Any]], today: dt.date) -> None:
-    """Show the joint check on a listed company's legal representative buying an air ticket."""
-    sample = next(
+def _sample_entry(listed: list[dict[str, Any]], today: dt.date) -> dict[str, Any] | None:
+    """A company in force on the judgment-defaulters' black list, with its representative."""
+    return next(
         (
             e
             for e in listed
@@ -126,8 +150,10 @@ def _sample_check(engine: Engine, listed: list[dict[str, Any]], today: dt.date) 
         ),
         None,
     )
-    if sample is None:
-        return
+
+
+def _sample_check(engine: Engine, sample: dict[str, Any], today: dt.date) -> None:
+    """Show the joint check on a listed company's legal representative buying an air ticket."""
     person = sample["persons"][0]["id_number"]
     result = check(engine, person, department="CAAC", matter="air-travel", as_of=today)
     console.print(
@@ -143,3 +169,104 @@ def _sample_check(engine: Engine, listed: list[dict[str, Any]], today: dt.date) 
         f"next: jointcredit check {person} --department CAAC --matter air-travel --json",
         highlight=False,
     )
+
+
+#: The demo's keys: (role, department). The sample check is CAAC's (air tickets); supervision
+#: and key administration sit with NDRC, the lead department of the joint system.
+DEMO_KEYS = (
+    ("implementer", "CAAC"),
+    ("initiator", "CAAC"),
+    ("reviewer", "CAAC"),
+    ("supervisor", "NDRC"),
+    ("admin", "NDRC"),
+)
+
+
+def _read_keys(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    items = saved.get("keys") if isinstance(saved, dict) else None
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("key"), str):
+            found[(str(item.get("role")), str(item.get("department")))] = item
+    return found
+
+
+def _still_valid(engine: Engine, item: dict[str, Any], role: str, department: str) -> bool:
+    try:
+        who = keys.authenticate(engine, item["key"])
+    except AuthenticationError:
+        return False
+    return (who.role, who.department, who.key_id) == (role, department, item.get("id"))
+
+
+def _demo_keys(engine: Engine, path: Path) -> list[dict[str, Any]]:
+    """One key per role: those in ``path`` that still work, new ones for the rest; the file
+    is rewritten (mode 0600) with what is in use."""
+    saved = _read_keys(path)
+    out: list[dict[str, Any]] = []
+    for role, department in DEMO_KEYS:
+        item = saved.get((role, department))
+        if item is None or not _still_valid(engine, item, role, department):
+            issued = keys.create(
+                engine, department=department, role=role, name=f"demo {role}", by=OPERATOR
+            )
+            item = {"id": issued.id, "key": issued.key, "role": role, "department": department}
+        out.append({k: item[k] for k in ("id", "role", "department", "key")})
+    keys.forget_recent()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(
+            {
+                "database": engine.url.render_as_string(hide_password=True),
+                "keys": out,
+            },
+            f,
+            ensure_ascii=False,
+            indent=2,
+        )
+        f.write("\n")
+    os.chmod(path.with_suffix(".tmp"), 0o600)
+    os.replace(path.with_suffix(".tmp"), path)
+    return out
+
+
+def _show_keys(demo_keys: list[dict[str, Any]], path: Path) -> None:
+    # Plain lines, not a table: a key folded over two lines cannot be copied.
+    console.print("\ndemo API keys (send as 'Authorization: Bearer KEY'):", highlight=False)
+    for item in demo_keys:
+        console.print(
+            f"  {item['role']:<12} {item['department']:<5} {item['key']}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"kept in {path} (mode 0600) and reused by the next demo", highlight=False)
+
+
+def _show_examples(
+    demo_keys: list[dict[str, Any]], sample: dict[str, Any] | None, host: str, port: int
+) -> None:
+    links = urls(host, port)
+    implementer = next(k["key"] for k in demo_keys if k["role"] == "implementer")
+    console.print("\ntry, once the server runs:", highlight=False)
+    if sample is not None:
+        company = sample["subject"]["uscc"]
+        query = f"{links['API']}/check?subject={company}&matter=air-travel"
+        console.print(
+            f"  # the joint check of {sample['subject']['name']} (on the judgment-defaulters "
+            "list) buying an air ticket, as CAAC's system asks it:",
+            highlight=False,
+        )
+        console.print(
+            f"  curl -s -H {shlex.quote('Authorization: Bearer ' + implementer)} "
+            f"{shlex.quote(query)}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print("  # the public key that verifies the answers' receipts:", highlight=False)
+    console.print(f"  curl -s {links['receipts key']}", highlight=False, soft_wrap=True)
+    console.print(f"  # the API's documentation: {links['docs']}", highlight=False, soft_wrap=True)

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from jointcredit.cli import catalog, check, db, demo, generate, ids, imports, subjects, summary
+from jointcredit.cli import (
+    audit,
+    catalog,
+    check,
+    db,
+    demo,
+    generate,
+    ids,
+    imports,
+    keys,
+    receipt,
+    serve,
+    subjects,
+    summary,
+)
 
 app = typer.Typer(
     name="jointcredit",
@@ -24,6 +38,10 @@ app.command("summary")(summary.summary)
 app.command("generate")(generate.generate)
 app.add_typer(db.app, name="db")
 app.add_typer(catalog.app, name="catalog")
+app.command("serve")(serve.serve)
+app.add_typer(keys.app, name="keys")
+app.add_typer(audit.app, name="audit")
+app.add_typer(receipt.app, name="receipt")
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from jointcredit.drafts import RecordDraft
 from jointcredit.errors import InputFileError
 from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.validate import FieldError, RowValidator
+from jointcredit.jsontext import dumps
 from jointcredit.settings import get_settings
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction
@@ -34,6 +35,11 @@ from jointcredit.store.tables import import_jobs
 
 Progress = Callable[[int, int], None]
 """Called with (units done, units in all): bytes for CSV and JSON Lines, rows for XLSX."""
+
+Accept = Callable[[RecordDraft], tuple[str, str] | None]
+"""Called with each valid row's draft before it is written: None writes it, (field, reason)
+rejects the row like a validation error (the API's rule that a key submits only for its own
+department)."""
 
 
 @dataclass
@@ -204,11 +210,13 @@ def import_file(
     batch_size: int | None = None,
     actor: str = "cli",
     workers: int | None = None,
+    accept: Accept | None = None,
 ) -> ImportSummary:
     """Validate and import one file; see the module docstring for the guarantees.
 
     With ``workers`` (default: JOINTCREDIT_IMPORT_WORKERS, or 1 for files over 4 MiB) reading
-    and validation run in a child process while this one writes.
+    and validation run in a child process while this one writes. ``accept``, when given, is
+    asked in this process about every valid row before it is written.
     """
     settings = get_settings()
     batch_size = batch_size or settings.import_batch_size
@@ -239,10 +247,11 @@ def import_file(
             summary.rows += item.rows
             for number, values, errors in item.rejects:
                 rejects.add(number, values, errors)
-            if item.drafts:
+            drafts = item.drafts if accept is None else _accepted(item.drafts, accept, rejects)
+            if drafts:
                 _write(
                     engine,
-                    item.drafts,
+                    drafts,
                     job_id,
                     actor,
                     source_system,
@@ -263,6 +272,22 @@ def import_file(
 
 
 _PARALLEL_FROM_BYTES = 4 << 20
+
+
+def _accepted(drafts: list[RecordDraft], accept: Accept, rejects: _Rejects) -> list[RecordDraft]:
+    kept: list[RecordDraft] = []
+    for draft in drafts:
+        verdict = accept(draft)
+        if verdict is None:
+            kept.append(draft)
+        else:
+            field_name, reason = verdict
+            cells = {
+                k: v if isinstance(v, str) else dumps(v)
+                for k, v in json.loads(draft.payload).items()
+            }
+            rejects.add(draft.row, cells, [FieldError(draft.row, field_name, reason)])
+    return kept
 
 
 def _total(source: Source) -> int:
@@ -470,4 +495,4 @@ class _Rejects:
             self._file = None
 
 
-__all__ = ["ImportKind", "ImportSummary", "import_file", "make_validator"]
+__all__ = ["Accept", "ImportKind", "ImportSummary", "import_file", "make_validator"]

@@ -50,10 +50,12 @@ class Reporter:
         return {"name": self.name, "contact": self.contact, "id_number": self.id_number}
 
 
-def _context(department: str, subject: str, received_at: dt.datetime) -> bytes:
+def _context(report_id: int, department: str, subject: str, received_at: dt.datetime) -> bytes:
+    # The row's id makes it this row's alone: two reports on one subject to one department in
+    # the same second would otherwise share a context, and their sealed data would swap.
     if received_at.tzinfo is not None:
         received_at = received_at.astimezone(dt.UTC).replace(tzinfo=None)
-    return f"report|{department}|{subject}|{received_at.isoformat()}".encode()
+    return f"report|{report_id}|{department}|{subject}|{received_at.isoformat()}".encode()
 
 
 def _public(row: Any) -> dict[str, Any]:
@@ -91,7 +93,6 @@ def submit(
     # Microseconds dropped: the timestamp is part of the sealing context and must read back
     # identically from both databases.
     received = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    sealed = sealer().seal(reporter.to_dict(), _context(department, code, received))
     with write_transaction(engine) as conn:
         report_id = store.add(
             conn,
@@ -101,15 +102,23 @@ def submit(
                 "subject_name": subject_name,
                 "category": category,
                 "description": description,
-                "reporter_ciphertext": sealed,
+                "reporter_ciphertext": "",  # sealed below, once the row has its id
                 "key_id": sealer().key_id,
                 "status": "received",
                 "received_at": received,
             },
         )
+        context = _context(report_id, department, code, received)
+        store.set_reporter_ciphertext(conn, report_id, sealer().seal(reporter.to_dict(), context))
         # Who reported is exactly what must not reach the log: only that a report arrived.
-        audit.append(conn, by, "report-submit", subject=code, record_id=report_id,
-                     detail={"for_department": department})
+        audit.append(
+            conn,
+            by,
+            "report-submit",
+            subject=code,
+            record_id=report_id,
+            detail={"for_department": department},
+        )
         row = store.get(conn, report_id)
     assert row is not None
     return _public(row)
@@ -120,8 +129,9 @@ def listed(
 ) -> list[dict[str, Any]]:
     require(by, "read-reports", department)
     with write_transaction(engine) as conn:
-        rows = [_public(r) for r in store.page(conn, department=department, limit=limit,
-                                                offset=offset)]
+        rows = [
+            _public(r) for r in store.page(conn, department=department, limit=limit, offset=offset)
+        ]
         audit.append(conn, by, "read-reports", detail={"reports": [r["id"] for r in rows]})
     return rows
 
@@ -136,7 +146,7 @@ def reporter(engine: Engine, report_id: int, *, by: Principal) -> dict[str, Any]
         require(by, "read-reporter", row["department"])
         opened = sealer().open(
             row["reporter_ciphertext"],
-            _context(row["department"], row["subject"], row["received_at"]),
+            _context(report_id, row["department"], row["subject"], row["received_at"]),
         )
         audit.append(conn, by, "read-reporter", subject=row["subject"], record_id=report_id)
     return {"report": report_id, "reporter": opened}

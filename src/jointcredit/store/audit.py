@@ -47,7 +47,10 @@ def rows_in_order(conn: Connection, batch: int = 5000) -> Iterator[RowMapping]:
     while True:
         page = (
             conn.execute(
-                select(audit_log).where(audit_log.c.id > after).order_by(audit_log.c.id).limit(batch)
+                select(audit_log)
+                .where(audit_log.c.id > after)
+                .order_by(audit_log.c.id)
+                .limit(batch)
             )
             .mappings()
             .all()

@@ -54,7 +54,9 @@ def listed(conn: Connection, *, include_revoked: bool = True) -> Sequence[RowMap
     return conn.execute(query).mappings().all()
 
 
-def revoke(conn: Connection, key_id: int, when: dt.datetime, replaced_by: int | None = None) -> None:
+def revoke(
+    conn: Connection, key_id: int, when: dt.datetime, replaced_by: int | None = None
+) -> None:
     conn.execute(
         update(api_keys)
         .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))

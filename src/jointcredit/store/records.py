@@ -258,6 +258,111 @@ def record_history_of(conn: Connection, record_id: int) -> list[RowMapping]:
     )
 
 
+#: Columns of a record as the API shows it: provenance and content, not internal keys.
+_SHOWN_RECORD_COLUMNS = (
+    credit_records.c.id,
+    credit_records.c.kind,
+    credit_records.c.issuing_authority,
+    credit_records.c.issuing_authority_code,
+    credit_records.c.source_department,
+    credit_records.c.source_department_code,
+    credit_records.c.list_type,
+    credit_records.c.department,
+    credit_records.c.document_number,
+    credit_records.c.decision_date,
+    credit_records.c.legal_basis,
+    credit_records.c.category,
+    credit_records.c.severity,
+    credit_records.c.fine_fen,
+    credit_records.c.confiscated_fen,
+    credit_records.c.valid_from,
+    credit_records.c.valid_until,
+    credit_records.c.publish_from,
+    credit_records.c.publish_until,
+    credit_records.c.status,
+    credit_records.c.version,
+    credit_records.c.recorded_at,
+    credit_records.c.updated_at,
+)
+
+
+def _published_on(day: dt.date) -> Any:
+    """Records the public may see on ``day``: active and inside their publication window
+    (a window without an end is open-ended; a record without a start is not published)."""
+    return and_(
+        credit_records.c.status == "active",
+        credit_records.c.publish_from.is_not(None),
+        credit_records.c.publish_from <= day,
+        or_(credit_records.c.publish_until.is_(None), credit_records.c.publish_until >= day),
+    )
+
+
+def _with_payload() -> Any:
+    return select(*_SHOWN_RECORD_COLUMNS, record_history.c.payload).join(
+        record_history,
+        and_(
+            record_history.c.record_id == credit_records.c.id,
+            record_history.c.version == credit_records.c.version,
+        ),
+    )
+
+
+def has_published_record(conn: Connection, subject_id: int, day: dt.date) -> bool:
+    """Whether the subject has a record the public may see on ``day``."""
+    found = conn.execute(
+        select(credit_records.c.id)
+        .where(credit_records.c.subject_id == subject_id, _published_on(day))
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def records_page(
+    conn: Connection,
+    subject_id: int,
+    *,
+    limit: int,
+    offset: int = 0,
+    published_on: dt.date | None = None,
+) -> list[RowMapping]:
+    """One page of a subject's records with their current payload, newest decision first;
+    with ``published_on``, only those the public may see that day."""
+    query = _with_payload().where(credit_records.c.subject_id == subject_id)
+    if published_on is not None:
+        query = query.where(_published_on(published_on))
+    query = query.order_by(credit_records.c.decision_date.desc(), credit_records.c.id.desc())
+    return list(conn.execute(query.limit(limit).offset(offset)).mappings())
+
+
+def record_shown(
+    conn: Connection, record_id: int, *, published_on: dt.date | None = None
+) -> RowMapping | None:
+    """One record with its current payload and its subject (``subject_id``), or None; with
+    ``published_on``, only if the public may see it that day."""
+    query = _with_payload().add_columns(credit_records.c.subject_id)
+    query = query.where(credit_records.c.id == record_id)
+    if published_on is not None:
+        query = query.where(_published_on(published_on))
+    return conn.execute(query).mappings().first()
+
+
+def subject_by_id(conn: Connection, subject_id: int) -> RowMapping | None:
+    return conn.execute(select(subjects).where(subjects.c.id == subject_id)).mappings().first()
+
+
+def record_by_natural_key(conn: Connection, natural_key: str) -> RowMapping | None:
+    """The id and current version of the record with ``natural_key``, or None."""
+    return (
+        conn.execute(
+            select(credit_records.c.id, credit_records.c.version).where(
+                credit_records.c.natural_key == natural_key
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
 def counts(conn: Connection) -> dict[str, int]:
     """Row counts for the summary: subjects by kind, records by kind, relations."""
     result: dict[str, int] = {}

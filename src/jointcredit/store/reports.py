@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from jointcredit.store.tables import reports
 
@@ -15,6 +15,12 @@ _LISTED = tuple(c for c in reports.c if c.name != "reporter_ciphertext")
 def add(conn: Connection, values: dict[str, Any]) -> int:
     report_id: int = conn.execute(insert(reports).returning(reports.c.id), values).scalar_one()
     return report_id
+
+
+def set_reporter_ciphertext(conn: Connection, report_id: int, sealed: str) -> None:
+    conn.execute(
+        update(reports).where(reports.c.id == report_id).values(reporter_ciphertext=sealed)
+    )
 
 
 def get(conn: Connection, report_id: int) -> RowMapping | None:

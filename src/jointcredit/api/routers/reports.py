@@ -1,7 +1,161 @@
-"""(being written)"""
+"""Confidential reports (举报, 33号 §13): anyone reports, a reviewer of the competent
+department reads them and, audited, opens the reporter's identity.
+
+No answer of this router but ``GET /reports/{id}/reporter`` carries reporter data; a request
+that fails validation is answered with where and why, never with the values sent (see
+``api/errors.py``).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, status
+from pydantic import AfterValidator, Field, StringConstraints
+
+from jointcredit.api import schemas
+from jointcredit.api.deps import Caller, Paging, Registry
+from jointcredit.api.pages import Page, page_of
+from jointcredit.errors import IntegrityFailure
+from jointcredit.services import reports
 
 router = APIRouter(tags=["reports"])
+
+#: Row ids are 64-bit; a larger number cannot name a row (and would overflow the driver).
+ROW_ID_MAX = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold U+0000; refused here instead of failing in the driver.
+    if "\x00" in value:
+        raise ValueError("must not contain U+0000")
+    return value
+
+
+_Clean = AfterValidator(_no_nul)
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64), _Clean]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), _Clean]
+OptionalName = Annotated[str, StringConstraints(max_length=200), _Clean]
+Short = Annotated[str, StringConstraints(max_length=64), _Clean]
+Description = Annotated[str, StringConstraints(min_length=1, max_length=20_000), _Clean]
+
+
+class ReporterIn(schemas.Model):
+    name: Name = Field(description="The reporter's name (sealed at once).")
+    contact: Name = Field(
+        description="How the department reaches the reporter: phone, e-mail, address."
+    )
+    id_number: Short | None = Field(
+        default=None, description="The reporter's identity document number, if given."
+    )
+
+
+class ReportIn(schemas.Model):
+    department: Code = Field(description="The competent department (catalog code).")
+    subject: Code = Field(description="USCC of the organisation reported.")
+    subject_name: OptionalName | None = None
+    category: Short | None = Field(
+        default=None, description="Kind of act, in the reporter's words or a department's code."
+    )
+    description: Description = Field(description="What happened, when and where.")
+    reporter: ReporterIn
+
+
+class Report(schemas.Model):
+    """A report as it is shown: never with the reporter."""
+
+    id: int
+    department: str
+    subject: str
+    subject_name: str | None
+    category: str | None
+    description: str
+    status: str = Field(description="received, in-review or closed")
+    received_at: str
+
+
+class Reporter(schemas.Model):
+    name: str | None
+    contact: str | None
+    id_number: str | None
+
+
+class ReporterOut(schemas.Model):
+    report: int
+    reporter: Reporter
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in Report.model_fields}
+
+
+@router.post(
+    "/reports",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Report,
+    responses=schemas.ERRORS,
+    summary="Report a suspected grave trust-breaking act",
+)
+def submit(registry: Registry, caller: Caller, body: ReportIn) -> dict[str, Any]:
+    """Anyone may report an organisation to the competent department; no key is needed. The
+    reporter's identity and contact are encrypted at once and shown only to a `reviewer` of
+    that department; the answer does not repeat them."""
+    row = reports.submit(
+        registry,
+        by=caller,
+        department=body.department,
+        subject=body.subject,
+        subject_name=body.subject_name,
+        category=body.category,
+        description=body.description,
+        reporter=reports.Reporter(
+            body.reporter.name, body.reporter.contact, body.reporter.id_number
+        ),
+    )
+    return _shown(row)
+
+
+@router.get(
+    "/reports",
+    response_model=Page[Report],
+    responses=schemas.ERRORS,
+    summary="Reports to the key's department",
+)
+def listed(registry: Registry, caller: Caller, paging: Paging) -> dict[str, Any]:
+    """The reports to the key's department, newest first, without the reporters. Needs a
+    `reviewer` key; the read is audited."""
+    rows = reports.listed(
+        registry,
+        by=caller,
+        department=caller.department or "",
+        limit=paging.limit + 1,
+        offset=paging.offset,
+    )
+    return page_of([_shown(r) for r in rows], paging)
+
+
+@router.get(
+    "/reports/{report_id}/reporter",
+    response_model=ReporterOut,
+    responses=schemas.ERRORS
+    | {500: {"model": schemas.ErrorBody, "description": "The sealed data does not open"}},
+    summary="Open a report's reporter",
+)
+def reporter(
+    registry: Registry,
+    caller: Caller,
+    report_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+) -> dict[str, Any]:
+    """The reporter's identity and contact, for a `reviewer` of the report's department
+    only. Every opening is recorded in the audit log (action `read-reporter`).
+
+    Sealed data that does not open (altered, copied from another report, or sealed under
+    another key) is never shown in part: 500 with code `integrity`, naming the report."""
+    try:
+        return reports.reporter(registry, report_id, by=caller)
+    except IntegrityFailure as exc:
+        raise IntegrityFailure(
+            f"report {report_id}: the sealed reporter data does not open with the report key "
+            "and this report's context: it was altered, copied from another report, or "
+            "sealed under another key"
+        ) from exc

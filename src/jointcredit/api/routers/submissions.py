@@ -1,7 +1,226 @@
-"""(being written)"""
+"""Departments submit records and list entries: one at a time, or a file like
+`jointcredit import`. Needs an `initiator` key, for its own department only."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Path, UploadFile, status
+from pydantic import Field, create_model
+
+from jointcredit.api import schemas
+from jointcredit.api.deps import Caller, Registry
+from jointcredit.importing.formats import LICENSING, PENALTIES
+from jointcredit.services import submissions
+from jointcredit.services.imports import ImportKind
 
 router = APIRouter(tags=["submissions"])
+
+
+def _record_model(name: str, spec: dict[str, str], doc: str) -> type[schemas.Model]:
+    fields: dict[str, Any] = {
+        field: (str | None, Field(default=None, description=label)) for field, label in spec.items()
+    }
+    model: type[schemas.Model] = create_model(name, __base__=schemas.Model, **fields)
+    model.__doc__ = doc
+    return model
+
+
+LicensingRecord = _record_model(
+    "LicensingRecord",
+    LICENSING,
+    "A licensing decision in the national 28-field format; empty fields may be left out.",
+)
+PenaltyRecord = _record_model(
+    "PenaltyRecord",
+    PENALTIES,
+    "A penalty decision in the national 30-field format; empty fields may be left out.",
+)
+
+
+def _fields(body: Any) -> dict[str, str]:
+    """The fields sent (a model made by :func:`_record_model`, which mypy cannot follow)."""
+    fields: dict[str, str] = body.model_dump(exclude_none=True)
+    return fields
+
+
+class ListSubjectIn(schemas.Model):
+    name: str | None = None
+    kind: str | None = Field(
+        default=None,
+        description="legal-person, other-organization, individual-business or natural-person",
+    )
+    uscc: str | None = Field(default=None, description="An organisation's USCC.")
+    id_number: str | None = Field(default=None, description="A person's resident identity number.")
+
+
+class ListPersonIn(schemas.Model):
+    role: str | None = Field(
+        default=None,
+        description="legal-representative, principal-responsible-person, "
+        "directly-responsible-person or actual-controller",
+    )
+    name: str | None = None
+    id_number: str | None = None
+
+
+class ListEntryIn(schemas.Model):
+    """A red- or black-list entry as in docs/list-entries.md."""
+
+    list_type: str | None = Field(default=None, description="List type (catalog code).")
+    subject: ListSubjectIn | None = None
+    persons: list[ListPersonIn] | None = Field(
+        default=None, description="Persons reached through the organisation."
+    )
+    document_number: str | None = None
+    decided_on: str | None = Field(default=None, description="Date of the listing decision.")
+    department: str | None = Field(
+        default=None, description="Listing department (catalog code); default: the key's."
+    )
+    legal_basis: str | None = None
+    valid_from: str | None = Field(default=None, description="Default: decided_on.")
+    valid_until: str | None = Field(
+        default=None, description="Last day in effect; default: the list type's period."
+    )
+
+
+class Submitted(schemas.Model):
+    record: int = Field(description="Registry id of the record (GET /records/{id}).")
+    version: int = Field(description="Its current version.")
+    outcome: str = Field(
+        description="accepted: a new record; updated: a new version; duplicate: nothing changed"
+    )
+    kind: str
+    subject: str = Field(description="Identifier of the record's subject.")
+    audit_entry: int
+
+
+class Rejected(schemas.Model):
+    row: int = Field(description="1-based data row (JSON Lines: line number).")
+    field: str
+    error: str
+
+
+class ImportSummaryOut(schemas.Model):
+    kind: str
+    file: str = Field(description="The upload's file name.")
+    format: str
+    encoding: str | None
+    import_job: int
+    rows: int
+    accepted: int
+    updated: int
+    duplicates: int
+    rejected: list[Rejected] = Field(
+        description="Every problem of every rejected row (at most the configured number)."
+    )
+    rejected_rows: int
+    rejected_truncated: bool
+    warnings: list[str]
+    seconds: float
+
+
+class FileKind(StrEnum):
+    LICENSING = "licensing"
+    PENALTIES = "penalties"
+    LIST_ENTRIES = "list-entries"
+
+
+_IMPORT_KINDS: dict[FileKind, ImportKind] = {
+    FileKind.LICENSING: "licensing",
+    FileKind.PENALTIES: "penalty",
+    FileKind.LIST_ENTRIES: "list-entry",
+}
+
+_SINGLE = (
+    " Answers 201 with the record's id and version and whether it was new (`accepted`), a new "
+    "version (`updated`) or already known (`duplicate`: re-submitting changes nothing); 422 "
+    "with every field's problem in `error.problems` (`field`, `error`), as `jointcredit "
+    "import` reports them; 403 for another department's record. Needs an `initiator` key; "
+    "audited (`submit-record`)."
+)
+
+
+@router.post(
+    "/records/licensing",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Submitted,
+    responses=schemas.ERRORS,
+    summary="Submit a licensing decision",
+)
+def submit_licensing(
+    registry: Registry,
+    caller: Caller,
+    body: LicensingRecord,  # type: ignore[valid-type]
+) -> dict[str, Any]:
+    """One licensing decision. The data source department (`XK_LYDW`) must be the key's
+    department as the catalog names it; left empty, it is filled in."""
+    return submissions.submit_record(registry, "licensing", _fields(body), by=caller)
+
+
+submit_licensing.__doc__ = (submit_licensing.__doc__ or "") + _SINGLE
+
+
+@router.post(
+    "/records/penalties",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Submitted,
+    responses=schemas.ERRORS,
+    summary="Submit a penalty decision",
+)
+def submit_penalty(
+    registry: Registry,
+    caller: Caller,
+    body: PenaltyRecord,  # type: ignore[valid-type]
+) -> dict[str, Any]:
+    """One penalty decision. The data source department (`CF_SJLY`) must be the key's
+    department as the catalog names it; left empty, it is filled in."""
+    return submissions.submit_record(registry, "penalty", _fields(body), by=caller)
+
+
+submit_penalty.__doc__ = (submit_penalty.__doc__ or "") + _SINGLE
+
+
+@router.post(
+    "/list-entries",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Submitted,
+    responses=schemas.ERRORS,
+    summary="Submit a red- or black-list entry",
+)
+def submit_list_entry(registry: Registry, caller: Caller, body: ListEntryIn) -> dict[str, Any]:
+    """One list entry. Its `department` must be the key's (left out, the key's is taken)."""
+    return submissions.submit_list_entry(registry, body.model_dump(exclude_none=True), by=caller)
+
+
+submit_list_entry.__doc__ = (submit_list_entry.__doc__ or "") + _SINGLE
+
+
+@router.post(
+    "/imports/{kind}",
+    response_model=ImportSummaryOut,
+    responses=schemas.ERRORS,
+    summary="Import a file",
+)
+def import_file(
+    registry: Registry,
+    caller: Caller,
+    kind: Annotated[FileKind, Path(description="licensing, penalties or list-entries")],
+    file: Annotated[
+        UploadFile,
+        File(
+            description="CSV (UTF-8 or GB18030), XLSX or JSON Lines; the suffix of its "
+            "name decides how it is read."
+        ),
+    ],
+) -> dict[str, Any]:
+    """Validate and import a department's file exactly as `jointcredit import KIND FILE
+    --json` does, and answer its summary. Every row must also be the key's department's (see
+    the single submissions); rows that are not are rejected like invalid ones. The rejected
+    rows are listed in `rejected` (row, field, error). Needs an `initiator` key; audited
+    (`submit-file`, with the import job and its counts). At most
+    JOINTCREDIT_API_MAX_UPLOAD_BYTES (413 above)."""
+    return submissions.import_upload(
+        registry, _IMPORT_KINDS[kind], file.file, file.filename, by=caller
+    )

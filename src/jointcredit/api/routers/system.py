@@ -34,8 +34,10 @@ def ready(registry: Registry) -> dict[str, str | None] | JSONResponse:
         return JSONResponse(body("database-not-ready", f"database: {exc}"), status_code=503)
     if current != migrate.head_revision():
         return JSONResponse(
-            body("database-not-ready", f"schema revision {current}, code needs "
-                                       f"{migrate.head_revision()}"),
+            body(
+                "database-not-ready",
+                f"schema revision {current}, code needs {migrate.head_revision()}",
+            ),
             status_code=503,
         )
     return {

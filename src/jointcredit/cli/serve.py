@@ -1,0 +1,133 @@
+"""``jointcredit serve``: the HTTP API (FastAPI on uvicorn) on the registry."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+
+import typer
+
+from jointcredit.cli.common import DatabaseOption, console, handle_errors
+from jointcredit.errors import ConfigurationError
+from jointcredit.settings import get_settings
+
+PREFIX = "/api/v1"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+HostOption = typer.Option("127.0.0.1", "--host", help="Address to listen on (0.0.0.0: all).")
+PortOption = typer.Option(8000, "--port", min=1, max=65535, help="TCP port to listen on.")
+
+
+def base_url(host: str, port: int) -> str:
+    """The URL a client on this machine reaches the server at."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def urls(host: str, port: int) -> dict[str, str]:
+    api = base_url(host, port) + PREFIX
+    return {
+        "API": api,
+        "docs": f"{api}/docs",
+        "OpenAPI": f"{api}/openapi.json",
+        "receipts key": f"{api}/receipts/key",
+        "health": f"{api}/health",
+    }
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Refuse a port in use with one clear line instead of uvicorn's log and exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigurationError(
+                f"port {port} on {host} is in use (another server?): choose one with --port"
+            ) from None
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def run_server(
+    database: str | None,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    log_level: str = "info",
+    access_log: bool = True,
+) -> None:
+    """Migrate once, print the URLs and serve until Ctrl-C (SIGINT) or SIGTERM."""
+    import uvicorn
+
+    from jointcredit.catalog import load_catalog
+    from jointcredit.services import receipts
+    from jointcredit.services.registry import open_registry
+
+    url = database or get_settings().resolved_database_url()
+    engine = open_registry(url)  # migrates here, once, not in every worker
+    shown = engine.url.render_as_string(hide_password=True)
+    engine.dispose()
+    load_catalog()  # a broken catalog fails here, with its message
+    receipts.signer()  # the platform key exists before any worker reads it
+    _check_port_free(host, port)
+
+    console.print(f"registry: {shown}", highlight=False)
+    for label, link in urls(host, port).items():
+        console.print(f"{label + ':':<14}{link}", highlight=False)
+    console.print(
+        f"serving with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops",
+        highlight=False,
+    )
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        "access_log": access_log,
+        "lifespan": "on",
+        "server_header": False,
+    }
+    try:
+        if workers > 1:
+            # Workers import the app by name and read the registry's URL from the environment.
+            os.environ["JOINTCREDIT_DATABASE_URL"] = url
+            uvicorn.run("jointcredit.api.asgi:app", workers=workers, **options)  # type: ignore[arg-type]
+        else:
+            from jointcredit.api.app import create_app
+
+            uvicorn.run(create_app(url), **options)  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down cleanly and re-raised the signal: done
+    console.print("server stopped", highlight=False)
+
+
+@handle_errors
+def serve(
+    host: str = HostOption,
+    port: int = PortOption,
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (each with its own connections)."
+    ),
+    database: str | None = DatabaseOption,
+    log_level: str = typer.Option(
+        "info", "--log-level", help=f"uvicorn log level: {', '.join(LOG_LEVELS)}."
+    ),
+    access_log: bool = typer.Option(
+        True, "--access-log/--no-access-log", help="Log every request (uvicorn's access log)."
+    ),
+) -> None:
+    """Run the HTTP API (FastAPI on uvicorn) on the registry."""
+    level = log_level.lower()
+    if level not in LOG_LEVELS:
+        raise ConfigurationError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
+    run_server(
+        database, host=host, port=port, workers=workers, log_level=level, access_log=access_log
+    )

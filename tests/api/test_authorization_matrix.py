@@ -1,0 +1,315 @@
+"""Who may call what: every route of the app × every role × a key of the data's own department
+or of another one, against one table.
+
+The table (``MATRIX``) names for each route the roles it admits and whether only the data's own
+department may act; every other role is refused with 403, the public without a key with 401.
+A route of the app that the table does not name fails :func:`test_every_route_is_in_the_matrix`:
+whoever adds an endpoint decides here who may call it.
+
+"Allowed" means: not refused (neither 401 nor 403). The inputs are valid where that is cheap,
+so that an allowed call really runs; a 404 or 422 for a dummy input still shows that
+authorisation let the call through.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.routing import iter_route_contexts
+from tests.api.server import LiveServer, live_server
+from tests.check.entries import entry, write_entries
+from tests.importing.rows import licensing_row, penalty_row, resident_id, uscc
+
+from jointcredit.api.app import PREFIX, create_app
+from jointcredit.catalog import load_catalog
+from jointcredit.services import keys, reports
+from jointcredit.services.access import OPERATOR
+from jointcredit.services.imports import import_file
+from jointcredit.services.registry import open_registry
+
+ROLES = ("public", "initiator", "implementer", "reviewer", "supervisor", "admin")
+DEPARTMENTS = ("NDRC", "SPC")
+COMPANY = uscc(301)
+REP = {"role": "legal-representative", "name": "王测试", "id_number": resident_id(601)}
+
+#: Admitted callers of a route.
+EVERYONE = frozenset(ROLES)
+ANY_KEY = frozenset(ROLES) - {"public"}
+
+
+@dataclass
+class World:
+    """The module's server and what its requests refer to."""
+
+    server: LiveServer
+    report: int
+    record: int
+    clients: dict[tuple[str, str], httpx.Client] = field(default_factory=dict)
+
+    def client(self, role: str, department: str) -> httpx.Client:
+        found = self.clients.get((role, department))
+        if found is None:
+            found = self.server.client(None if role == "public" else role, department)
+            self.clients[(role, department)] = found
+        return found
+
+    def victim_key(self) -> int:
+        """A fresh key to rotate or revoke."""
+        return keys.create(self.server.engine, department="SPC", role="reviewer", by=OPERATOR).id
+
+
+Request = Callable[[World], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a route: ``roles``; with ``own_only``, only for the data's department
+    (``own``; a key of another department gets 403). ``request`` builds the call's
+    arguments; ``then`` checks an allowed answer further."""
+
+    roles: frozenset[str]
+    request: Request = lambda _w: {}
+    own_only: bool = False
+    own: str = "NDRC"
+    then: Callable[[httpx.Response, bool], None] | None = None
+
+    def expected(self, role: str, own: bool) -> str:
+        if role in self.roles and (own or not self.own_only):
+            return "allowed"
+        return "401" if role == "public" else "403"
+
+
+def _get(path: str, **params: Any) -> Request:
+    return lambda _w: {"method": "GET", "url": path, "params": params}
+
+
+def _penalty(w: World) -> dict[str, Any]:
+    name = load_catalog().departments["NDRC"].name_zh
+    row = penalty_row(7, CF_SJLY=name)
+    return {
+        "method": "POST",
+        "url": "/records/penalties",
+        "json": {k: v for k, v in row.items() if v},
+    }
+
+
+def _licensing(w: World) -> dict[str, Any]:
+    name = load_catalog().departments["NDRC"].name_zh
+    row = licensing_row(8, XK_LYDW=name)
+    return {
+        "method": "POST",
+        "url": "/records/licensing",
+        "json": {k: v for k, v in row.items() if v},
+    }
+
+
+def _list_entry_body() -> dict[str, Any]:
+    return entry(302, department="SPC")
+
+
+def _import(w: World) -> dict[str, Any]:
+    line = json.dumps(_list_entry_body(), ensure_ascii=False) + "\n"
+    return {
+        "method": "POST",
+        "url": "/imports/list-entries",
+        "files": {"file": ("entries.jsonl", line.encode(), "application/x-ndjson")},
+    }
+
+
+def _imported_only_by_its_department(r: httpx.Response, own: bool) -> None:
+    # A file of another department's rows is read, and every row is rejected.
+    body = r.json()
+    assert body["rejected_rows"] == (0 if own else 1), body
+
+
+def _report_body() -> dict[str, Any]:
+    return {
+        "department": "NDRC",
+        "subject": COMPANY,
+        "description": "涉嫌虚构交易。",
+        "reporter": {"name": "测试举报人", "contact": "13800000000"},
+    }
+
+
+#: Every route: (method, path as the app declares it) → who may call it.
+MATRIX: dict[tuple[str, str], Rule] = {
+    # The OpenAPI document and its viewers.
+    ("GET", "/openapi.json"): Rule(EVERYONE, _get("/openapi.json")),
+    ("GET", "/docs"): Rule(EVERYONE, _get("/docs")),
+    ("GET", "/docs/oauth2-redirect"): Rule(EVERYONE, _get("/docs/oauth2-redirect")),
+    ("GET", "/redoc"): Rule(EVERYONE, _get("/redoc")),
+    ("MOUNT", "/static-docs"): Rule(EVERYONE, _get("/static-docs/swagger-ui.css")),
+    # System.
+    ("GET", "/health"): Rule(EVERYONE, _get("/health")),
+    ("GET", "/ready"): Rule(EVERYONE, _get("/ready")),
+    ("GET", "/me"): Rule(EVERYONE, _get("/me")),
+    # The catalog: public.
+    ("GET", "/catalog"): Rule(EVERYONE, _get("/catalog")),
+    ("GET", "/catalog/departments"): Rule(EVERYONE, _get("/catalog/departments")),
+    ("GET", "/catalog/matters"): Rule(EVERYONE, _get("/catalog/matters")),
+    ("GET", "/catalog/list-types"): Rule(EVERYONE, _get("/catalog/list-types")),
+    ("GET", "/catalog/measures"): Rule(EVERYONE, _get("/catalog/measures")),
+    ("GET", "/catalog/measures/{measure_id:path}"): Rule(
+        EVERYONE, _get("/catalog/measures/mou-2016-141/01")
+    ),
+    # Subjects and records: public data without a key, shared data with any key.
+    ("GET", "/subjects/{identifier}"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}")),
+    ("GET", "/subjects/{identifier}/records"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}/records")),
+    ("GET", "/records/{record_id:int}"): Rule(
+        EVERYONE, lambda w: {"method": "GET", "url": f"/records/{w.record}"}
+    ),
+    # Submissions: an initiator, for its own department.
+    ("POST", "/records/licensing"): Rule(frozenset({"initiator"}), _licensing, own_only=True),
+    ("POST", "/records/penalties"): Rule(frozenset({"initiator"}), _penalty, own_only=True),
+    ("POST", "/list-entries"): Rule(
+        frozenset({"initiator"}),
+        lambda _w: {"method": "POST", "url": "/list-entries", "json": _list_entry_body()},
+        own_only=True,
+        own="SPC",
+    ),
+    # Any initiator may send a file; its rows must be its own department's (see `then`).
+    ("POST", "/imports/{kind}"): Rule(
+        frozenset({"initiator"}), _import, own="SPC", then=_imported_only_by_its_department
+    ),
+    # The check and screening: an implementer, for its own department.
+    ("GET", "/check"): Rule(
+        frozenset({"implementer"}),
+        _get("/check", subject=COMPANY, matter="air-travel", department="NDRC"),
+        own_only=True,
+    ),
+    ("GET", "/receipts/key"): Rule(EVERYONE, _get("/receipts/key")),
+    ("POST", "/screen"): Rule(
+        frozenset({"implementer"}),
+        lambda _w: {
+            "method": "POST",
+            "url": "/screen",
+            "params": {"matter": "air-travel", "department": "NDRC"},
+            "files": {"file": ("ids.txt", f"{COMPANY}\n".encode(), "text/plain")},
+        },
+        own_only=True,
+    ),
+    # Reports: anyone reports; a reviewer reads its own department's.
+    ("POST", "/reports"): Rule(
+        EVERYONE, lambda _w: {"method": "POST", "url": "/reports", "json": _report_body()}
+    ),
+    ("GET", "/reports"): Rule(frozenset({"reviewer"}), _get("/reports")),
+    ("GET", "/reports/{report_id}/reporter"): Rule(
+        frozenset({"reviewer"}),
+        lambda w: {"method": "GET", "url": f"/reports/{w.report}/reporter"},
+        own_only=True,
+    ),
+    # Audit and statistics: supervisors and admins.
+    ("GET", "/audit"): Rule(frozenset({"supervisor", "admin"}), _get("/audit", limit=5)),
+    ("GET", "/audit/verify"): Rule(frozenset({"supervisor", "admin"}), _get("/audit/verify")),
+    ("GET", "/subjects/{identifier}/checks"): Rule(
+        frozenset({"supervisor", "admin"}), _get(f"/subjects/{COMPANY}/checks")
+    ),
+    ("GET", "/statistics"): Rule(frozenset({"supervisor", "admin"}), _get("/statistics")),
+    # Keys: admins.
+    ("GET", "/keys"): Rule(frozenset({"admin"}), _get("/keys")),
+    ("POST", "/keys"): Rule(
+        frozenset({"admin"}),
+        lambda _w: {
+            "method": "POST",
+            "url": "/keys",
+            "json": {"department": "SPC", "role": "implementer", "name": "matrix"},
+        },
+    ),
+    ("POST", "/keys/{key_id}/rotate"): Rule(
+        frozenset({"admin"}), lambda w: {"method": "POST", "url": f"/keys/{w.victim_key()}/rotate"}
+    ),
+    ("DELETE", "/keys/{key_id}"): Rule(
+        frozenset({"admin"}), lambda w: {"method": "DELETE", "url": f"/keys/{w.victim_key()}"}
+    ),
+}
+
+
+def app_routes() -> set[tuple[str, str]]:
+    """(method, path below the API prefix) of every route the app serves (HEAD aside)."""
+    found = set()
+    for route in iter_route_contexts(create_app().routes):
+        path = route.path.removeprefix(PREFIX)
+        methods = set(route.methods or ()) - {"HEAD"}
+        for method in methods or {"MOUNT"}:
+            found.add((method, path))
+    return found
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    routes = app_routes()
+    missing = sorted(routes - MATRIX.keys())
+    assert not missing, f"routes without an entry in MATRIX (decide who may call them): {missing}"
+    stale = sorted(MATRIX.keys() - routes)
+    assert not stale, f"entries in MATRIX for routes the app no longer has: {stale}"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    directory: Path = tmp_path_factory.mktemp("matrix")
+    url = f"sqlite:///{directory}/registry.sqlite3"
+    engine = open_registry(url)
+    path = write_entries(directory / "entries.jsonl", [entry(301, persons=[REP])])
+    assert import_file(engine, "list-entry", path).accepted == 1
+    report = reports.submit(
+        engine,
+        by=OPERATOR,
+        department="NDRC",
+        subject=COMPANY,
+        description="涉嫌虚构交易。",
+        reporter=reports.Reporter("测试举报人", "13800000000"),
+    )
+    engine.dispose()
+    with live_server(url) as server:
+        made = World(server, report["id"], record=1)
+        try:
+            yield made
+        finally:
+            for client in made.clients.values():
+                client.close()
+
+
+CELLS = [
+    pytest.param(
+        route, role, own, id=f"{route[0]} {route[1]} | {role} | {'own' if own else 'other'}"
+    )
+    for route in MATRIX
+    for role in ROLES
+    for own in ((True,) if role == "public" else (True, False))
+]
+
+
+@pytest.mark.parametrize(("route", "role", "own"), CELLS)
+def test_matrix(world: World, route: tuple[str, str], role: str, own: bool) -> None:
+    rule = MATRIX[route]
+    other = next(d for d in DEPARTMENTS if d != rule.own)
+    r = world.client(role, rule.own if own else other).request(**rule.request(world))
+    expected = rule.expected(role, own)
+    if expected == "allowed":
+        assert r.status_code not in (401, 403), r.text
+        assert r.status_code < 500, r.text
+        if rule.then is not None:
+            rule.then(r, own)
+    else:
+        assert r.status_code == int(expected), r.text
+        assert r.json()["error"]["code"] == (
+            "unauthenticated" if expected == "401" else "forbidden"
+        )
+
+
+def test_a_bad_key_is_refused_never_downgraded_to_public(world: World) -> None:
+    url = world.server.url + PREFIX
+    for header in ("Bearer jc_nope_nope", "Bearer", "Basic abc", "jc_x_y", "Bearer jc_a_b_c"):
+        r = httpx.get(url + "/me", headers={"Authorization": header})
+        assert r.status_code == 401, header
+        assert r.headers["www-authenticate"] == "Bearer"
+    issued = keys.create(world.server.engine, department="NDRC", role="admin", by=OPERATOR)
+    headers = {"Authorization": f"Bearer {issued.key}"}
+    assert httpx.get(url + "/keys", headers=headers).status_code == 200
+    keys.revoke(world.server.engine, issued.id, by=OPERATOR)
+    assert httpx.get(url + "/keys", headers=headers).status_code == 401
