@@ -122,3 +122,25 @@ def test_api_error_table_is_the_code_s() -> None:
         f"undocumented: {sorted(expected - documented)}; not in api/errors.py: "
         f"{sorted(documented - expected)}"
     )
+
+
+def test_every_api_route_is_listed_in_the_api_doc() -> None:
+    """docs/api.md's endpoint table names every documented route of the app, and no other."""
+    from fastapi.routing import iter_route_contexts
+
+    from jointcredit.api.app import PREFIX, create_app
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    listed = {
+        (m.group(1), m.group(2))
+        for m in re.finditer(r"^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`]+)` \|", text, re.M)
+    }
+    routes = set()
+    for route in iter_route_contexts(create_app().routes):
+        if not getattr(route, "include_in_schema", False) or not route.path.startswith(PREFIX):
+            continue
+        path = route.path.removeprefix(PREFIX).replace(":int}", "}").replace(":path}", "}")
+        for method in set(route.methods or ()) - {"HEAD"}:
+            routes.add((method, path))
+    assert routes - listed == set(), f"routes missing from docs/api.md: {sorted(routes - listed)}"
+    assert listed - routes == set(), f"docs/api.md lists unknown routes: {sorted(listed - routes)}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ class PublicKey:
     def raw(self) -> bytes:
         return self.key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """First 16 hex digits of the SHA-256 of the raw public key."""
         return hashlib.sha256(self.raw).hexdigest()[:16]
@@ -104,7 +105,7 @@ class SigningKey:
             raise ConfigurationError(f"{path}: the receipt signing key must be an Ed25519 key")
         return cls(key)
 
-    @property
+    @cached_property
     def public(self) -> PublicKey:
         return PublicKey(self.key.public_key())
 

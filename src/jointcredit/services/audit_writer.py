@@ -10,9 +10,10 @@ leaves before its audit row is committed, and a request whose row cannot be writ
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -29,6 +30,8 @@ class _Pending:
     done: threading.Event = field(default_factory=threading.Event)
     ids: list[int] = field(default_factory=list)
     error: BaseException | None = None
+    #: Called in the writer thread once the rows are committed (or failed).
+    notify: Callable[[], None] | None = None
 
 
 class AuditWriter:
@@ -49,6 +52,23 @@ class AuditWriter:
         pending = _Pending(by, list(events))
         self._queue.put(pending)
         pending.done.wait()
+        if pending.error is not None:
+            raise pending.error
+        return pending.ids
+
+    async def record_async(self, by: Principal, events: Sequence[audit.Event]) -> list[int]:
+        """:meth:`record` for a coroutine: waits without holding a thread."""
+        if self._closed:
+            raise RuntimeError("the audit writer is closed")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(_resolve, future)
+
+        pending = _Pending(by, list(events), notify=wake)
+        self._queue.put(pending)
+        await future
         if pending.error is not None:
             raise pending.error
         return pending.ids
@@ -80,8 +100,9 @@ class AuditWriter:
     def _write(self, batch: list[_Pending]) -> None:
         try:
             with write_transaction(self._engine) as conn:
-                for pending in batch:
-                    pending.ids = audit.append_many(conn, pending.by, pending.events)
+                written = audit.append_groups(conn, [(p.by, p.events) for p in batch])
+            for pending, ids in zip(batch, written, strict=True):
+                pending.ids = ids
         except Exception:
             # One request's bad row must not fail the others: write them one by one.
             for pending in batch:
@@ -92,3 +113,10 @@ class AuditWriter:
                     pending.error = exc
         for pending in batch:
             pending.done.set()
+            if pending.notify is not None:
+                pending.notify()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -118,7 +118,20 @@ def _direct(engine: Engine) -> Recorder:
     return lambda by, events: audit.record(engine, by, events)
 
 
-def answer(
+@dataclass(frozen=True, slots=True)
+class PreparedAnswer:
+    """A check answered but not yet recorded: the answer, its unsigned receipt, the audit
+    event to write. :meth:`finish` completes it once the event's row id is known."""
+
+    answer: dict[str, Any]
+    receipt: dict[str, Any]
+    event: audit.Event
+
+    def finish(self, entry: int) -> dict[str, Any]:
+        return self.answer | {"receipt": receipts.signed(self.receipt, audit_entry=entry)}
+
+
+def prepare_answer(
     engine: Engine,
     identifier: str,
     *,
@@ -127,14 +140,7 @@ def answer(
     matter: str,
     as_of: dt.date | None = None,
     catalog: CatalogLike | None = None,
-    recorder: Recorder | None = None,
-) -> dict[str, Any]:
-    """The check as a department receives it: the answer, a signed receipt, an audit row.
-
-    The audit row and the receipt name each other (the row holds the receipt's id and the
-    answer's digest, the signed receipt the row's id); the answer is handed out only after
-    the row is committed: if the look-up cannot be recorded, it is not answered.
-    """
+) -> PreparedAnswer:
     require(by, "check", department)
     rules = rule_book(catalog)
     _checked_codes(rules.catalog, department, matter)
@@ -161,9 +167,37 @@ def answer(
             "applied": sum(d["status"] == "applied" for d in out["decisions"]),
         },
     )
-    [entry] = (recorder or _direct(engine))(by, [event])
-    out["receipt"] = receipts.signed(receipt, audit_entry=entry)
-    return out
+    return PreparedAnswer(out, receipt, event)
+
+
+def answer(
+    engine: Engine,
+    identifier: str,
+    *,
+    by: Principal,
+    department: str,
+    matter: str,
+    as_of: dt.date | None = None,
+    catalog: CatalogLike | None = None,
+    recorder: Recorder | None = None,
+) -> dict[str, Any]:
+    """The check as a department receives it: the answer, a signed receipt, an audit row.
+
+    The audit row and the receipt name each other (the row holds the receipt's id and the
+    answer's digest, the signed receipt the row's id); the answer is handed out only after
+    the row is committed: if the look-up cannot be recorded, it is not answered.
+    """
+    prepared = prepare_answer(
+        engine,
+        identifier,
+        by=by,
+        department=department,
+        matter=matter,
+        as_of=as_of,
+        catalog=catalog,
+    )
+    [entry] = (recorder or _direct(engine))(by, [prepared.event])
+    return prepared.finish(entry)
 
 
 @dataclass(frozen=True, slots=True)

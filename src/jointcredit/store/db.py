@@ -51,6 +51,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # A server runs up to 40 requests at once in its thread pool; with SQLAlchemy's
+            # default of 5 pooled connections most requests would open (and run the PRAGMAs
+            # of) a new connection and close it again.
+            kwargs.setdefault("pool_size", 20)
+            kwargs.setdefault("max_overflow", 20)
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -58,6 +63,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 20)
         return create_engine(parsed, **kwargs)
     raise ConfigurationError(
         f"unsupported database URL scheme {parsed.drivername!r}: use sqlite:/// or postgresql://"
