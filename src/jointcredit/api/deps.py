@@ -10,10 +10,9 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from jointcredit.errors import AuthenticationError
-from jointcredit.services import keys
+from jointcredit.services import audit, keys
 from jointcredit.services.access import PUBLIC, Principal
 from jointcredit.services.audit_writer import AuditWriter
-from jointcredit.services.check import Recorder
 from jointcredit.settings import get_settings
 
 
@@ -61,13 +60,13 @@ async def page(
     return Page(min(limit, get_settings().api_page_size_max), offset)
 
 
-async def recorder(request: Request) -> Recorder:
+async def recorder(request: Request) -> audit.Recorder:
     """The server's audit writer (group commit); see services.audit_writer."""
     writer: AuditWriter = request.app.state.audit_writer
     return writer.record
 
 
 Registry = Annotated[Engine, Depends(engine)]
-AuditRecorder = Annotated[Recorder, Depends(recorder)]
+AuditRecorder = Annotated[audit.Recorder, Depends(recorder)]
 Caller = Annotated[Principal, Depends(principal)]
 Paging = Annotated[Page, Depends(page)]

@@ -11,7 +11,7 @@ an act that is not recorded did not happen.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,6 +125,16 @@ def record(engine: Engine, by: Principal, events: Iterable[Event]) -> list[int]:
     """Record acts in a transaction of their own (for reads, which have none)."""
     with write_transaction(engine) as conn:
         return append_many(conn, by, events)
+
+
+Recorder = Callable[[Principal, Sequence[Event]], list[int]]
+"""Writes audit rows and returns their ids: :func:`direct` for an engine, or a server's
+:class:`~jointcredit.services.audit_writer.AuditWriter` (group commit)."""
+
+
+def direct(engine: Engine) -> Recorder:
+    """:func:`record` bound to ``engine``: one transaction per call."""
+    return lambda by, events: record(engine, by, events)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from jointcredit.errors import JointCreditError
@@ -97,25 +97,30 @@ def check(
     catalog: CatalogLike | None = None,
 ) -> CheckResult:
     """Every measure that applies to the subject for ``matter`` on ``as_of`` (default today)."""
+    with engine.connect() as conn:
+        return _checked(conn, identifier, department, matter, as_of, catalog)[1]
+
+
+def _checked(
+    conn: Connection,
+    identifier: str,
+    department: str,
+    matter: str,
+    as_of: dt.date | None,
+    catalog: CatalogLike | None,
+) -> tuple[str, CheckResult]:
+    """The normalised identifier and the check's result, read on ``conn``."""
     rules = rule_book(catalog)
     _checked_codes(rules.catalog, department, matter)
     code = _identifier(identifier)
-    day = as_of or dt.date.today()
-    with engine.connect() as conn:
-        facts = load_facts(conn, [code])[code]
+    facts = load_facts(conn, [code])[code]
     mistyped = _mistyped_resident_id(code, facts)
     if mistyped is not None:
         raise mistyped
-    return decide(facts, rules, department=department, matter=matter, as_of=day)
-
-
-Recorder = Callable[[Principal, Sequence[audit.Event]], list[int]]
-"""Writes audit rows and returns their ids: :func:`audit.record` bound to an engine, or a
-server's :class:`~jointcredit.services.audit_writer.AuditWriter`."""
-
-
-def _direct(engine: Engine) -> Recorder:
-    return lambda by, events: audit.record(engine, by, events)
+    result = decide(
+        facts, rules, department=department, matter=matter, as_of=as_of or dt.date.today()
+    )
+    return code, result
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,17 +147,9 @@ def prepare_answer(
     catalog: CatalogLike | None = None,
 ) -> PreparedAnswer:
     require(by, "check", department)
-    rules = rule_book(catalog)
-    _checked_codes(rules.catalog, department, matter)
-    code = _identifier(identifier)
-    day = as_of or dt.date.today()
     with engine.connect() as conn:
-        facts = load_facts(conn, [code])[code]
+        code, result = _checked(conn, identifier, department, matter, as_of, catalog)
         version = receipts.registry_version(conn)
-    mistyped = _mistyped_resident_id(code, facts)
-    if mistyped is not None:
-        raise mistyped
-    result = decide(facts, rules, department=department, matter=matter, as_of=day)
     out = result.to_dict()
     receipt = receipts.draft(out, subject=code, registry_version=version)
     event = audit.Event(
@@ -179,7 +176,7 @@ def answer(
     matter: str,
     as_of: dt.date | None = None,
     catalog: CatalogLike | None = None,
-    recorder: Recorder | None = None,
+    recorder: audit.Recorder | None = None,
 ) -> dict[str, Any]:
     """The check as a department receives it: the answer, a signed receipt, an audit row.
 
@@ -196,7 +193,7 @@ def answer(
         as_of=as_of,
         catalog=catalog,
     )
-    [entry] = (recorder or _direct(engine))(by, [prepared.event])
+    [entry] = (recorder or audit.direct(engine))(by, [prepared.event])
     return prepared.finish(entry)
 
 
@@ -289,7 +286,7 @@ def screen_audited(
     as_of: dt.date | None = None,
     catalog: CatalogLike | None = None,
     batch_size: int = 2000,
-    recorder: Recorder | None = None,
+    recorder: audit.Recorder | None = None,
 ) -> Iterator[ScreenLine]:
     """:func:`screen` for a caller: each batch is recorded in the audit log (one row per
     subject looked up, so every subject can see the screening in its query history) before
@@ -297,7 +294,7 @@ def screen_audited(
     require(by, "screen", department)
     pending: list[ScreenLine] = []
     algorithm = audit.chain_algorithm()
-    record = recorder or _direct(engine)
+    record = recorder or audit.direct(engine)
     for line in screen(
         engine,
         inputs,
@@ -318,7 +315,7 @@ def screen_audited(
 
 
 def _record_screen(
-    record: Recorder, by: Principal, matter: str, lines: Sequence[ScreenLine], algorithm: str
+    record: audit.Recorder, by: Principal, matter: str, lines: Sequence[ScreenLine], algorithm: str
 ) -> None:
     events = [
         audit.Event(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
@@ -37,10 +37,6 @@ _NOT_FOUND = "no subject with this identifier"
 
 #: What no identifier holds and no database can be asked about (U+0000, lone surrogates).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-Recorder = Callable[[Principal, Sequence[audit.Event]], list[int]]
-"""Writes audit rows: :func:`audit.record` bound to an engine (the default), or a server's
-group-committing writer."""
 
 
 def _shared(by: Principal) -> bool:
@@ -169,7 +165,7 @@ def _identifiers_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
 
 def _record_read(
     engine: Engine,
-    recorder: Recorder | None,
+    recorder: audit.Recorder | None,
     by: Principal,
     action: str,
     subject: str,
@@ -177,7 +173,7 @@ def _record_read(
     **detail: Any,
 ) -> None:
     algorithm = audit.chain_algorithm()
-    record = recorder or (lambda who, events: audit.record(engine, who, events))
+    record = recorder or audit.direct(engine)
     record(
         by,
         [
@@ -198,7 +194,7 @@ def subject_view(
     *,
     by: Principal,
     today: dt.date | None = None,
-    recorder: Recorder | None = None,
+    recorder: audit.Recorder | None = None,
 ) -> dict[str, Any]:
     """The subject with ``identifier`` (any of its identifiers), its identifiers and relations,
     as ``by`` may see them; a department's read is audited (``read-subject``)."""
@@ -237,7 +233,7 @@ def subject_records(
     limit: int,
     offset: int = 0,
     today: dt.date | None = None,
-    recorder: Recorder | None = None,
+    recorder: audit.Recorder | None = None,
 ) -> list[dict[str, Any]]:
     """A page of the subject's records, newest decision first: for the public only those inside
     their publication window, masked; for a department all of them (audited, ``read-record``).
@@ -281,7 +277,7 @@ def record_view(
     *,
     by: Principal,
     today: dt.date | None = None,
-    recorder: Recorder | None = None,
+    recorder: audit.Recorder | None = None,
 ) -> dict[str, Any]:
     """One record with its subject; for a department also every version of its history
     (audited, ``read-record``); for the public only a published record, masked."""
