@@ -69,3 +69,10 @@ class IntegrityFailure(JointCreditError):
     """A broken audit chain or a receipt that does not verify."""
 
     code = "integrity"
+
+
+class IllegalTransitionError(ConflictError):
+    """A workflow step that the item's current status does not allow (e.g. approving a
+    proposal twice), or a step by someone who may not take it (four eyes)."""
+
+    code = "illegal-transition"

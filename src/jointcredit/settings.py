@@ -103,6 +103,119 @@ class Settings(BaseSettings):
         description="Largest page (the `limit` parameter) of any list the API returns.",
     )
 
+    # -- the coordination loop (issue 5). Time limits in Chinese working days (DOMAIN.md). --------
+    review_days: int = Field(
+        default=5,
+        ge=1,
+        description="Working days a reviewer has to approve or return a list-entry proposal.",
+    )
+    objection_days: int = Field(
+        default=20,
+        ge=1,
+        description="Working days the providing department has to verify an objection "
+        "(企业信息公示暂行条例 Art 13: 20; Shanghai: 5).",
+    )
+    repair_accept_days: int = Field(
+        default=2,
+        ge=1,
+        description="Working days to accept (or refuse) a credit-repair application.",
+    )
+    repair_decide_days: int = Field(
+        default=5,
+        ge=1,
+        description="Working days to decide a credit-repair application once accepted.",
+    )
+    repair_list_min_months: int = Field(
+        default=12,
+        ge=0,
+        description="Months a list entry must have been in effect before its subject may apply "
+        "for repair (the severe tier's minimum, NDRC Order No. 36).",
+    )
+    court_list_types: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["judgment-defaulters", "consumption-restricted"],
+        description="List types of court defaulters, comma-separated: once their grounds end, "
+        "the entry must be removed within JOINTCREDIT_COURT_REMOVAL_DAYS.",
+    )
+    court_removal_days: int = Field(
+        default=3,
+        ge=1,
+        description="Working days to remove a court defaulter entry once its grounds end.",
+    )
+    publication_days: int = Field(
+        default=7,
+        ge=1,
+        description="Working days after its decision by which a licensing or penalty record "
+        "must be public.",
+    )
+    publication_days_market: int = Field(
+        default=20,
+        ge=1,
+        description="The same for market regulators (市场监督管理部门).",
+    )
+    withdrawal_days: int = Field(
+        default=3,
+        ge=1,
+        description="Working days by which a revoked decision must be withdrawn.",
+    )
+    feedback_due: str = Field(
+        default="quarterly",
+        pattern=r"^(quarterly|[1-9][0-9]*)$",
+        description="When enforcement feedback on a pushed entry is due: `quarterly` (by the "
+        "10th working day after the end of the quarter it was pushed in, 发改财金〔2016〕1467号) "
+        "or a number of working days after the push.",
+    )
+    webhook_key_file: Path | None = Field(
+        default=None,
+        description="File of the AES-256 key (32 bytes, base64) that seals webhook secrets at "
+        "rest; default: keys/webhook-secrets.key in the data directory, created on first use "
+        "(mode 0600).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How long one webhook delivery may take before it counts as failed.",
+    )
+    webhook_max_attempts: int = Field(
+        default=12,
+        ge=1,
+        description="Delivery attempts of one message before it is marked failed (it stays in "
+        "the feed, and `jointcredit push retry` sends it again).",
+    )
+    webhook_backoff_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Wait before the second attempt; each further wait doubles, with jitter.",
+    )
+    webhook_backoff_max_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="Longest wait between two attempts.",
+    )
+    webhook_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Webhook deliveries one worker process makes at once.",
+    )
+    worker_interval_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Pause of `jointcredit worker` between two rounds when it found nothing to "
+        "do.",
+    )
+    worker_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a worker holds a message it is delivering; a worker that dies "
+        "leaves it to another after this time.",
+    )
+
+    @field_validator("court_list_types", mode="before")
+    @classmethod
+    def _split_list_types(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
     @field_validator("catalog_paths", mode="before")
     @classmethod
     def _split_catalog_paths(cls, value: object) -> object:

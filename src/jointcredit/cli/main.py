@@ -9,15 +9,22 @@ from jointcredit.cli import (
     catalog,
     check,
     db,
+    deadlines,
     demo,
+    feedback,
     generate,
     ids,
     imports,
     keys,
+    objection,
+    proposal,
+    push,
     receipt,
+    repair,
     serve,
     subjects,
     summary,
+    worker,
 )
 
 app = typer.Typer(
@@ -42,6 +49,13 @@ app.command("serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(audit.app, name="audit")
 app.add_typer(receipt.app, name="receipt")
+app.add_typer(proposal.app, name="proposal")
+app.add_typer(objection.app, name="objection")
+app.add_typer(repair.app, name="repair")
+app.add_typer(push.app, name="push")
+app.add_typer(feedback.app, name="feedback")
+app.add_typer(deadlines.app, name="deadlines")
+app.command("worker")(worker.worker)
 
 
 if __name__ == "__main__":

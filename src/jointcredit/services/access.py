@@ -53,10 +53,44 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read-audit": frozenset({"supervisor", "admin", "operator"}),
     "read-subject-audit": frozenset({"supervisor", "admin", "operator"}),
     "manage-keys": frozenset({"admin", "operator"}),
+    # The coordination loop (issue 5).
+    "propose": frozenset({"initiator", "operator"}),
+    "review": frozenset({"reviewer", "operator"}),
+    "read-proposals": frozenset({"initiator", "reviewer", "supervisor", "admin", "operator"}),
+    "open-objection": frozenset({"operator", *ROLES}),
+    "resolve-objection": frozenset({"reviewer", "operator"}),
+    "read-objections": frozenset({"operator", *ROLES}),
+    "apply-repair": frozenset({"initiator", "reviewer", "operator"}),
+    "decide-repair": frozenset({"reviewer", "operator"}),
+    "read-repairs": frozenset({"operator", *ROLES}),
+    "read-feed": frozenset({"implementer", "operator"}),
+    "manage-subscription": frozenset({"implementer", "admin", "operator"}),
+    "read-deliveries": frozenset({"implementer", "supervisor", "admin", "operator"}),
+    "feedback": frozenset({"implementer", "operator"}),
+    "read-feedback": frozenset({"implementer", "supervisor", "admin", "operator"}),
+    "read-deadlines": frozenset({"initiator", "reviewer", "supervisor", "admin", "operator"}),
 }
 
 #: Actions a key may take only for its own department.
-OWN_DEPARTMENT = frozenset({"submit", "check", "screen", "read-reports", "read-reporter"})
+OWN_DEPARTMENT = frozenset(
+    {
+        "submit",
+        "check",
+        "screen",
+        "read-reports",
+        "read-reporter",
+        "propose",
+        "review",
+        "resolve-objection",
+        "decide-repair",
+        "read-feed",
+        "manage-subscription",
+        "feedback",
+    }
+)
+#: Roles that see every department's items of a list (proposals, objections, deliveries, …);
+#: other keys see their own department's.
+OVERSEERS = frozenset({"supervisor", "admin", "operator"})
 
 
 def allowed(principal: Principal, action: str, department: str | None = None) -> bool:

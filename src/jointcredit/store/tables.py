@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -185,6 +186,14 @@ credit_records = Table(
     Column("import_job_id", ForeignKey("import_jobs.id")),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Publication deadlines of double-publicity records (issue 5): the last day the record had to
+    # be public (7 working days after the decision, market regulators 20), and the day the
+    # platform first had it; for a revoked decision, the last day to withdraw it and the day the
+    # platform did.
+    Column("publication_due", Date),
+    Column("published_on", Date),
+    Column("withdrawal_due", Date),
+    Column("withdrawn_on", Date),
     Index("ix_credit_records_subject_id_decision_date", "subject_id", "decision_date"),
     # The check reads a subject's list entries and penalties, not its licences (most rows).
     Index("ix_credit_records_subject_id_kind", "subject_id", "kind", "decision_date"),
@@ -279,4 +288,205 @@ reports = Table(
     Column("status", String(16), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+)
+
+
+# -- the coordination loop (issue 5) ------------------------------------------------------------
+
+#: Who asks for a list entry to be made, changed or ended early, and the reviewer's answer.
+PROPOSAL_ACTIONS = ("create", "change", "end")
+PROPOSAL_STATUSES = ("submitted", "approved", "returned", "withdrawn")
+OBJECTION_STATUSES = ("open", "upheld", "rejected", "withdrawn")
+REPAIR_STATUSES = ("applied", "accepted", "approved", "rejected")
+WORKFLOWS = ("proposal", "objection", "repair")
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("department", String(64), nullable=False),
+    Column("action", String(8), nullable=False),
+    # The entry changed or ended; for ``create``, the entry made on approval.
+    Column("record_id", ForeignKey("credit_records.id")),
+    Column("list_type", String(64)),
+    Column("subject", String(64)),
+    # ``create``/``change``: the list entry as docs/list-entries.md defines it; ``end``: the end.
+    Column("payload", Json, nullable=False),
+    Column("document_number", String(200), nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("reason", Text),
+    Column("status", String(16), nullable=False),
+    Column("submitted_by", String(200), nullable=False),
+    Column("reviewed_by", String(200)),
+    Column("reviewed_at", DateTime(timezone=True)),
+    Column("note", Text),
+    Column("due", Date, nullable=False),
+    # The due date lies beyond the holiday calendar's known years: weekends only were counted.
+    Column("due_estimated", Boolean, nullable=False, default=False),
+    Column("overdue_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_proposals_department_status", "department", "status"),
+    CheckConstraint(_in("action", PROPOSAL_ACTIONS), name="action"),
+    CheckConstraint(_in("status", PROPOSAL_STATUSES), name="status"),
+)
+
+objections = Table(
+    "objections",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("credit_records.id"), nullable=False, index=True),
+    Column("subject", String(64), nullable=False),
+    # The department that verifies: the record's provider.
+    Column("department", String(64)),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    # The record's status before it was marked disputed, restored if the objection is rejected.
+    Column("prior_status", String(16), nullable=False),
+    Column("opened_by", String(200), nullable=False),
+    Column("opened_by_department", String(64)),
+    Column("resolved_by", String(200)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("note", Text),
+    Column("due", Date, nullable=False),
+    Column("due_estimated", Boolean, nullable=False, default=False),
+    Column("overdue_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_objections_status_due", "status", "due"),
+    CheckConstraint(_in("status", OBJECTION_STATUSES), name="status"),
+)
+
+repairs = Table(
+    "repairs",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("record_id", ForeignKey("credit_records.id"), nullable=False, index=True),
+    Column("subject", String(64), nullable=False),
+    Column("department", String(64)),
+    Column("commitment", Text, nullable=False),
+    Column("evidence", Text),
+    Column("status", String(16), nullable=False),
+    Column("applied_by", String(200), nullable=False),
+    Column("accepted_by", String(200)),
+    Column("accepted_at", DateTime(timezone=True)),
+    Column("decided_by", String(200)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("note", Text),
+    # Acceptance is due first; once accepted, the decision.
+    Column("due", Date, nullable=False),
+    Column("due_estimated", Boolean, nullable=False, default=False),
+    Column("overdue_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_repairs_status_due", "status", "due"),
+    CheckConstraint(_in("status", REPAIR_STATUSES), name="status"),
+)
+
+# Append-only (database triggers): every transition of every workflow, with who, when and why.
+workflow_events = Table(
+    "workflow_events",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workflow", String(16), nullable=False),
+    Column("item_id", Id, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(16)),
+    Column("to_status", String(16), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("department", String(64)),
+    Column("role", String(16)),
+    Column("note", Text),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_workflow_events_workflow_item_id", "workflow", "item_id", "id"),
+    CheckConstraint(_in("workflow", WORKFLOWS), name="workflow"),
+)
+
+#: Events of an entry that implementing departments are told of.
+MESSAGE_EVENTS = (
+    "entry.listed",
+    "entry.changed",
+    "entry.suspended",
+    "entry.resumed",
+    "entry.ended",
+    "entry.corrected",
+)
+#: Webhook delivery of a message: ``feed``: the department has no webhook and reads the feed.
+DELIVERY_STATES = ("pending", "delivered", "failed", "feed")
+
+# The outbox: one row per message and receiving department, written in the transaction of the
+# change it announces. Its id is the feed's cursor.
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("department", String(64), nullable=False),
+    Column("event", String(32), nullable=False),
+    Column("reason", String(32)),
+    Column("record_id", ForeignKey("credit_records.id"), nullable=False, index=True),
+    Column("record_version", Integer, nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("list_type", String(64)),
+    # The same for every delivery attempt of the message; unique, so that two workers ending the
+    # same entry cannot both announce it.
+    Column("idempotency_key", String(80), nullable=False, unique=True),
+    Column("payload", Json, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Index("ix_messages_department_id", "department", "id"),
+    Index("ix_messages_state_next_attempt_at", "state", "next_attempt_at"),
+    CheckConstraint(_in("event", MESSAGE_EVENTS), name="event"),
+    CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("department", String(64), nullable=False, unique=True),
+    Column("url", String(1000), nullable=False),
+    # The HMAC secret, sealed under the webhook key file: the platform must sign with it.
+    Column("secret_ciphertext", Text, nullable=False),
+    # List types the department asks for beyond those it implements measures on.
+    Column("list_types", Json, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+#: How far each department has read its feed: the cursor it last asked from.
+feed_cursors = Table(
+    "feed_cursors",
+    metadata,
+    Column("department", String(64), primary_key=True),
+    Column("cursor", BigInteger, nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Enforcement feedback (执行反馈): what an implementing department did with an entry or a check.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("department", String(64), nullable=False),
+    Column("message_id", ForeignKey("messages.id"), index=True),
+    Column("record_id", ForeignKey("credit_records.id"), index=True),
+    # The audit row of the check the feedback is about.
+    Column("audit_id", Id),
+    Column("subject", String(64), nullable=False),
+    Column("measure", String(64)),
+    Column("applied", Boolean, nullable=False),
+    Column("matter", String(64)),
+    Column("case_reference", String(200)),
+    Column("acted_on", Date, nullable=False),
+    Column("reason", Text),
+    Column("submitted_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_feedback_department_created_at", "department", "created_at"),
 )

@@ -1,0 +1,7 @@
+"""(issue 5: to be written)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["repairs"])

@@ -1,0 +1,7 @@
+"""(issue 5: to be written)"""
+
+from __future__ import annotations
+
+
+def worker() -> None:
+    """(to be written)"""

@@ -1,0 +1,1 @@
+"""The coordination loop's workflows as explicit transition tables (issue 5)."""
