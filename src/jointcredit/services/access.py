@@ -23,12 +23,17 @@ class Principal:
     role: str  # one of ROLES, or "public", or "operator"
     department: str | None = None
     key_id: int | None = None
+    #: The person acting, where the caller names one (the operator's ``--by``, a console user):
+    #: four-eyes steps compare actors, so two people at one terminal stay two people.
+    name: str | None = None
 
     @property
     def actor(self) -> str:
         """How history and the audit log name this caller."""
         if self.key_id is not None:
             return f"key:{self.key_id}"
+        if self.name:
+            return f"{self.role}:{self.name}"
         return self.role
 
     @property
