@@ -26,6 +26,7 @@ STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.AuthenticationError, 401),
     (errors.PermissionDeniedError, 403),
     (errors.NotFoundError, 404),
+    (errors.IllegalTransitionError, 409),
     (errors.ConflictError, 409),
     (errors.PayloadTooLargeError, 413),
     (CheckInputError, 422),
