@@ -14,6 +14,7 @@ authorisation let the call through.
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,16 +23,18 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
+from sqlalchemy import select
 from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry, write_entries
 from tests.importing.rows import licensing_row, penalty_row, resident_id, uscc
 
 from jointcredit.api.app import PREFIX, create_app
 from jointcredit.catalog import load_catalog
-from jointcredit.services import keys, reports
-from jointcredit.services.access import OPERATOR
+from jointcredit.services import keys, objections, proposals, repairs, reports
+from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
+from jointcredit.store.tables import credit_records, subjects
 
 ROLES = ("public", "initiator", "implementer", "reviewer", "supervisor", "admin")
 DEPARTMENTS = ("NDRC", "SPC")
@@ -50,6 +53,7 @@ class World:
     server: LiveServer
     report: int
     record: int
+    proposal: int
     clients: dict[tuple[str, str], httpx.Client] = field(default_factory=dict)
 
     def client(self, role: str, department: str) -> httpx.Client:
@@ -78,9 +82,14 @@ class Rule:
     own_only: bool = False
     own: str = "NDRC"
     then: Callable[[httpx.Response, bool], None] | None = None
+    #: With ``own_only``: supervisors and admins may act for any department all the same.
+    overseers: bool = False
+    #: Roles that may act for any department even where ``own_only`` holds.
+    any_department: frozenset[str] = frozenset()
 
     def expected(self, role: str, own: bool) -> str:
-        if role in self.roles and (own or not self.own_only):
+        overseer = (self.overseers and role in OVERSEER_KEYS) or role in self.any_department
+        if role in self.roles and (own or not self.own_only or overseer):
             return "allowed"
         return "401" if role == "public" else "403"
 
@@ -135,6 +144,74 @@ def _report_body() -> dict[str, Any]:
         "description": "涉嫌虚构交易。",
         "reporter": {"name": "测试举报人", "contact": "13800000000"},
     }
+
+
+#: Roles that see every department's items of a list (services.access.OVERSEERS).
+OVERSEER_KEYS = frozenset({"supervisor", "admin"})
+
+
+def _entry_record(w: World, serial: int, list_type: str, department: str, decided: str) -> int:
+    """A list entry of the world's registry (imported on first use), by its subject's serial."""
+    with w.server.engine.connect() as conn:
+        found = conn.execute(
+            select(credit_records.c.id)
+            .join(subjects, subjects.c.id == credit_records.c.subject_id)
+            .where(subjects.c.identifier == uscc(serial))
+        ).scalar()
+    if found is None:
+        path = Path(tempfile.mkdtemp()) / "entry.jsonl"
+        write_entries(path, [entry(serial, list_type, department=department, decided_on=decided)])
+        assert import_file(w.server.engine, "list-entry", path).accepted == 1
+        return _entry_record(w, serial, list_type, department, decided)
+    return int(found)
+
+
+def _objection(serial: int, opener: Principal = OPERATOR) -> Callable[[World], int]:
+    """The open objection on a court entry of SPC (verified by SPC), opened if there is none."""
+
+    def made(w: World) -> int:
+        record = _entry_record(w, serial, "judgment-defaulters", "SPC", "2026-06-01")
+        mine = objections.listed(w.server.engine, by=OPERATOR, limit=100, status="open")
+        found = [o["id"] for o in mine if o["record_id"] == record]
+        if found:
+            return int(found[0])
+        opened = objections.open_objection(w.server.engine, record, reason="矩阵", by=opener)
+        return int(opened["id"])
+
+    return made
+
+
+def _repair(serial: int) -> Callable[[World], int]:
+    """The open repair application on a tax entry of SAT (decided by SAT), made if none."""
+
+    def made(w: World) -> int:
+        record = _entry_record(w, serial, "major-tax-violation-parties", "SAT", "2025-01-06")
+        mine = repairs.listed(w.server.engine, by=OPERATOR, limit=100)
+        found = [
+            r["id"]
+            for r in mine
+            if r["record_id"] == record and r["status"] in ("applied", "accepted")
+        ]
+        if found:
+            return int(found[0])
+        applied = repairs.apply(
+            w.server.engine, record, commitment="承诺", obligations_met=True, by=OPERATOR
+        )
+        return int(applied["id"])
+
+    return made
+
+
+def _post(path: Callable[[World], str], body: dict[str, Any] | None = None) -> Request:
+    return lambda w: {"method": "POST", "url": path(w), "json": body}
+
+
+_SHOWN_OBJECTION = _objection(303)
+_RESOLVED_OBJECTION = _objection(304)
+_WITHDRAWN_OBJECTION = _objection(305, Principal("initiator", "NDRC"))
+_SHOWN_REPAIR = _repair(306)
+_ACCEPTED_REPAIR = _repair(307)
+_DECIDED_REPAIR = _repair(308)
 
 
 #: Every route: (method, path as the app declares it) → who may call it.
@@ -227,6 +304,172 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("DELETE", "/keys/{key_id}"): Rule(
         frozenset({"admin"}), lambda w: {"method": "DELETE", "url": f"/keys/{w.victim_key()}"}
     ),
+    # Proposals: initiators propose, reviewers of the department review (docs/review.md).
+    ("POST", "/proposals"): Rule(
+        frozenset({"initiator"}),
+        lambda _w: {
+            "method": "POST",
+            "url": "/proposals",
+            "json": {"action": "create", "entry": entry(411, department="NDRC")},
+        },
+        own_only=True,
+    ),
+    ("GET", "/proposals"): Rule(
+        frozenset({"initiator", "reviewer", "supervisor", "admin"}), _get("/proposals")
+    ),
+    # Another department's proposal is 404 (not shown), which counts as allowed here.
+    ("GET", "/proposals/{proposal_id}"): Rule(
+        frozenset({"initiator", "reviewer", "supervisor", "admin"}),
+        lambda w: {"method": "GET", "url": f"/proposals/{w.proposal}"},
+    ),
+    ("POST", "/proposals/{proposal_id}/approve"): Rule(
+        frozenset({"reviewer"}),
+        lambda w: {"method": "POST", "url": f"/proposals/{w.proposal}/approve"},
+        own_only=True,
+    ),
+    ("POST", "/proposals/{proposal_id}/return"): Rule(
+        frozenset({"reviewer"}),
+        lambda w: {
+            "method": "POST",
+            "url": f"/proposals/{w.proposal}/return",
+            "json": {"note": "matrix"},
+        },
+        own_only=True,
+    ),
+    ("POST", "/proposals/{proposal_id}/resubmit"): Rule(
+        frozenset({"initiator"}),
+        lambda w: {"method": "POST", "url": f"/proposals/{w.proposal}/resubmit"},
+        own_only=True,
+    ),
+    ("POST", "/proposals/{proposal_id}/withdraw"): Rule(
+        frozenset({"initiator"}),
+        lambda w: {"method": "POST", "url": f"/proposals/{w.proposal}/withdraw"},
+        own_only=True,
+    ),
+    # Objections: any key opens and lists (its department's); the verifying department's
+    # reviewer resolves; the opening department withdraws; supervisors and admins read all.
+    ("POST", "/objections"): Rule(
+        ANY_KEY,
+        lambda w: {
+            "method": "POST",
+            "url": "/objections",
+            "json": {"record_id": w.record, "reason": "矩阵"},
+        },
+    ),
+    ("GET", "/objections"): Rule(ANY_KEY, _get("/objections", overdue="true")),
+    ("GET", "/objections/{objection_id}"): Rule(
+        ANY_KEY,
+        lambda w: {"method": "GET", "url": f"/objections/{_SHOWN_OBJECTION(w)}"},
+        own_only=True,
+        own="SPC",
+        overseers=True,
+    ),
+    ("POST", "/objections/{objection_id}/resolve"): Rule(
+        frozenset({"reviewer"}),
+        _post(
+            lambda w: f"/objections/{_RESOLVED_OBJECTION(w)}/resolve",
+            {"outcome": "rejected", "note": "矩阵"},
+        ),
+        own_only=True,
+        own="SPC",
+    ),
+    ("POST", "/objections/{objection_id}/withdraw"): Rule(
+        ANY_KEY,
+        _post(lambda w: f"/objections/{_WITHDRAWN_OBJECTION(w)}/withdraw", {}),
+        own_only=True,
+        own="NDRC",
+    ),
+    # Credit repair: initiators and reviewers apply (for the subject); the providing
+    # department's reviewer accepts and decides; any key lists its department's.
+    ("POST", "/repairs"): Rule(
+        frozenset({"initiator", "reviewer"}),
+        lambda w: {
+            "method": "POST",
+            "url": "/repairs",
+            # A court entry: refused (422) once authorised.
+            "json": {"record_id": w.record, "commitment": "承诺", "obligations_met": True},
+        },
+    ),
+    ("GET", "/repairs"): Rule(ANY_KEY, _get("/repairs")),
+    ("GET", "/repairs/{repair_id}"): Rule(
+        ANY_KEY,
+        lambda w: {"method": "GET", "url": f"/repairs/{_SHOWN_REPAIR(w)}"},
+        own_only=True,
+        own="SAT",
+        overseers=True,
+    ),
+    ("POST", "/repairs/{repair_id}/accept"): Rule(
+        frozenset({"reviewer"}),
+        _post(lambda w: f"/repairs/{_ACCEPTED_REPAIR(w)}/accept", {"accept": True}),
+        own_only=True,
+        own="SAT",
+    ),
+    ("POST", "/repairs/{repair_id}/decide"): Rule(
+        frozenset({"reviewer"}),
+        _post(
+            lambda w: f"/repairs/{_DECIDED_REPAIR(w)}/decide",
+            {"approve": False, "note": "矩阵"},
+        ),
+        own_only=True,
+        own="SAT",
+    ),
+    # Push: the feed, delivery state, webhook subscriptions.
+    ("GET", "/feed"): Rule(frozenset({"implementer"}), _get("/feed", limit=5)),
+    ("GET", "/deliveries"): Rule(
+        frozenset({"implementer", "supervisor", "admin"}), _get("/deliveries")
+    ),
+    ("PUT", "/subscriptions/{department}"): Rule(
+        frozenset({"implementer", "admin"}),
+        lambda _w: {
+            "method": "PUT",
+            "url": "/subscriptions/NDRC",
+            "json": {"url": "https://hooks.example.cn/matrix"},
+        },
+        own_only=True,
+        any_department=frozenset({"admin"}),
+    ),
+    ("GET", "/subscriptions/{department}"): Rule(
+        frozenset({"implementer", "admin"}),
+        _get("/subscriptions/NDRC"),
+        own_only=True,
+        any_department=frozenset({"admin"}),
+    ),
+    ("DELETE", "/subscriptions/{department}"): Rule(
+        frozenset({"implementer", "admin"}),
+        lambda _w: {"method": "DELETE", "url": "/subscriptions/NDRC"},
+        own_only=True,
+        any_department=frozenset({"admin"}),
+    ),
+    # Enforcement feedback: implementers report for their own department; overseers read all.
+    ("POST", "/feedback"): Rule(
+        frozenset({"implementer"}),
+        lambda w: {
+            "method": "POST",
+            "url": "/feedback",
+            "json": {
+                "department": "NDRC",
+                "record_id": w.record,
+                "measure": "mou-2016-141/01",
+                "applied": True,
+                "matter": "enterprise-bond-issuance",
+            },
+        },
+        own_only=True,
+    ),
+    ("GET", "/feedback"): Rule(
+        frozenset({"implementer", "supervisor", "admin"}), _get("/feedback")
+    ),
+    ("GET", "/feedback/overdue"): Rule(
+        frozenset({"implementer", "supervisor", "admin"}), _get("/feedback/overdue")
+    ),
+    # Publication deadlines.
+    ("GET", "/deadlines/publication"): Rule(
+        frozenset({"initiator", "reviewer", "supervisor", "admin"}), _get("/deadlines/publication")
+    ),
+    ("GET", "/deadlines/publication/summary"): Rule(
+        frozenset({"initiator", "reviewer", "supervisor", "admin"}),
+        _get("/deadlines/publication/summary"),
+    ),
 }
 
 
@@ -264,9 +507,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         description="涉嫌虚构交易。",
         reporter=reports.Reporter("测试举报人", "13800000000"),
     )
+    proposal = proposals.submit(
+        engine,
+        proposals.Request("create", entry=entry(412, department="NDRC")),
+        by=Principal("operator", name="matrix"),
+    )["id"]
     engine.dispose()
     with live_server(url) as server:
-        made = World(server, report["id"], record=1)
+        made = World(server, report["id"], record=1, proposal=proposal)
         try:
             yield made
         finally:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry
-from tests.importing.rows import licensing_row, penalty_row, write_csv
+from tests.importing.rows import licensing_row, penalty_row, uscc, write_csv
 
 from jointcredit.catalog import load_catalog
 from jointcredit.importing.formats import LICENSING, PENALTIES
@@ -147,12 +147,17 @@ def test_unknown_fields_are_refused(sqlite_api: LiveServer) -> None:
 
 
 def test_list_entries_only_for_the_keys_department(api: LiveServer) -> None:
+    # A list entry is proposed for review (docs/review.md), not written: 202 with the proposal.
     mine = entry(11, department="SPC")
     r = api.post("/list-entries", "initiator", department="SPC", json=mine)
-    assert r.status_code == 201, r.text
-    assert r.json()["kind"] == "black-list" and r.json()["outcome"] == "accepted"
+    assert r.status_code == 202, r.text
+    made = r.json()
+    assert (made["action"], made["status"], made["record_id"]) == ("create", "submitted", None)
+    assert made["payload"]["subject"]["uscc"] == mine["subject"]["uscc"]
     again = api.post("/list-entries", "initiator", department="SPC", json=mine)
-    assert again.json()["outcome"] == "duplicate"
+    assert again.status_code == 409, again.text
+    assert f"proposal {made['id']}" in again.json()["error"]["message"]
+    assert api.get(f"/subjects/{mine['subject']['uscc']}", "initiator").status_code == 404
 
     theirs = api.post("/list-entries", "initiator", json=entry(12, department="SPC"))
     assert theirs.status_code == 403, theirs.text
@@ -161,8 +166,12 @@ def test_list_entries_only_for_the_keys_department(api: LiveServer) -> None:
     # without a department, the key's is taken
     implied = {k: v for k, v in entry(13).items() if k != "department"}
     r = api.post("/list-entries", "initiator", department="SPC", json=implied)
-    assert r.status_code == 201, r.text
-    assert api.get(f"/records/{r.json()['record']}", "initiator").json()["department"] == "SPC"
+    assert r.status_code == 202, r.text
+    assert r.json()["department"] == "SPC"
+    approved = api.post(f"/proposals/{r.json()['id']}/approve", "reviewer", department="SPC")
+    assert approved.status_code == 200, approved.text
+    record = approved.json()["record_id"]
+    assert api.get(f"/records/{record}", "initiator").json()["department"] == "SPC"
 
     bad = api.post(
         "/list-entries",
@@ -178,6 +187,11 @@ def test_list_entries_only_for_the_keys_department(api: LiveServer) -> None:
             "principal-responsible-person, directly-responsible-person, actual-controller",
         }
     ]
+    assert [r["detail"]["proposal"] for r in reversed(_audit(api.engine, "propose"))] == [
+        made["id"],
+        r.json()["id"],
+    ]
+    assert not _audit(api.engine, "submit-record")
 
 
 def _penalties_csv(path: Path) -> Path:
@@ -239,8 +253,20 @@ def test_list_entry_files_and_licensing_files(sqlite_api: LiveServer, tmp_path: 
             "/imports/list-entries", "initiator", department="SPC", files={"file": (path.name, f)}
         )
     assert r.status_code == 200, r.text
-    assert (r.json()["accepted"], r.json()["rejected_rows"]) == (1, 1)
-    assert r.json()["rejected"][0]["field"] == "department"
+    summary = r.json()
+    assert (summary["accepted"], summary["rejected_rows"]) == (1, 1)
+    assert summary["rejected"][0]["field"] == "department"
+    # The valid row is a proposal, not yet an entry; the same file again proposes nothing new.
+    (proposal,) = summary["proposals"]
+    shown = sqlite_api.get(f"/proposals/{proposal}", "reviewer", department="SPC").json()
+    assert (shown["status"], shown["payload"]["subject"]["uscc"]) == ("submitted", uscc(31))
+    assert sqlite_api.get(f"/subjects/{uscc(31)}", "initiator").status_code == 404
+    with path.open("rb") as f:
+        again = sqlite_api.post(
+            "/imports/list-entries", "initiator", department="SPC", files={"file": (path.name, f)}
+        ).json()
+    assert (again["accepted"], again["duplicates"], again["proposals"]) == (0, 1, [])
+    assert _audit(sqlite_api.engine, "submit-file")[-1]["detail"]["proposals"] == 1
 
     lic = write_csv(tmp_path / "lic.csv", [_ours(licensing_row(33))], LICENSING)
     with lic.open("rb") as f:

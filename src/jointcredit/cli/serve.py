@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from types import FrameType
+from typing import Any
 
 import typer
 
@@ -56,6 +62,51 @@ def _check_port_free(host: str, port: int) -> None:
         raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+@contextmanager
+def background_worker(url: str) -> Iterator[threading.Thread]:
+    """The scheduler (``jointcredit worker``) in a thread of this process until the block ends;
+    then it finishes its round and stops. In the parent process only: with several server
+    workers it still runs once."""
+    from jointcredit.cli.worker import configure_logging
+    from jointcredit.services.registry import open_registry
+    from jointcredit.services.scheduler import Scheduler
+
+    configure_logging()
+    stop = threading.Event()
+
+    def run() -> None:
+        engine = open_registry(url)
+        try:
+            with Scheduler(engine) as scheduler:
+                scheduler.run(stop)
+        finally:
+            engine.dispose()
+
+    thread = threading.Thread(target=run, name="jointcredit-worker", daemon=True)
+    wait = get_settings().webhook_timeout_seconds + 30
+
+    # uvicorn restores the handlers it found and raises the signal again once it has shut down:
+    # these let the scheduler finish its round first, then do what was there before (SIGTERM:
+    # end the process, SIGINT: KeyboardInterrupt).
+    def finish_then(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+        thread.join(timeout=wait)
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    previous: dict[int, Any] = {
+        s: signal.signal(s, finish_then) for s in (signal.SIGTERM, signal.SIGINT)
+    }
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=wait)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def run_server(
     database: str | None,
     *,
@@ -64,6 +115,7 @@ def run_server(
     workers: int = 1,
     log_level: str = "info",
     access_log: bool = True,
+    worker: bool = False,
 ) -> None:
     """Migrate once, print the URLs and serve until Ctrl-C (SIGINT) or SIGTERM."""
     import uvicorn
@@ -84,7 +136,9 @@ def run_server(
     for label, link in urls(host, port).items():
         console.print(f"{label + ':':<14}{link}", highlight=False)
     console.print(
-        f"serving with {workers} worker{'s' if workers > 1 else ''}; Ctrl-C stops",
+        f"serving with {workers} worker{'s' if workers > 1 else ''}"
+        + (" and the scheduler (push delivery, expiry, overdue)" if worker else "")
+        + "; Ctrl-C stops",
         highlight=False,
     )
     options = {
@@ -95,17 +149,20 @@ def run_server(
         "lifespan": "on",
         "server_header": False,
     }
-    try:
-        if workers > 1:
-            # Workers import the app by name and read the registry's URL from the environment.
-            os.environ["JOINTCREDIT_DATABASE_URL"] = url
-            uvicorn.run("jointcredit.api.asgi:app", workers=workers, **options)  # type: ignore[arg-type]
-        else:
-            from jointcredit.api.app import create_app
+    with ExitStack() as stack:
+        if worker:
+            stack.enter_context(background_worker(url))
+        try:
+            if workers > 1:
+                # Workers import the app by name and read the registry's URL from the environment.
+                os.environ["JOINTCREDIT_DATABASE_URL"] = url
+                uvicorn.run("jointcredit.api.asgi:app", workers=workers, **options)  # type: ignore[arg-type]
+            else:
+                from jointcredit.api.app import create_app
 
-            uvicorn.run(create_app(url), **options)  # type: ignore[arg-type]
-    except KeyboardInterrupt:
-        pass  # uvicorn has shut down cleanly and re-raised the signal: done
+                uvicorn.run(create_app(url), **options)  # type: ignore[arg-type]
+        except KeyboardInterrupt:
+            pass  # uvicorn has shut down cleanly and re-raised the signal: done
     console.print("server stopped", highlight=False)
 
 
@@ -123,11 +180,23 @@ def serve(
     access_log: bool = typer.Option(
         True, "--access-log/--no-access-log", help="Log every request (uvicorn's access log)."
     ),
+    worker: bool = typer.Option(
+        False,
+        "--worker",
+        help="Also run the scheduler (`jointcredit worker`) in a thread of this process: once, "
+        "whatever --workers says.",
+    ),
 ) -> None:
     """Run the HTTP API (FastAPI on uvicorn) on the registry."""
     level = log_level.lower()
     if level not in LOG_LEVELS:
         raise ConfigurationError(f"--log-level must be one of {', '.join(LOG_LEVELS)}")
     run_server(
-        database, host=host, port=port, workers=workers, log_level=level, access_log=access_log
+        database,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=level,
+        access_log=access_log,
+        worker=worker,
     )

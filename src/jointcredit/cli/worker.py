@@ -1,7 +1,67 @@
-"""(issue 5: to be written)"""
+"""``jointcredit worker``: the scheduler's rounds until SIGTERM or SIGINT.
+
+Several workers (on several machines, against one PostgreSQL registry) may run at once: every
+job is idempotent and a message is delivered by the worker holding its lease (docs/push.md).
+"""
 
 from __future__ import annotations
 
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
 
-def worker() -> None:
-    """(to be written)"""
+import typer
+
+from jointcredit.cli.common import DatabaseOption, handle_errors
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging() -> None:
+    """The worker's log on stderr (once; ``serve --worker`` shares it with uvicorn's)."""
+    logger = logging.getLogger("jointcredit.worker")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+@handle_errors
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run one round and exit."),
+    interval: float | None = typer.Option(
+        None,
+        "--interval",
+        min=0.01,
+        help="Seconds between rounds that found nothing to do "
+        "(default JOINTCREDIT_WORKER_INTERVAL_SECONDS).",
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
+    """Deliver webhook messages, end expired list entries and flag overdue items, in rounds
+    until SIGTERM or SIGINT (the current round finishes first; exit status 0)."""
+    from jointcredit.services.registry import open_registry
+    from jointcredit.services.scheduler import Scheduler
+
+    configure_logging()
+    engine = open_registry(database)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger("jointcredit.worker").info(
+            "%s: stopping after this round", signal.Signals(signum).name
+        )
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with Scheduler(engine) as scheduler:
+            scheduler.run(stop, once=once, interval=interval)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        engine.dispose()

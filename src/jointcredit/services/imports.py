@@ -41,6 +41,11 @@ Accept = Callable[[RecordDraft], tuple[str, str] | None]
 rejects the row like a validation error (the API's rule that a key submits only for its own
 department)."""
 
+Sink = Callable[[list[RecordDraft]], tuple[records.BatchResult, list[tuple[RecordDraft, str, str]]]]
+"""Takes each batch's valid, accepted drafts instead of the registry (a department's upload of
+list entries becomes proposals for review) and answers what the summary counts, and the rows it
+refuses as (draft, field, reason)."""
+
 
 @dataclass
 class ImportSummary:
@@ -211,12 +216,14 @@ def import_file(
     actor: str = "cli",
     workers: int | None = None,
     accept: Accept | None = None,
+    sink: Sink | None = None,
 ) -> ImportSummary:
     """Validate and import one file; see the module docstring for the guarantees.
 
     With ``workers`` (default: JOINTCREDIT_IMPORT_WORKERS, or 1 for files over 4 MiB) reading
     and validation run in a child process while this one writes. ``accept``, when given, is
-    asked in this process about every valid row before it is written.
+    asked in this process about every valid row before it is written. ``sink``, when given,
+    receives the valid rows instead of the registry.
     """
     settings = get_settings()
     batch_size = batch_size or settings.import_batch_size
@@ -248,7 +255,9 @@ def import_file(
             for number, values, errors in item.rejects:
                 rejects.add(number, values, errors)
             drafts = item.drafts if accept is None else _accepted(item.drafts, accept, rejects)
-            if drafts:
+            if drafts and sink is not None:
+                _sunk(drafts, sink, summary, rejects)
+            elif drafts:
                 _write(
                     engine,
                     drafts,
@@ -281,13 +290,22 @@ def _accepted(drafts: list[RecordDraft], accept: Accept, rejects: _Rejects) -> l
         if verdict is None:
             kept.append(draft)
         else:
-            field_name, reason = verdict
-            cells = {
-                k: v if isinstance(v, str) else dumps(v)
-                for k, v in json.loads(draft.payload).items()
-            }
-            rejects.add(draft.row, cells, [FieldError(draft.row, field_name, reason)])
+            _reject(draft, *verdict, rejects)
     return kept
+
+
+def _reject(draft: RecordDraft, field_name: str, reason: str, rejects: _Rejects) -> None:
+    cells = {k: v if isinstance(v, str) else dumps(v) for k, v in json.loads(draft.payload).items()}
+    rejects.add(draft.row, cells, [FieldError(draft.row, field_name, reason)])
+
+
+def _sunk(drafts: list[RecordDraft], sink: Sink, summary: ImportSummary, rejects: _Rejects) -> None:
+    result, refused = sink(drafts)
+    summary.accepted += result.accepted
+    summary.updated += result.updated
+    summary.duplicates += result.duplicates
+    for draft, field_name, reason in refused:
+        _reject(draft, field_name, reason, rejects)
 
 
 def _total(source: Source) -> int:
@@ -495,4 +513,4 @@ class _Rejects:
             self._file = None
 
 
-__all__ = ["Accept", "ImportKind", "ImportSummary", "import_file", "make_validator"]
+__all__ = ["Accept", "ImportKind", "ImportSummary", "Sink", "import_file", "make_validator"]

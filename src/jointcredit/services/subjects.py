@@ -7,7 +7,9 @@ Two views (33号 §18–19, see :mod:`jointcredit.services.access`):
   counting as open), and every personal identifier and person's name masked;
 - *shared* (a department's key): every record with its status and, for a single record, its
   history; persons' identifiers other than those of the subject asked about are masked (the
-  department has no need for them). Every such read is recorded in the audit log.
+  department has no need for them). Every such read is recorded in the audit log. A repaired
+  record (信用修复, NDRC Order No. 36) is no longer shared: departments' keys no longer see it,
+  while the operator, supervisors and admins still do, to audit what was shared before.
 
 A subject the public may not see is answered exactly like one the registry does not know.
 """
@@ -26,9 +28,9 @@ from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_reside
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, allowed, require
+from jointcredit.services.access import OVERSEERS, Principal, allowed, require
 from jointcredit.services.registry import mask_payload
-from jointcredit.store import records
+from jointcredit.store import records, repairs
 
 #: Longest identifier the registry holds (``subjects.identifier``).
 _IDENTIFIER_MAX = 64
@@ -45,6 +47,12 @@ def _shared(by: Principal) -> bool:
         return True
     require(by, "read-public")
     return False
+
+
+def _unshared_hidden(by: Principal) -> bool:
+    """Whether ``by`` no longer sees records whose sharing stopped (repaired ones): every
+    department's key but the overseers', who keep the view for audit."""
+    return by.role not in OVERSEERS
 
 
 def _code(identifier: str) -> str:
@@ -246,13 +254,16 @@ def subject_records(
     with engine.connect() as conn:
         subject = _find(conn, code)
         keep = frozenset(i["value"] for i in _identifiers_of(conn, subject["id"]))
-        rows = records.records_page(
-            conn,
-            subject["id"],
-            limit=limit + 1,
-            offset=offset,
-            published_on=None if shared else day,
-        )
+        if shared and _unshared_hidden(by):
+            rows = repairs.shared_records_page(conn, subject["id"], limit=limit + 1, offset=offset)
+        else:
+            rows = records.records_page(
+                conn,
+                subject["id"],
+                limit=limit + 1,
+                offset=offset,
+                published_on=None if shared else day,
+            )
         if not shared and not rows and not records.has_published_record(conn, subject["id"], day):
             raise NotFoundError(_NOT_FOUND)
     out = [_record_out(r, keep, public=not shared) for r in rows]
@@ -287,6 +298,10 @@ def record_view(
         row = records.record_shown(conn, record_id, published_on=None if shared else day)
         if row is None:
             raise NotFoundError(f"no credit record {record_id}")
+        if row["status"] in repairs.UNSHARED_STATUSES and _unshared_hidden(by):
+            raise NotFoundError(
+                f"credit record {record_id} was repaired (信用修复): it is no longer shared"
+            )
         subject = records.subject_by_id(conn, row["subject_id"])
         assert subject is not None, "a record without its subject"
         keep = frozenset(i["value"] for i in _identifiers_of(conn, subject["id"]))

@@ -12,6 +12,11 @@ department's name):
 A single submission that breaks the rule is refused (403); in a file, the row is rejected like
 an invalid one. Every submission is recorded in the audit log in the transaction that writes it
 (``submit-record``); a file, which is written batch by batch, once it is done (``submit-file``).
+
+List entries are not written here: a department's entry, alone or in a file, becomes a
+proposal that takes effect when a reviewer of the department approves it
+(:mod:`jointcredit.services.proposals`, docs/review.md). The operator's ``jointcredit import
+list-entries`` still writes directly: it loads lists decided elsewhere.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from jointcredit.jsontext import dumps
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
-from jointcredit.services.imports import Accept, ImportKind, import_file, make_validator
+from jointcredit.services.imports import Accept, ImportKind, Sink, import_file, make_validator
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction
 
@@ -147,15 +152,17 @@ def _overlong_identifiers(draft: RecordDraft) -> list[tuple[str, str]]:
     ]
 
 
-def _submit(
-    engine: Engine,
-    kind: ImportKind,
-    fields: Mapping[str, Any],
-    *,
-    by: Principal,
-    today: dt.date | None,
-) -> dict[str, Any]:
-    require(by, "submit", by.department)
+def validated(
+    kind: ImportKind, fields: Mapping[str, Any], *, by: Principal, today: dt.date
+) -> RecordDraft:
+    """One record or list entry validated as an import validates a row, plus the API's rules
+    (no unstorable text, the key's own department, filled in where left empty).
+
+    Raises :class:`InvalidInputError` with every field's problem in ``problems``, or
+    :class:`PermissionDeniedError` for another department's record. Shared by the direct
+    submissions and by list-entry proposals (:mod:`jointcredit.services.proposals`), so that
+    a bad entry is refused when it is proposed, not when it is approved.
+    """
     problems = [p for name, value in fields.items() for p in _unstorable(value, name)]
     if problems:
         raise _invalid(problems)
@@ -166,7 +173,7 @@ def _submit(
             cells["department"] = by.department
     elif name is not None and not cells.get(SOURCE_FIELD[kind], "").strip():
         cells[SOURCE_FIELD[kind]] = name
-    result = make_validator(kind, today or dt.date.today()).validate(1, cells)
+    result = make_validator(kind, today).validate(1, cells)
     if isinstance(result, list):
         raise _invalid([(e.field, e.error) for e in result])
     too_long = _overlong_identifiers(result)
@@ -176,6 +183,19 @@ def _submit(
     verdict = rule(result) if rule is not None else None
     if verdict is not None:
         raise PermissionDeniedError(f"{verdict[0]}: {verdict[1]}")
+    return result
+
+
+def _submit(
+    engine: Engine,
+    kind: RecordFormat,
+    fields: Mapping[str, Any],
+    *,
+    by: Principal,
+    today: dt.date | None,
+) -> dict[str, Any]:
+    require(by, "submit", by.department)
+    result = validated(kind, fields, by=by, today=today or dt.date.today())
     try:
         return _write(engine, result, by)
     except IntegrityError:
@@ -245,11 +265,14 @@ def submit_record(
 
 
 def submit_list_entry(
-    engine: Engine, entry: Mapping[str, Any], *, by: Principal, today: dt.date | None = None
+    engine: Engine, entry: Mapping[str, Any], *, by: Principal, now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """Validate and write one red- or black-list entry (the JSON Lines object of
-    docs/list-entries.md); the answer as :func:`submit_record`'s."""
-    return _submit(engine, "list-entry", entry, by=by, today=today)
+    """Validate one red- or black-list entry (the JSON Lines object of docs/list-entries.md)
+    and propose it for review: a list entry takes effect only once a second person of the
+    department approves it (docs/review.md). Returns the proposal (status ``submitted``)."""
+    from jointcredit.services import proposals
+
+    return proposals.submit(engine, proposals.Request("create", entry=entry), by=by, now=now)
 
 
 # -- a file ------------------------------------------------------------------------------------
@@ -278,6 +301,7 @@ def import_upload(
     rejected rows (``rejected``) instead of pointing at a rejects file on the server."""
     require(by, "submit", by.department)
     rule = own_department(by)
+    sink, proposed = _proposing(engine, by) if kind == "list-entry" else (None, [])
     name = shown = _safe_name(filename)
     detect_format(Path(name))  # an unknown suffix is refused before anything is stored
     digest = hashlib.sha256()
@@ -296,6 +320,7 @@ def import_upload(
                 today=today,
                 actor=by.actor,
                 accept=rule,
+                sink=sink,
             )
         except JointCreditError as exc:
             audit.record(
@@ -313,6 +338,10 @@ def import_upload(
     result = summary.to_dict()
     result["file"] = shown
     del result["rejects_file"]
+    detail_extra: dict[str, Any] = {}
+    if kind == "list-entry":
+        result["proposals"] = proposed
+        detail_extra["proposals"] = len(proposed)
     audit.record(
         engine,
         by,
@@ -329,11 +358,36 @@ def import_upload(
                     "updated": summary.updated,
                     "duplicates": summary.duplicates,
                     "rejected_rows": summary.rejected_rows,
-                },
+                }
+                | detail_extra,
             )
         ],
     )
     return result
+
+
+def _proposing(engine: Engine, by: Principal) -> tuple[Sink, list[int]]:
+    """A sink that turns an upload's valid list entries into proposals, and the list of
+    their ids it fills: a department's entries take effect only when reviewed. ``accepted``
+    counts new entries proposed, ``updated`` proposed new versions of entries the registry
+    holds, ``duplicates`` rows the registry or an open proposal already holds as they are."""
+    from jointcredit.services import proposals
+
+    ids: list[int] = []
+
+    def sink(
+        drafts: list[RecordDraft],
+    ) -> tuple[records.BatchResult, list[tuple[RecordDraft, str, str]]]:
+        done = proposals.propose_drafts(engine, drafts, by=by)
+        ids.extend(done.ids)
+        counts = records.BatchResult(
+            accepted=len(done.ids) - done.updates,
+            updated=done.updates,
+            duplicates=len(done.skipped),
+        )
+        return counts, done.refused
+
+    return sink, ids
 
 
 __all__ = [
@@ -342,4 +396,5 @@ __all__ = [
     "own_department",
     "submit_list_entry",
     "submit_record",
+    "validated",
 ]

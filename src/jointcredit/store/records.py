@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, select, update
 
+from jointcredit.clock import china_day
 from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
 from jointcredit.errors import NotFoundError
+from jointcredit.store import deadlines
 from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
     credit_records,
@@ -418,6 +420,9 @@ def write_records(
                 credit_records.c.natural_key,
                 credit_records.c.content_hash,
                 credit_records.c.version,
+                credit_records.c.status,
+                credit_records.c.withdrawal_due,
+                credit_records.c.withdrawn_on,
             ).where(credit_records.c.natural_key.in_(chunk))
         ).mappings():
             existing[row["natural_key"]] = row
@@ -456,10 +461,18 @@ def write_records(
 
     history: list[dict[str, Any]] = []
     record_ids: dict[str, int] = {}
+    policy = deadlines.Policy.from_settings()
     if inserts:
+        # The day in China the platform first had the record: public from then (issue 5).
+        recorded_day = china_day(now)
         rows = [
-            _record_values(d, subject_ids[d.subject.identifier], job_id, source_system, now)
-            | {"version": 1, "recorded_at": now}
+            _record_values(d, subject_ids[d.subject.identifier], job_id, source_system, now, policy)
+            | {
+                "version": 1,
+                "recorded_at": now,
+                "published_on": recorded_day if d.kind in deadlines.KINDS else None,
+            }
+            | deadlines.withdrawal_values(policy, d.kind, None, d.status, None, now)
             for d in inserts
         ]
         ids = _insert_returning_ids(conn, rows)
@@ -471,15 +484,28 @@ def write_records(
         stmt = (
             update(credit_records)
             .where(credit_records.c.id == bindparam("record_id"))
-            .values({name: bindparam(f"new_{name}") for name in _UPDATED_COLUMNS})
+            .values(
+                {
+                    name: bindparam(f"new_{name}")
+                    for name in (*_UPDATED_COLUMNS, *_WITHDRAWAL_COLUMNS)
+                }
+            )
         )
         params = []
-        for draft, current in updates:
-            values = _record_values(
-                draft, subject_ids[draft.subject.identifier], job_id, source_system, now
-            ) | {"version": current["version"] + 1}
+        for sent, current in updates:
+            draft = _kept_status(sent, current["status"])
+            values = (
+                _record_values(
+                    draft, subject_ids[draft.subject.identifier], job_id, source_system, now, policy
+                )
+                | {"version": current["version"] + 1}
+                | deadlines.withdrawal_values(
+                    policy, draft.kind, current["status"], draft.status, current, now
+                )
+            )
             params.append(
-                {"record_id": current["id"]} | {f"new_{k}": values[k] for k in _UPDATED_COLUMNS}
+                {"record_id": current["id"]}
+                | {f"new_{k}": values[k] for k in (*_UPDATED_COLUMNS, *_WITHDRAWAL_COLUMNS)}
             )
             record_ids[draft.natural_key] = current["id"]
             history.append(
@@ -537,7 +563,22 @@ _UPDATED_COLUMNS = (
     "content_hash",
     "import_job_id",
     "updated_at",
+    # Follows the decision date a department corrects; ``published_on`` stays the first day.
+    "publication_due",
 )
+_WITHDRAWAL_COLUMNS = ("withdrawal_due", "withdrawn_on")
+
+#: Statuses the platform's own workflows give a record (an objection open, upheld; a repair
+#: approved). A department's new version that just says "active" does not undo them: that would
+#: lift a suspension while the objection is still being verified, or publish a repaired record
+#: again. A new version that says "revoked" or "cancelled" is the department's fact and counts.
+PLATFORM_STATUSES = frozenset({"disputed", "withdrawn", "repaired"})
+
+
+def _kept_status(draft: RecordDraft, current: str) -> RecordDraft:
+    if current in PLATFORM_STATUSES and draft.status == "active":
+        return draft._replace(status=current)
+    return draft
 
 
 def _insert_returning_ids(conn: Connection, rows: list[dict[str, Any]]) -> list[int]:
@@ -564,7 +605,12 @@ def _insert_returning_ids(conn: Connection, rows: list[dict[str, Any]]) -> list[
 
 
 def _record_values(
-    d: RecordDraft, subject_id: int, job_id: int | None, source_system: str, now: dt.datetime
+    d: RecordDraft,
+    subject_id: int,
+    job_id: int | None,
+    source_system: str,
+    now: dt.datetime,
+    policy: deadlines.Policy,
 ) -> dict[str, Any]:
     return {
         "kind": d.kind,
@@ -593,6 +639,13 @@ def _record_values(
         "content_hash": d.content_hash,
         "import_job_id": job_id,
         "updated_at": now,
+        "publication_due": policy.publication_due(
+            d.kind,
+            d.decision_date,
+            d.category,
+            (d.issuing_authority, d.source_department),
+            (d.department,),
+        ),
     }
 
 
@@ -731,7 +784,14 @@ def set_status(
     still says what the record was and why it changed.
     """
     current = conn.execute(
-        select(credit_records.c.version, credit_records.c.status, credit_records.c.content_hash)
+        select(
+            credit_records.c.version,
+            credit_records.c.status,
+            credit_records.c.content_hash,
+            credit_records.c.kind,
+            credit_records.c.withdrawal_due,
+            credit_records.c.withdrawn_on,
+        )
         .where(credit_records.c.id == record_id)
         .with_for_update()
     ).first()
@@ -744,10 +804,19 @@ def set_status(
         )
     ).scalar_one()
     version = current.version + 1
+    # A revoked double-publicity decision leaves publication now, with its withdrawal deadline.
+    withdrawal = deadlines.withdrawal_values(
+        deadlines.Policy.from_settings(),
+        current.kind,
+        current.status,
+        status,
+        current._mapping,
+        now,
+    )
     conn.execute(
         update(credit_records)
         .where(credit_records.c.id == record_id)
-        .values(status=status, version=version, updated_at=now)
+        .values(status=status, version=version, updated_at=now, **withdrawal)
     )
     noted = dict(payload) if isinstance(payload, dict) else {}
     if reason:

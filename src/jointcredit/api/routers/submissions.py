@@ -11,6 +11,7 @@ from pydantic import Field, create_model
 
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Registry
+from jointcredit.api.routers.proposals import STEP_ERRORS, ListEntryIn, Proposal
 from jointcredit.importing.formats import LICENSING, PENALTIES
 from jointcredit.services import submissions
 from jointcredit.services.imports import ImportKind
@@ -43,46 +44,6 @@ def _fields(body: Any) -> dict[str, str]:
     """The fields sent (a model made by :func:`_record_model`, which mypy cannot follow)."""
     fields: dict[str, str] = body.model_dump(exclude_none=True)
     return fields
-
-
-class ListSubjectIn(schemas.Model):
-    name: str | None = None
-    kind: str | None = Field(
-        default=None,
-        description="legal-person, other-organization, individual-business or natural-person",
-    )
-    uscc: str | None = Field(default=None, description="An organisation's USCC.")
-    id_number: str | None = Field(default=None, description="A person's resident identity number.")
-
-
-class ListPersonIn(schemas.Model):
-    role: str | None = Field(
-        default=None,
-        description="legal-representative, principal-responsible-person, "
-        "directly-responsible-person or actual-controller",
-    )
-    name: str | None = None
-    id_number: str | None = None
-
-
-class ListEntryIn(schemas.Model):
-    """A red- or black-list entry as in docs/list-entries.md."""
-
-    list_type: str | None = Field(default=None, description="List type (catalog code).")
-    subject: ListSubjectIn | None = None
-    persons: list[ListPersonIn] | None = Field(
-        default=None, description="Persons reached through the organisation."
-    )
-    document_number: str | None = None
-    decided_on: str | None = Field(default=None, description="Date of the listing decision.")
-    department: str | None = Field(
-        default=None, description="Listing department (catalog code); default: the key's."
-    )
-    legal_basis: str | None = None
-    valid_from: str | None = Field(default=None, description="Default: decided_on.")
-    valid_until: str | None = Field(
-        default=None, description="Last day in effect; default: the list type's period."
-    )
 
 
 class Submitted(schemas.Model):
@@ -119,6 +80,12 @@ class ImportSummaryOut(schemas.Model):
     rejected_truncated: bool
     warnings: list[str]
     seconds: float
+    proposals: list[int] | None = Field(
+        default=None,
+        description="list-entries: the proposals made of the valid rows (`accepted`: new "
+        "entries, `updated`: new versions of entries the registry holds); they take effect "
+        "when reviewed. `duplicates`: rows the registry or an open proposal already holds.",
+    )
 
 
 class FileKind(StrEnum):
@@ -184,17 +151,21 @@ submit_penalty.__doc__ = (submit_penalty.__doc__ or "") + _SINGLE
 
 @router.post(
     "/list-entries",
-    status_code=status.HTTP_201_CREATED,
-    response_model=Submitted,
-    responses=schemas.ERRORS,
-    summary="Submit a red- or black-list entry",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=Proposal,
+    responses=STEP_ERRORS,
+    summary="Propose a red- or black-list entry",
 )
 def submit_list_entry(registry: Registry, caller: Caller, body: ListEntryIn) -> dict[str, Any]:
-    """One list entry. Its `department` must be the key's (left out, the key's is taken)."""
+    """One list entry, proposed for review: it takes effect only once a `reviewer` of the
+    department who did not submit it approves it (`POST /proposals/{id}/approve`, see
+    docs/review.md). Answers 202 with the proposal (`id`, `status` submitted, `due`); 422 with
+    every field's problem in `error.problems` (`field`, `error`), as `jointcredit import`
+    reports them; 403 for another department's entry (its `department` must be the key's;
+    left out, the key's is taken); 409 when the registry or an open proposal already holds
+    the entry as it is. The same as `POST /proposals` with action `create`. Needs an
+    `initiator` key; audited (`propose`)."""
     return submissions.submit_list_entry(registry, body.model_dump(exclude_none=True), by=caller)
-
-
-submit_list_entry.__doc__ = (submit_list_entry.__doc__ or "") + _SINGLE
 
 
 @router.post(
@@ -218,7 +189,9 @@ def import_file(
     """Validate and import a department's file exactly as `jointcredit import KIND FILE
     --json` does, and answer its summary. Every row must also be the key's department's (see
     the single submissions); rows that are not are rejected like invalid ones. The rejected
-    rows are listed in `rejected` (row, field, error). Needs an `initiator` key; audited
+    rows are listed in `rejected` (row, field, error). A list entry file's valid rows become
+    proposals for review (`proposals`), not entries: see `POST /list-entries`. Needs an
+    `initiator` key; audited
     (`submit-file`, with the import job and its counts). At most
     JOINTCREDIT_API_MAX_UPLOAD_BYTES (413 above)."""
     return submissions.import_upload(
