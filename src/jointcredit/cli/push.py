@@ -189,11 +189,12 @@ def feed(
         console.print(f"no messages for {department} after {after}", highlight=False)
         return
     table = Table()
-    for column in ("id", "event", "reason", "entry", "subject", "list type", "delivery"):
-        table.add_column(column, justify="right" if column in ("id", "entry") else "left")
+    for column in ("cursor", "id", "event", "reason", "entry", "subject", "list type", "delivery"):
+        table.add_column(column, justify="right" if column in ("cursor", "id", "entry") else "left")
     for item in page["items"]:
         entry: dict[str, Any] = item.get("entry") or {}
         table.add_row(
+            str(item["cursor"]),
             str(item["id"]),
             item["event"],
             item.get("reason") or "",

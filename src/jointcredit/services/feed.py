@@ -1,7 +1,8 @@
 """What departments see of their messages: the pull feed, the delivery state, retries.
 
 The feed (``GET /api/v1/feed?after=CURSOR``) holds every message of a department, whatever
-became of its webhook delivery, in id order: a system that cannot receive webhooks reads it
+became of its webhook delivery, in the order of their commits (``position``, see
+:func:`jointcredit.store.messages.sequence`): a system that cannot receive webhooks reads it
 page by page, passing the ``next_cursor`` of one page as ``after`` of the next. Asking with
 ``after=X`` acknowledges everything up to X (``feed_cursors``), which the delivery state shows.
 Every page read is audited (action ``read-feed``, with the range of message ids).
@@ -62,14 +63,15 @@ def read(
 ) -> dict[str, Any]:
     """One page of the department's feed: messages with an id above ``after``."""
     if not 0 <= after <= CURSOR_MAX:
-        raise InvalidInputError(f"after: must be a message id from 0 to {CURSOR_MAX}")
+        raise InvalidInputError(f"after: must be a feed cursor from 0 to {CURSOR_MAX}")
     if not 1 <= limit <= FEED_LIMIT_MAX:
         raise InvalidInputError(f"limit: must be from 1 to {FEED_LIMIT_MAX}")
     code = _department_of(by, department, "read-feed")
     now = clock_now()
     with write_transaction(engine) as conn:
+        backlog = outbox.sequence(conn)
         rows = outbox.feed_page(conn, code, after, limit + 1)
-        more = len(rows) > limit
+        more = len(rows) > limit or backlog
         rows = rows[:limit]
         outbox.acknowledge(conn, code, after, now)
         audit.append(
@@ -81,12 +83,14 @@ def read(
                 "after": after,
                 "first": rows[0]["id"] if rows else None,
                 "last": rows[-1]["id"] if rows else None,
+                "next_cursor": rows[-1]["position"] if rows else after,
                 "count": len(rows),
             },
         )
     items = [
         {
             **body_of(int(r["id"]), r["payload"]),
+            "cursor": int(r["position"]),
             "created_at": _stamp(r["created_at"]),
             "delivery": r["state"],
         }
@@ -96,7 +100,7 @@ def read(
         "department": code,
         "after": after,
         "items": items,
-        "next_cursor": int(rows[-1]["id"]) if rows else after,
+        "next_cursor": int(rows[-1]["position"]) if rows else after,
         "has_more": more,
     }
 

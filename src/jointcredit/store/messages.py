@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, case, func, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from jointcredit.store.tables import feed_cursors, messages, subscriptions
@@ -179,13 +179,61 @@ def state_of(conn: Connection, message_id: int) -> RowMapping | None:
 # -- the feed ----------------------------------------------------------------------------------
 
 
+#: How many committed messages one call of :func:`sequence` places at most.
+SEQUENCE_BATCH = 10_000
+
+# Any constant: the key of PostgreSQL's transaction-level lock that lets one sequencer at a time.
+_SEQUENCER_LOCK = 0x4A43_4645_4544  # "JCFEED"
+
+
+def sequence(conn: Connection, limit: int | None = None) -> bool:
+    """Give feed positions to committed messages that have none, in id order; True when more
+    are waiting than ``limit`` (default :data:`SEQUENCE_BATCH`).
+
+    Call it inside a write transaction. Positions are handed out by one sequencer at a time (on
+    PostgreSQL under a transaction-level advisory lock, on SQLite under the write lock), each
+    above every position given before, and only to messages this transaction can see — which
+    are committed ones. A message whose transaction commits late gets a position later than
+    those already read, instead of an id behind a reader's cursor.
+    """
+    limit = SEQUENCE_BATCH if limit is None else limit
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_SEQUENCER_LOCK)))
+    waiting = list(
+        conn.execute(
+            select(messages.c.id)
+            .where(messages.c.position.is_(None))
+            .order_by(messages.c.id)
+            .limit(limit + 1)
+        ).scalars()
+    )
+    if not waiting:
+        return False
+    top = conn.execute(select(func.max(messages.c.position))).scalar()
+    base = int(top) if top is not None else 0
+    chosen = waiting[:limit]
+    conn.execute(
+        update(messages)
+        .where(messages.c.id == bindparam("message_id"))
+        .values(position=bindparam("new_position")),
+        [{"message_id": i, "new_position": base + n} for n, i in enumerate(chosen, start=1)],
+    )
+    return len(waiting) > limit
+
+
 def feed_page(conn: Connection, department: str, after: int, limit: int) -> list[RowMapping]:
-    """The department's messages with an id above ``after``, in id order."""
+    """The department's positioned messages above the cursor ``after``, in feed order."""
     return list(
         conn.execute(
-            select(messages.c.id, messages.c.payload, messages.c.created_at, messages.c.state)
-            .where(messages.c.department == department, messages.c.id > after)
-            .order_by(messages.c.id)
+            select(
+                messages.c.id,
+                messages.c.position,
+                messages.c.payload,
+                messages.c.created_at,
+                messages.c.state,
+            )
+            .where(messages.c.department == department, messages.c.position > after)
+            .order_by(messages.c.position)
             .limit(limit)
         ).mappings()
     )
@@ -238,11 +286,11 @@ def cursors(conn: Connection, department: str | None = None) -> dict[str, RowMap
 
 
 def after_cursor(conn: Connection, department: str | None = None) -> dict[str, int]:
-    """Per department with a feed cursor: messages with an id above it."""
+    """Per department with a feed cursor: messages after it (or not yet in the feed's order)."""
     query = (
         select(messages.c.department, func.count().label("n"))
         .join(feed_cursors, feed_cursors.c.department == messages.c.department)
-        .where(messages.c.id > feed_cursors.c.cursor)
+        .where(or_(messages.c.position > feed_cursors.c.cursor, messages.c.position.is_(None)))
         .group_by(messages.c.department)
     )
     if department is not None:

@@ -439,7 +439,13 @@ messages = Table(
     Column("lease_until", DateTime(timezone=True)),
     Column("delivered_at", DateTime(timezone=True)),
     Column("last_error", Text),
+    # The feed's order: given once the message is committed (store.messages.sequence), so that
+    # a reader never passes a message that commits later than one it has already read, which
+    # ids alone cannot promise on PostgreSQL (ids are drawn before commit, commits interleave).
+    Column("position", BigInteger),
     Index("ix_messages_department_id", "department", "id"),
+    Index("ix_messages_department_position", "department", "position"),
+    Index("ix_messages_position", "position", unique=True),
     Index("ix_messages_state_next_attempt_at", "state", "next_attempt_at"),
     CheckConstraint(_in("event", MESSAGE_EVENTS), name="event"),
     CheckConstraint(_in("state", DELIVERY_STATES), name="state"),

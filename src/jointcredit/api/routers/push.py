@@ -39,12 +39,14 @@ class FeedPage(schemas.Model):
     department: str
     after: int = Field(description="The cursor asked from (now acknowledged).")
     items: list[dict[str, Any]] = Field(
-        description="Messages in id order: the webhook body (`id`, `event`, `reason`, "
+        description="Messages in feed order (`cursor`): the webhook body (`id`, `event`, `reason`, "
         "`idempotency_key`, `department`, `occurred_at`, `entry`, `measures`) plus "
-        "`created_at` and `delivery` (the webhook delivery state: pending, delivered, failed, "
-        "feed)."
+        "`cursor` (the message's place in the feed), `created_at` and `delivery` (the webhook "
+        "delivery state: pending, delivered, failed, feed)."
     )
-    next_cursor: int = Field(description="`after` of the next page: the last id returned.")
+    next_cursor: int = Field(
+        description="`after` of the next page: the `cursor` of the last item returned."
+    )
     has_more: bool = Field(description="Whether more messages follow right now.")
 
 
@@ -61,7 +63,7 @@ class DeliveryState(schemas.Model):
     last_delivered_at: str | None
     feed_cursor: int | None = Field(description="The cursor the department last read from.")
     feed_read_at: str | None
-    after_cursor: int = Field(description="Messages with an id above the feed cursor.")
+    after_cursor: int = Field(description="Messages after the feed cursor (not yet acknowledged).")
     webhook_url: str | None = Field(description="The active webhook; null: feed only.")
 
 
@@ -105,13 +107,13 @@ def read_feed(
     registry: Registry,
     caller: Caller,
     after: Annotated[
-        int, Query(ge=0, le=CURSOR_MAX, description="Cursor: messages with an id above it.")
+        int, Query(ge=0, le=CURSOR_MAX, description="Cursor: messages after it in feed order.")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=feed.FEED_LIMIT_MAX, description="Messages.")] = 100,
 ) -> dict[str, Any]:
-    """The messages to the key's department with an id above `after`, in id order. Pass
-    `next_cursor` as `after` to read on; asking with `after=X` acknowledges every message up
-    to X. Needs an `implementer` key; every page read is audited (`read-feed`)."""
+    """The messages to the key's department after the cursor `after`, in the order of their
+    commits. Pass `next_cursor` as `after` to read on; asking with `after=X` acknowledges every
+    message up to X. Needs an `implementer` key; every page read is audited (`read-feed`)."""
     return feed.read(registry, by=caller, after=after, limit=limit)
 
 
