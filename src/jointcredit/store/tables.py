@@ -197,6 +197,8 @@ credit_records = Table(
     Index("ix_credit_records_subject_id_decision_date", "subject_id", "decision_date"),
     # The check reads a subject's list entries and penalties, not its licences (most rows).
     Index("ix_credit_records_subject_id_kind", "subject_id", "kind", "decision_date"),
+    # The worker looks for expired list entries every round; without it, that is a full scan.
+    Index("ix_credit_records_kind_valid_until", "kind", "valid_until"),
     CheckConstraint(_in("kind", RECORD_KINDS), name="kind"),
     CheckConstraint("severity IS NULL OR " + _in("severity", SEVERITIES), name="severity"),
     CheckConstraint(_in("status", RECORD_STATUSES), name="status"),

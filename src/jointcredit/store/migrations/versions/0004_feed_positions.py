@@ -1,4 +1,5 @@
-"""The feed's order by commit: messages.position, given to a message once it is committed
+"""The feed's order by commit: messages.position, given to a message once it is committed;
+an index for the worker's search for expired list entries
 
 Revision ID: 0004
 Revises: 0003
@@ -25,9 +26,13 @@ def upgrade() -> None:
         "ix_messages_department_position", "messages", ["department", "position"], unique=False
     )
     op.create_index("ix_messages_position", "messages", ["position"], unique=True)
+    op.create_index(
+        "ix_credit_records_kind_valid_until", "credit_records", ["kind", "valid_until"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_credit_records_kind_valid_until", table_name="credit_records")
     op.drop_index("ix_messages_position", table_name="messages")
     op.drop_index("ix_messages_department_position", table_name="messages")
     with op.batch_alter_table("messages") as batch:
