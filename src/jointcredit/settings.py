@@ -209,6 +209,28 @@ class Settings(BaseSettings):
         "leaves it to another after this time.",
     )
 
+    web_session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        description="A console session ends after this many minutes without a request.",
+    )
+    web_session_max_hours: float = Field(
+        default=10.0,
+        gt=0,
+        description="A console session ends this many hours after sign-in, however active.",
+    )
+    web_login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Wrong passwords in a row after which a staff account is locked for a "
+        "while.",
+    )
+    web_login_lockout_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="How long a staff account stays locked after too many wrong passwords.",
+    )
+
     @field_validator("court_list_types", mode="before")
     @classmethod
     def _split_list_types(cls, value: object) -> object:

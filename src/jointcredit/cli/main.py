@@ -22,6 +22,7 @@ from jointcredit.cli import (
     receipt,
     repair,
     serve,
+    staff,
     subjects,
     summary,
     worker,
@@ -47,6 +48,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(catalog.app, name="catalog")
 app.command("serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
+app.add_typer(staff.app, name="staff")
 app.add_typer(audit.app, name="audit")
 app.add_typer(receipt.app, name="receipt")
 app.add_typer(proposal.app, name="proposal")

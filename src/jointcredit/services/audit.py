@@ -107,7 +107,7 @@ def append_groups(
                 "record_id": event.record_id,
                 "matter": event.matter,
                 "result_digest": event.result_digest,
-                "detail": dict(event.detail) if event.detail is not None else None,
+                "detail": _detail(by, event.detail),
                 "algorithm": algorithm,
                 "prev_hash": prev,
             }
@@ -118,6 +118,16 @@ def append_groups(
         out.append(ids)
     if rows:
         store.add(conn, rows)
+    return out
+
+
+def _detail(by: Principal, detail: Any) -> dict[str, Any] | None:
+    """The event's detail, naming the person who acted where no key does (a console user, the
+    operator's ``--by``): the row's key, department and role alone would not tell two staff
+    members of one department apart."""
+    out = dict(detail) if detail is not None else None
+    if by.key_id is None and by.name:
+        out = {**(out or {}), "by": by.name}
     return out
 
 

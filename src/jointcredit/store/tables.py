@@ -498,3 +498,39 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_feedback_department_created_at", "department", "created_at"),
 )
+
+#: Department staff who sign in to the web console (separate from the API keys of systems).
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200)),
+    Column("department", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    # argon2id, in the PHC string format (algorithm, parameters, salt and hash in one).
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+    CheckConstraint(_in("role", ROLES), name="role"),
+)
+
+#: Signed-in console sessions. The cookie carries a random token; only its SHA-256 is kept, so a
+#: copy of the database opens no session.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", ForeignKey("staff_accounts.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("user_agent", String(300)),
+)
