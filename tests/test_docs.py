@@ -86,7 +86,7 @@ def permission_table() -> str:
     from jointcredit.services.access import OWN_DEPARTMENT, PERMISSIONS
     from jointcredit.store.tables import ROLES
 
-    callers = ("public", *ROLES, "operator")
+    callers = ("public", *ROLES, "operator", "subject")
     lines = [
         "| action | " + " | ".join(callers) + " | own department only |",
         "|---" * (len(callers) + 2) + "|",

@@ -209,6 +209,13 @@ class Settings(BaseSettings):
         "leaves it to another after this time.",
     )
 
+    self_service_authenticator: str = Field(
+        default="",
+        description="How subjects sign in to self-service: empty (self-service off), `demo` "
+        "(identifier and a code from `jointcredit selfservice demo-code`; demonstrations only) "
+        "or `package.module:factory` returning an authenticator (see "
+        "docs/self-service.md).",
+    )
     web_session_idle_minutes: int = Field(
         default=30,
         ge=1,

@@ -21,6 +21,7 @@ from jointcredit.cli import (
     push,
     receipt,
     repair,
+    selfservice,
     serve,
     staff,
     subjects,
@@ -49,6 +50,7 @@ app.add_typer(catalog.app, name="catalog")
 app.command("serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(staff.app, name="staff")
+app.add_typer(selfservice.app, name="selfservice")
 app.add_typer(audit.app, name="audit")
 app.add_typer(receipt.app, name="receipt")
 app.add_typer(proposal.app, name="proposal")

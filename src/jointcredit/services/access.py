@@ -40,6 +40,20 @@ class Principal:
     def is_department(self) -> bool:
         return self.role in ROLES
 
+    @property
+    def is_subject(self) -> bool:
+        """A subject acting for itself through self-service (``name`` is its identifier)."""
+        return self.role == SUBJECT
+
+
+#: The role of an organisation or person signed in to self-service (§22: the subject's own
+#: objections and repair applications); it sees and acts on its own records only.
+SUBJECT = "subject"
+
+
+def subject_principal(identifier: str) -> Principal:
+    return Principal(SUBJECT, None, name=identifier)
+
 
 PUBLIC = Principal("public")
 OPERATOR = Principal("operator")
@@ -62,12 +76,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "propose": frozenset({"initiator", "operator"}),
     "review": frozenset({"reviewer", "operator"}),
     "read-proposals": frozenset({"initiator", "reviewer", "supervisor", "admin", "operator"}),
-    "open-objection": frozenset({"operator", *ROLES}),
+    "open-objection": frozenset({"operator", SUBJECT, *ROLES}),
     "resolve-objection": frozenset({"reviewer", "operator"}),
-    "read-objections": frozenset({"operator", *ROLES}),
-    "apply-repair": frozenset({"initiator", "reviewer", "operator"}),
+    "read-objections": frozenset({"operator", SUBJECT, *ROLES}),
+    "apply-repair": frozenset({"initiator", "reviewer", "operator", SUBJECT}),
     "decide-repair": frozenset({"reviewer", "operator"}),
-    "read-repairs": frozenset({"operator", *ROLES}),
+    "read-repairs": frozenset({"operator", SUBJECT, *ROLES}),
+    # Self-service (issue 6): a subject's own full record and who looked it up.
+    "read-own-record": frozenset({SUBJECT}),
     "read-feed": frozenset({"implementer", "operator"}),
     "manage-subscription": frozenset({"implementer", "admin", "operator"}),
     "read-deliveries": frozenset({"implementer", "supervisor", "admin", "operator"}),

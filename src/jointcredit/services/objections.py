@@ -122,7 +122,17 @@ def event_view(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 def visible_to(by: Principal) -> str | None:
     """The department whose items ``by`` sees, or None for all of them (overseers)."""
+    if by.is_subject:
+        # A subject has no department: "None" would mean everything. Its lists are filtered by
+        # subject instead (see ``listed``); reaching here is a bug, refused rather than leaked.
+        raise PermissionDeniedError("a subject sees its own items only")
     return None if by.role in OVERSEERS else by.department
+
+
+def not_theirs(by: Principal, subject: str) -> bool:
+    """Whether ``by`` is a subject acting on someone else's item (answered as not found, so
+    that self-service does not tell which records exist)."""
+    return by.is_subject and subject != by.name
 
 
 def required_text(value: str | None, field: str, what: str) -> str:
@@ -200,7 +210,7 @@ def open_objection(
     deadline = add_workdays(today, get_settings().objection_days)
     with write_transaction(engine) as conn:
         record = store.lock_record(conn, record_id)
-        if record is None:
+        if record is None or not_theirs(by, record["subject"]):
             raise NotFoundError(f"no credit record {record_id}")
         existing = store.open_on_record(conn, record_id)
         if existing is not None:
@@ -403,6 +413,10 @@ def withdraw(
 
 
 def _may_read(by: Principal, row: Mapping[Any, Any]) -> None:
+    if by.is_subject:
+        if not_theirs(by, row["subject"]):
+            raise NotFoundError(f"no objection {row['id']}")
+        return
     mine = visible_to(by)
     if mine is not None and mine not in (row["department"], row["opened_by_department"]):
         raise PermissionDeniedError(
@@ -432,7 +446,8 @@ def listed(
             conn,
             limit=limit,
             offset=offset,
-            department=visible_to(by),
+            department=None if by.is_subject else visible_to(by),
+            subject=by.name if by.is_subject else None,
             status=status,
             due_before=today if overdue else None,
         )

@@ -33,6 +33,7 @@ from jointcredit.services.objections import (
     deadline_fields,
     departments_of,
     event_view,
+    not_theirs,
     providing_department,
     required_text,
     text,
@@ -123,7 +124,7 @@ def apply(
     settings = get_settings()
     with write_transaction(engine) as conn:
         record = objection_store.lock_record(conn, record_id)
-        if record is None:
+        if record is None or not_theirs(by, record["subject"]):
             raise NotFoundError(f"no credit record {record_id}")
         existing = store.open_on_record(conn, record_id)
         if existing is not None:
@@ -342,6 +343,10 @@ def decide(
 
 
 def _may_read(conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
+    if by.is_subject:
+        if not_theirs(by, row["subject"]):
+            raise NotFoundError(f"no repair application {row['id']}")
+        return
     mine = visible_to(by)
     if mine is None or mine == row["department"]:
         return
@@ -371,7 +376,8 @@ def listed(
             conn,
             limit=limit,
             offset=offset,
-            department=visible_to(by),
+            department=None if by.is_subject else visible_to(by),
+            subject=by.name if by.is_subject else None,
             status=status,
             due_before=today if overdue else None,
         )

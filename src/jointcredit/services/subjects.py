@@ -157,6 +157,12 @@ def _record_out(row: Mapping[Any, Any], keep: frozenset[str], *, public: bool) -
     return out
 
 
+def record_for_subject(row: Mapping[Any, Any], keep: frozenset[str]) -> dict[str, Any]:
+    """A record as its own subject sees it (self-service): whole, other persons' numbers
+    masked."""
+    return _record_out(row, keep, public=False)
+
+
 # -- use cases -----------------------------------------------------------------------------------
 
 

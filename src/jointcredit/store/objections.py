@@ -76,12 +76,15 @@ def page(
     limit: int,
     offset: int = 0,
     department: str | None = None,
+    subject: str | None = None,
     status: str | None = None,
     due_before: dt.date | None = None,
 ) -> list[RowMapping]:
     """Objections, newest first; with ``department``, those it verifies or opened; with
     ``due_before``, only open ones due before that day (overdue), the most overdue first."""
     query = select(objections)
+    if subject is not None:
+        query = query.where(objections.c.subject == subject)
     if department is not None:
         query = query.where(
             or_(

@@ -61,12 +61,15 @@ def page(
     limit: int,
     offset: int = 0,
     department: str | None = None,
+    subject: str | None = None,
     status: str | None = None,
     due_before: dt.date | None = None,
 ) -> list[RowMapping]:
     """Applications, newest first; with ``department``, those it decides or applied for; with
     ``due_before``, only open ones due before that day (overdue), the most overdue first."""
     query = select(repairs)
+    if subject is not None:
+        query = query.where(repairs.c.subject == subject)
     if department is not None:
         applied_by_it = exists().where(
             workflow_events.c.workflow == "repair",
