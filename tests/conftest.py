@@ -34,8 +34,11 @@ def postgres_problem() -> str | None:
         _pg_checked = True
         try:
             probe = create_engine(PG_URL, connect_args={"connect_timeout": 3})
-            with probe.connect() as conn:
+            with probe.begin() as conn:
                 conn.execute(text("select 1"))
+                # Created once here: the migrations' own CREATE EXTENSION IF NOT EXISTS can
+                # collide when tests in parallel processes migrate at the same moment.
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
             probe.dispose()
         except Exception as exc:  # any failure to connect means: not available here
             _pg_problem = f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}: {exc}"

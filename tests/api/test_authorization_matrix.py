@@ -98,6 +98,11 @@ def _get(path: str, **params: Any) -> Request:
     return lambda _w: {"method": "GET", "url": path, "params": params}
 
 
+def _page(path: str) -> Request:
+    """A page of the portal, outside the API's base URL."""
+    return lambda w: {"method": "GET", "url": w.server.url + path}
+
+
 def _penalty(w: World) -> dict[str, Any]:
     name = load_catalog().departments["NDRC"].name_zh
     row = penalty_row(7, CF_SJLY=name)
@@ -236,6 +241,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         EVERYONE, _get("/catalog/measures/mou-2016-141/01")
     ),
     # Subjects and records: public data without a key, shared data with any key.
+    ("GET", "/search"): Rule(EVERYONE, _get("/search", q="有限公司")),
     ("GET", "/subjects/{identifier}"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}")),
     ("GET", "/subjects/{identifier}/records"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}/records")),
     ("GET", "/records/{record_id:int}"): Rule(
@@ -470,6 +476,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
         frozenset({"initiator", "reviewer", "supervisor", "admin"}),
         _get("/deadlines/publication/summary"),
     ),
+    # The public portal (web/): public pages; a key changes nothing there.
+    ("GET", "web:/"): Rule(EVERYONE, _page("/")),
+    ("GET", "web:/about"): Rule(EVERYONE, _page("/about")),
+    ("GET", "web:/search"): Rule(EVERYONE, _page("/search?q=测试")),
+    ("GET", "web:/subjects/{identifier}"): Rule(EVERYONE, _page(f"/subjects/{COMPANY}")),
+    ("GET", "web:/lists/{kind}"): Rule(EVERYONE, _page("/lists/black")),
+    ("GET", "web:/static/{name}"): Rule(EVERYONE, _page("/static/site.css")),
 }
 
 
@@ -477,7 +490,13 @@ def app_routes() -> set[tuple[str, str]]:
     """(method, path below the API prefix) of every route the app serves (HEAD aside)."""
     found = set()
     for route in iter_route_contexts(create_app().routes):
-        path = route.path.removeprefix(PREFIX)
+        # The public portal's pages live outside the API: "web:" keeps them apart from API
+        # paths that read the same (/subjects/{identifier}).
+        path = (
+            route.path.removeprefix(PREFIX)
+            if route.path.startswith(PREFIX)
+            else "web:" + route.path
+        )
         methods = set(route.methods or ()) - {"HEAD"}
         for method in methods or {"MOUNT"}:
             found.add((method, path))

@@ -26,11 +26,22 @@ def test_upgrade_from_empty_downgrade_and_again(db_url: str) -> None:
     assert migrate.current_revision(engine) == migrate.head_revision()
 
 
+#: What the migrations make per database and the model cannot say: the substring index of
+#: subject search (FTS5 tables on SQLite, a pg_trgm GIN index on PostgreSQL).
+_PER_DATABASE = ("subjects_fts", "ix_subjects_search_key_trgm")
+
+
+def _modelled(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:
+    return not (reflected and other is None and (name or "").startswith(_PER_DATABASE))
+
+
 def test_migrations_match_the_model(db_url: str) -> None:
     engine = make_engine(db_url)
     migrate.upgrade(engine)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": _modelled}
+        )
         diff = compare_metadata(context, metadata)
     assert diff == [], f"the model and the migrations differ: {diff}"
 

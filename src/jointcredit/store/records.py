@@ -16,6 +16,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, selec
 from jointcredit.clock import china_day
 from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
 from jointcredit.errors import NotFoundError
+from jointcredit.rules.searchtext import search_key
 from jointcredit.store import deadlines
 from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
@@ -126,6 +127,7 @@ def ensure_subjects(
                 {
                     "kind": getattr(ref, "kind", "natural-person"),
                     "name": ref.name,
+                    "search_key": search_key(ref.name),
                     "identifier": ref.identifier,
                     "identifier_type": ref.identifier_type,
                     "created_at": now,

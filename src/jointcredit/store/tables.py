@@ -112,6 +112,11 @@ subjects = Table(
     Column("identifier_type", String(40), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The name as search compares it (rules.searchtext.search_key). Substring search runs on
+    # an index the migration adds per database: FTS5 trigram on SQLite, pg_trgm GIN on
+    # PostgreSQL; this btree serves names that start with a query.
+    Column("search_key", String(400)),
+    Index("ix_subjects_search_key", "search_key"),
     CheckConstraint(_in("kind", SUBJECT_KINDS), name="kind"),
 )
 

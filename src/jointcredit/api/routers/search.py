@@ -1,0 +1,59 @@
+"""Subject search: one box, by name or identifier, as the public portal shows it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import Field
+
+from jointcredit.api import schemas
+from jointcredit.api.deps import Caller, Registry
+from jointcredit.rules.searchtext import MAX_QUERY
+from jointcredit.services import search
+from jointcredit.services.access import require
+
+router = APIRouter(tags=["subjects"])
+
+
+class Hit(schemas.Model):
+    subject_id: int
+    kind: str
+    name: str = Field(description="A person's shows the surname only.")
+    identifier: str = Field(description="A person's is masked.")
+    reason: str = Field(description="How it matched: identifier, name, prefix or contains.")
+
+
+class SearchPage(schemas.Model):
+    query: str
+    key: str = Field(description="The query as compared: half-width, simplified, no spaces.")
+    hits: list[Hit]
+    limit: int
+    offset: int
+    has_more: bool
+    short_query: bool = Field(
+        description="One or two characters: only names starting with them are found."
+    )
+
+
+@router.get("/search", response_model=SearchPage, summary="Search subjects by name or identifier")
+def search_subjects(
+    registry: Registry,
+    caller: Caller,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=MAX_QUERY,
+            description="A name, part of one, or an identifier; 「云帆科技」 finds "
+            "「杭州云帆科技有限公司」, traditional characters and full-width forms too.",
+        ),
+    ],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=search.CANDIDATES)] = 0,
+) -> dict[str, Any]:
+    """Subjects with records the public may see, best match first. The same public view for
+    every caller (no key needed): a department looks a subject up by `/subjects/{identifier}`,
+    which is audited."""
+    require(caller, "read-public")
+    return search.search(registry, q, limit=limit, offset=offset, public=True).to_dict()

@@ -1,0 +1,75 @@
+"""Queries of subject search: exact identifiers, names starting with a key, names containing it.
+
+Each query returns at most ``cap`` subject ids and stops there, so that a key shared by millions
+of names ("有限公司") costs no more than a rare one; the service ranks what they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, RowMapping, func, select, text, union
+
+from jointcredit.store.tables import subject_identifiers, subjects
+
+#: Above every character a search key can hold: the upper bound of a prefix range.
+_TOP = "\U0010ffff"
+
+
+def by_identifier(conn: Connection, code: str) -> list[int]:
+    """Subjects that hold the identifier ``code`` (as their own or a former one)."""
+    query = union(
+        select(subjects.c.id).where(subjects.c.identifier == code),
+        select(subject_identifiers.c.subject_id).where(subject_identifiers.c.value == code),
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def starting_with(conn: Connection, key: str, cap: int) -> list[int]:
+    """Subjects whose search key starts with ``key``, shortest names first within the ``cap``
+    found (a range on the btree index: no scan)."""
+    query = (
+        select(subjects.c.id)
+        .where(subjects.c.search_key >= key, subjects.c.search_key < key + _TOP)
+        .order_by(subjects.c.search_key)
+        .limit(cap)
+    )
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def containing(conn: Connection, key: str, cap: int) -> list[int]:
+    """Subjects whose search key contains ``key`` (three characters or more: the indexes are
+    trigram indexes), at most ``cap`` of them."""
+    if conn.dialect.name == "sqlite":
+        # A phrase in double quotes is a substring match for the trigram tokenizer.
+        phrase = '"' + key.replace('"', '""') + '"'
+        rows = conn.execute(
+            text("SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH :phrase LIMIT :cap"),
+            {"phrase": phrase, "cap": cap},
+        )
+        return [int(i) for i in rows.scalars()]
+    pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = select(subjects.c.id).where(subjects.c.search_key.like(pattern)).limit(cap)
+    return [int(i) for i in conn.execute(query).scalars()]
+
+
+def subjects_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, RowMapping]:
+    if not ids:
+        return {}
+    query = select(
+        subjects.c.id,
+        subjects.c.kind,
+        subjects.c.name,
+        subjects.c.identifier,
+        subjects.c.identifier_type,
+        subjects.c.search_key,
+        func.length(subjects.c.search_key).label("key_length"),
+    ).where(subjects.c.id.in_(list(ids)))
+    return {int(r["id"]): r for r in conn.execute(query).mappings()}
+
+
+def scan(conn: Connection, key: str, cap: int) -> list[int]:
+    """The same as :func:`containing` without an index: ``LIKE '%…%'`` over every name (for the
+    benchmark's comparison only)."""
+    query = select(subjects.c.id).where(subjects.c.name.like(f"%{key}%")).limit(cap)
+    return [int(i) for i in conn.execute(query).scalars()]
