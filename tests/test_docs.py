@@ -25,7 +25,12 @@ def test_every_setting_is_documented() -> None:
 def test_documented_settings_exist() -> None:
     text = (DOCS / "configuration.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"`JOINTCREDIT_([A-Z_]+)`", text))
-    known = {n.upper() for n in Settings.model_fields} | {"TEST_POSTGRES_URL", "REQUIRE_POSTGRES"}
+    known = {n.upper() for n in Settings.model_fields} | {
+        "TEST_POSTGRES_URL",
+        "REQUIRE_POSTGRES",
+        "REQUIRE_BROWSER",
+        "SCREENSHOTS",
+    }
     assert documented <= known, f"documented but unknown: {documented - known}"
 
 

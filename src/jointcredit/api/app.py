@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from jointcredit import __version__
+from jointcredit import __version__, web
 from jointcredit.api import errors
 from jointcredit.api.limits import BodyLimit
 from jointcredit.api.routers import ROUTERS
@@ -67,4 +67,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     for router in ROUTERS:
         app.include_router(router, prefix=PREFIX)
+    # The public portal at / (server-rendered pages), after the API: its routes match first.
+    web.install(app)
     return app
