@@ -270,3 +270,8 @@ def _show_examples(
     console.print("  # the public key that verifies the answers' receipts:", highlight=False)
     console.print(f"  curl -s {links['receipts key']}", highlight=False, soft_wrap=True)
     console.print(f"  # the API's documentation: {links['docs']}", highlight=False, soft_wrap=True)
+    console.print(
+        f"  # the public inquiry portal (search 有限公司): {links['portal']}",
+        highlight=False,
+        soft_wrap=True,
+    )

@@ -39,6 +39,7 @@ def base_url(host: str, port: int) -> str:
 def urls(host: str, port: int) -> dict[str, str]:
     api = base_url(host, port) + PREFIX
     return {
+        "portal": base_url(host, port) + "/",
         "API": api,
         "docs": f"{api}/docs",
         "OpenAPI": f"{api}/openapi.json",
