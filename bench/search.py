@@ -96,8 +96,9 @@ def build(engine: Engine, n: int, seed: int) -> float:
     return time.perf_counter() - started
 
 
-def queries(engine: Engine, n: int, count: int, seed: int) -> list[tuple[str, str]]:
+def queries(engine: Engine, count: int, seed: int) -> list[tuple[str, str]]:
     rng = random.Random(seed + 1)
+    cities = _cities()
     picked: list[tuple[str, str]] = []
     with engine.connect() as conn:
         top = conn.execute(select(func.max(subjects.c.id))).scalar_one()
@@ -115,7 +116,7 @@ def queries(engine: Engine, n: int, count: int, seed: int) -> list[tuple[str, st
             ]
             industry = next(i for i in INDUSTRIES if i in name)
             start = name.index(industry)
-            city = next(c for c in _cities() if name.startswith(c))
+            city = next(c for c in cities if name.startswith(c))
             trade = name[len(city) : start]
             q = {
                 "trade+industry": trade + industry[:2],
@@ -148,7 +149,7 @@ def main() -> None:
     engine = open_registry(url)
     log(f"registry: {url}")
     build_seconds = build(engine, args.subjects, args.seed)
-    asked = queries(engine, args.subjects, args.queries, args.seed)
+    asked = queries(engine, args.queries, args.seed)
     for _, q in asked[:20]:  # warm the page cache as a running service has it
         search.search(engine, q, public=False)
     by_kind: dict[str, list[float]] = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import stat
@@ -224,7 +223,14 @@ def test_audit_verify_log_and_history_then_a_tampered_row(site: Site, tmp_path: 
 
     # Tamper with a copy: past the trigger, one row's matter changed in place.
     copy = tmp_path / "tampered.sqlite3"
-    shutil.copy(site.directory / "registry.sqlite3", copy)
+    # SQLite's backup, not a file copy: the latest rows may still be in the write-ahead log.
+    with (
+        sqlite3.connect(site.directory / "registry.sqlite3") as source,
+        sqlite3.connect(copy) as dest,
+    ):
+        source.backup(dest)
+    source.close()
+    dest.close()
     with sqlite3.connect(copy) as conn:
         conn.execute("DROP TRIGGER audit_log_no_update")
         conn.execute("UPDATE audit_log SET matter = 'rail-travel' WHERE id = 2")

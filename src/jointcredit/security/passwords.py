@@ -15,6 +15,8 @@ False
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -61,6 +63,9 @@ def needs_rehash(stored: str) -> bool:
     return _HASHER.check_needs_rehash(stored)
 
 
-#: Verified against when the username is unknown, so that a wrong username costs as much time as
-#: a wrong password and the response time does not tell which usernames exist.
-DUMMY_HASH = _HASHER.hash("jointcredit: no such account")
+@cache
+def dummy_hash() -> str:
+    """Verified against when the username is unknown, so that a wrong username costs as much
+    time as a wrong password and the response time does not tell which usernames exist. Made
+    on first use: hashing at import would slow every command's start by a full argon2 hash."""
+    return _HASHER.hash("jointcredit: no such account")

@@ -56,6 +56,18 @@ def _known_departments() -> frozenset[str]:
     return frozenset(load_catalog().departments)
 
 
+def check_role_and_department(role: str, department: str) -> None:
+    """Refuse a role that is not one of ROLES or a department the catalog does not know (for
+    API keys and staff accounts alike)."""
+    if role not in ROLES:
+        raise InvalidInputError(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if department not in _known_departments():
+        raise InvalidInputError(
+            f"department {department!r} is not in the catalog (its departments: GET "
+            "/api/v1/catalog/departments)"
+        )
+
+
 def create(
     engine: Engine,
     *,
@@ -65,13 +77,7 @@ def create(
     by: Principal,
 ) -> IssuedKey:
     require(by, "manage-keys")
-    if role not in ROLES:
-        raise InvalidInputError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if department not in _known_departments():
-        raise InvalidInputError(
-            f"department {department!r} is not in the catalog (see `jointcredit catalog "
-            "departments`)"
-        )
+    check_role_and_department(role, department)
     with write_transaction(engine) as conn:
         issued = _insert(conn, department, role, name)
         audit.append(

@@ -129,6 +129,14 @@ def visible_to(by: Principal) -> str | None:
     return None if by.role in OVERSEERS else by.department
 
 
+def scope_of(by: Principal) -> dict[str, str | None]:
+    """What ``by``'s lists of objections or repairs hold: a subject its own items (by
+    subject), a department's key its department's, overseers everything."""
+    if by.is_subject:
+        return {"department": None, "subject": by.name}
+    return {"department": visible_to(by), "subject": None}
+
+
 def not_theirs(by: Principal, subject: str) -> bool:
     """Whether ``by`` is a subject acting on someone else's item (answered as not found, so
     that self-service does not tell which records exist)."""
@@ -446,8 +454,7 @@ def listed(
             conn,
             limit=limit,
             offset=offset,
-            department=None if by.is_subject else visible_to(by),
-            subject=by.name if by.is_subject else None,
+            **scope_of(by),
             status=status,
             due_before=today if overdue else None,
         )

@@ -36,6 +36,7 @@ from jointcredit.services.objections import (
     not_theirs,
     providing_department,
     required_text,
+    scope_of,
     text,
     visible_to,
 )
@@ -376,8 +377,7 @@ def listed(
             conn,
             limit=limit,
             offset=offset,
-            department=None if by.is_subject else visible_to(by),
-            subject=by.name if by.is_subject else None,
+            **scope_of(by),
             status=status,
             due_before=today if overdue else None,
         )

@@ -42,7 +42,6 @@ from jointcredit.services.subjects import record_for_subject
 from jointcredit.settings import get_settings
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction
-from jointcredit.store.tables import subjects
 
 #: One answer for every failed self-service sign-in: it must not tell which subjects exist.
 SIGN_IN_FAILED = "the identifier and the answers do not match"
@@ -136,12 +135,9 @@ def sign_in(engine: Engine, answers: Mapping[str, str]) -> Principal:
     try:
         identifier = method.authenticate(answers)
         with engine.connect() as conn:
-            known = conn.execute(
-                subjects.select()
-                .with_only_columns(subjects.c.identifier)
-                .where(subjects.c.identifier == identifier)
-            ).scalar()
-        if known is None:
+            known = records.find_subject(conn, identifier)
+        # The subject's own identifier: every objection and repair is filed under it.
+        if known is None or known["identifier"] != identifier:
             raise AuthenticationError(SIGN_IN_FAILED)
     except AuthenticationError:
         with write_transaction(engine) as conn:
@@ -167,12 +163,8 @@ def own_record(engine: Engine, *, by: Principal, limit: int = 200) -> dict[str, 
     require(by, "read-own-record")
     identifier = by.name or ""
     with engine.connect() as conn:
-        subject = (
-            conn.execute(subjects.select().where(subjects.c.identifier == identifier))
-            .mappings()
-            .first()
-        )
-        if subject is None:
+        subject = records.find_subject(conn, identifier)
+        if subject is None or subject["identifier"] != identifier:
             raise NotFoundError("no subject with this identifier")
         rows = records.records_page(conn, subject["id"], limit=limit, offset=0, published_on=None)
         keep = frozenset(i["value"] for i in records.subject_identifiers_of(conn, subject["id"]))

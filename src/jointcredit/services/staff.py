@@ -28,10 +28,10 @@ from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundE
 from jointcredit.security import passwords
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
+from jointcredit.services.keys import check_role_and_department
 from jointcredit.settings import get_settings
 from jointcredit.store import staff as store
 from jointcredit.store.db import write_transaction
-from jointcredit.store.tables import ROLES
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: The one answer to a failed sign-in, whatever failed: it must not tell which usernames exist.
@@ -80,12 +80,6 @@ def _public(row: Any) -> dict[str, Any]:
     return out
 
 
-def _known_departments() -> frozenset[str]:
-    from jointcredit.catalog import load_catalog
-
-    return frozenset(load_catalog().departments)
-
-
 def create(
     engine: Engine,
     *,
@@ -103,10 +97,7 @@ def create(
             f"username {username!r}: 2–64 characters, lower-case letters, digits, '.', '_' "
             "or '-', starting with a letter or digit"
         )
-    if role not in ROLES:
-        raise InvalidInputError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if department not in _known_departments():
-        raise InvalidInputError(f"department {department!r} is not in the catalog")
+    check_role_and_department(role, department)
     passwords.check_policy(password, username=username)
     now = clock_now()
     with write_transaction(engine) as conn:
@@ -213,7 +204,7 @@ def _attempt(conn: Any, username: str, password: str, user_agent: str | None) ->
     now = clock_now()
     row = store.by_username(conn, username)
     if row is None:
-        passwords.verify_password(passwords.DUMMY_HASH, password)
+        passwords.verify_password(passwords.dummy_hash(), password)
         audit.append(
             conn,
             Principal("public"),
