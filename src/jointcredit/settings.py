@@ -199,8 +199,7 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(
         default=2.0,
         gt=0,
-        description="Pause of `jointcredit worker` between two rounds when it found nothing to "
-        "do.",
+        description="Pause of `jointcredit worker` between two rounds when it found nothing to do.",
     )
     worker_lease_seconds: float = Field(
         default=60.0,
@@ -229,8 +228,7 @@ class Settings(BaseSettings):
     web_login_max_failures: int = Field(
         default=5,
         ge=1,
-        description="Wrong passwords in a row after which a staff account is locked for a "
-        "while.",
+        description="Wrong passwords in a row after which a staff account is locked for a while.",
     )
     web_login_lockout_minutes: int = Field(
         default=15,

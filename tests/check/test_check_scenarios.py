@@ -44,8 +44,13 @@ def test_a_listed_companys_legal_representative_buying_an_air_ticket(
     registry: Engine, tmp_path: Path
 ) -> None:
     _load(registry, tmp_path, [entry(1, persons=[REP])])
-    result = check(registry, REP["id_number"], department="CAAC", matter="air-travel",
-                   as_of=dt.date(2025, 1, 10))
+    result = check(
+        registry,
+        REP["id_number"],
+        department="CAAC",
+        matter="air-travel",
+        as_of=dt.date(2025, 1, 10),
+    )
     assert result.subject is not None and result.subject.kind == "natural-person"
     reached = [d for d in result.decisions if d.via]
     assert reached, "the legal representative of a listed defaulter may not fly"
@@ -54,8 +59,9 @@ def test_a_listed_companys_legal_representative_buying_an_air_ticket(
         assert d.kind == "punishment" and d.status == "applied" and d.legal_basis
     assert "opinions-2016-64/07-1" in _measures(result)
     # The company itself is checked too, for the same matter, as the subject.
-    company = check(registry, uscc(1), department="CAAC", matter="air-travel",
-                    as_of=dt.date(2025, 1, 10))
+    company = check(
+        registry, uscc(1), department="CAAC", matter="air-travel", as_of=dt.date(2025, 1, 10)
+    )
     assert all(d.via is None for d in company.decisions)
     assert "opinions-2016-64/07-1" in _measures(company)
 
@@ -66,15 +72,25 @@ def test_a_person_is_not_reached_through_a_role_no_measure_targets(
     """mou-2016-141/01 (no enterprise bonds) targets only the subject: its legal
     representative is not reached by it."""
     _load(registry, tmp_path, [entry(1, persons=[REP])])
-    result = check(registry, REP["id_number"], department="NDRC",
-                   matter="enterprise-bond-issuance", as_of=dt.date(2025, 1, 10))
+    result = check(
+        registry,
+        REP["id_number"],
+        department="NDRC",
+        matter="enterprise-bond-issuance",
+        as_of=dt.date(2025, 1, 10),
+    )
     assert "mou-2016-141/01" not in _measures(result)
 
 
 def test_a_court_defaulter_applying_for_a_bond_issue(registry: Engine, tmp_path: Path) -> None:
     _load(registry, tmp_path, [entry(2)])
-    result = check(registry, uscc(2), department="NDRC", matter="enterprise-bond-issuance",
-                   as_of=dt.date(2025, 1, 10))
+    result = check(
+        registry,
+        uscc(2),
+        department="NDRC",
+        matter="enterprise-bond-issuance",
+        as_of=dt.date(2025, 1, 10),
+    )
     [bond] = [d for d in result.decisions if d.measure == "mou-2016-141/01"]
     assert bond.kind == "punishment" and bond.status == "applied"
     assert bond.list_type == "judgment-defaulters"
@@ -82,16 +98,37 @@ def test_a_court_defaulter_applying_for_a_bond_issue(registry: Engine, tmp_path:
     assert bond.until == dt.date(2026, 3, 4), "the default period of two years, last day"
     assert bond.legal_basis and bond.entry is not None
     as_dict = result.to_dict()
-    assert set(as_dict) == {"subject", "department", "matter", "as_of", "catalog_version",
-                            "decisions"}
+    assert set(as_dict) == {
+        "subject",
+        "department",
+        "matter",
+        "as_of",
+        "catalog_version",
+        "decisions",
+    }
     assert as_dict["catalog_version"].startswith("sha256:")
 
 
 def test_an_a_grade_taxpayer_at_an_approval_office(registry: Engine, tmp_path: Path) -> None:
-    _load(registry, tmp_path, [entry(3, "a-grade-taxpayers", department="SAT",
-                                     legal_basis="纳税信用管理办法（试行）第十八条")])
-    result = check(registry, uscc(3), department="MOFCOM",
-                   matter="administrative-approval-green-channel", as_of=dt.date(2024, 6, 1))
+    _load(
+        registry,
+        tmp_path,
+        [
+            entry(
+                3,
+                "a-grade-taxpayers",
+                department="SAT",
+                legal_basis="纳税信用管理办法（试行）第十八条",
+            )
+        ],
+    )
+    result = check(
+        registry,
+        uscc(3),
+        department="MOFCOM",
+        matter="administrative-approval-green-channel",
+        as_of=dt.date(2024, 6, 1),
+    )
     incentives = {d.measure for d in result.decisions if d.kind == "incentive"}
     assert {"mou-2016-1467/01", "policy-2016-33/04-red"} <= incentives
     assert all(d.kind == "incentive" for d in result.decisions)
@@ -99,34 +136,45 @@ def test_an_a_grade_taxpayer_at_an_approval_office(registry: Engine, tmp_path: P
 
 def test_a_subject_with_three_clean_years(registry: Engine, tmp_path: Path) -> None:
     old = licensing_row(4, XK_JDRQ="2021-05-01", XK_YXQZ="2021-05-01", XK_YXQZI="2031-04-30")
-    import_file(registry, "licensing", write_csv(tmp_path / "l.csv", [old], LICENSING),
-                today=TODAY)
-    clean = check(registry, uscc(4), department="SAMR", matter="administrative-licensing",
-                  as_of=TODAY)
+    import_file(registry, "licensing", write_csv(tmp_path / "l.csv", [old], LICENSING), today=TODAY)
+    clean = check(
+        registry, uscc(4), department="SAMR", matter="administrative-licensing", as_of=TODAY
+    )
     assert "policy-2016-33/04-clean" in _measures(clean)
     [d] = [d for d in clean.decisions if d.measure == "policy-2016-33/04-clean"]
     assert (d.entry, d.list_type, d.status) == (None, None, "applied")
     # A general penalty within the three years breaks the clean record ...
-    import_file(registry, "penalty", write_csv(
-        tmp_path / "p.csv", [penalty_row(4, CF_JDRQ="2025-02-01")], PENALTIES), today=TODAY)
-    broken = check(registry, uscc(4), department="SAMR", matter="administrative-licensing",
-                   as_of=TODAY)
+    import_file(
+        registry,
+        "penalty",
+        write_csv(tmp_path / "p.csv", [penalty_row(4, CF_JDRQ="2025-02-01")], PENALTIES),
+        today=TODAY,
+    )
+    broken = check(
+        registry, uscc(4), department="SAMR", matter="administrative-licensing", as_of=TODAY
+    )
     assert "policy-2016-33/04-clean" not in _measures(broken)
     # ... but not a check for a day before the penalty was decided.
-    before = check(registry, uscc(4), department="SAMR", matter="administrative-licensing",
-                   as_of=dt.date(2025, 1, 31))
+    before = check(
+        registry,
+        uscc(4),
+        department="SAMR",
+        matter="administrative-licensing",
+        as_of=dt.date(2025, 1, 31),
+    )
     assert "policy-2016-33/04-clean" in _measures(before)
 
 
 def test_a_minor_penalty_keeps_the_record_clean(registry: Engine, tmp_path: Path) -> None:
     old = licensing_row(5, XK_JDRQ="2020-05-01", XK_YXQZ="2020-05-01", XK_YXQZI="2030-04-30")
     warning = penalty_row(5, CF_CFLB="警告", CF_NR_FK="", CF_JDRQ="2025-02-01")
-    import_file(registry, "licensing", write_csv(tmp_path / "l.csv", [old], LICENSING),
-                today=TODAY)
-    import_file(registry, "penalty", write_csv(tmp_path / "p.csv", [warning], PENALTIES),
-                today=TODAY)
-    result = check(registry, uscc(5), department="SAMR", matter="administrative-licensing",
-                   as_of=TODAY)
+    import_file(registry, "licensing", write_csv(tmp_path / "l.csv", [old], LICENSING), today=TODAY)
+    import_file(
+        registry, "penalty", write_csv(tmp_path / "p.csv", [warning], PENALTIES), today=TODAY
+    )
+    result = check(
+        registry, uscc(5), department="SAMR", matter="administrative-licensing", as_of=TODAY
+    )
     assert "policy-2016-33/04-clean" in _measures(result)
 
 
@@ -134,12 +182,18 @@ def test_a_new_or_unknown_subject_earns_no_clean_record_incentive(
     registry: Engine, tmp_path: Path
 ) -> None:
     recent = licensing_row(6, XK_JDRQ="2025-05-01", XK_YXQZ="2025-05-01", XK_YXQZI="2030-04-30")
-    import_file(registry, "licensing", write_csv(tmp_path / "l.csv", [recent], LICENSING),
-                today=TODAY)
-    assert check(registry, uscc(6), department="SAMR", matter="administrative-licensing",
-                 as_of=TODAY).decisions == ()
-    unknown = check(registry, uscc(99), department="SAMR", matter="administrative-licensing",
-                    as_of=TODAY)
+    import_file(
+        registry, "licensing", write_csv(tmp_path / "l.csv", [recent], LICENSING), today=TODAY
+    )
+    assert (
+        check(
+            registry, uscc(6), department="SAMR", matter="administrative-licensing", as_of=TODAY
+        ).decisions
+        == ()
+    )
+    unknown = check(
+        registry, uscc(99), department="SAMR", matter="administrative-licensing", as_of=TODAY
+    )
     assert unknown.subject is None and unknown.decisions == ()
 
 
@@ -161,15 +215,22 @@ def test_objection_suspends_and_repair_ends_with_history(registry: Engine, tmp_p
     today = dt.datetime.now(dt.UTC)
     day = today.date()
     with write_transaction(registry) as conn:
-        records.set_status(conn, record_id, "disputed", actor="test",
-                           now=today + dt.timedelta(days=10), reason="objection")
+        records.set_status(
+            conn,
+            record_id,
+            "disputed",
+            actor="test",
+            now=today + dt.timedelta(days=10),
+            reason="objection",
+        )
     during = check(registry, uscc(8), as_of=day + dt.timedelta(days=12), **ask)
     assert {d.status for d in during.decisions} == {"suspended"}
     before = check(registry, uscc(8), as_of=day + dt.timedelta(days=9), **ask)
     assert {d.status for d in before.decisions} == {"applied"}, "as the registry stood then"
     with write_transaction(registry) as conn:
-        records.set_status(conn, record_id, "repaired", actor="test",
-                           now=today + dt.timedelta(days=20))
+        records.set_status(
+            conn, record_id, "repaired", actor="test", now=today + dt.timedelta(days=20)
+        )
     assert check(registry, uscc(8), as_of=day + dt.timedelta(days=21), **ask).decisions == ()
     between = check(registry, uscc(8), as_of=day + dt.timedelta(days=15), **ask)
     assert {d.status for d in between.decisions} == {"suspended"}
@@ -193,12 +254,19 @@ def test_list_entry_import_validates_against_the_catalog(registry: Engine, tmp_p
         entry(14, legal_basis=""),
         entry(15, decided_on="2099-01-01"),
     ]
-    summary = import_file(registry, "list-entry", write_entries(tmp_path / "b.jsonl", bad),
-                          today=TODAY)
+    summary = import_file(
+        registry, "list-entry", write_entries(tmp_path / "b.jsonl", bad), today=TODAY
+    )
     assert summary.accepted == 0 and summary.rejected_rows == 6
     fields = {(r["row"], r["field"]) for r in summary.rejected}
-    assert {(1, "list_type"), (2, "department"), (3, "subject.kind"), (4, "persons[0].role"),
-            (5, "legal_basis"), (6, "decided_on")} <= fields
+    assert {
+        (1, "list_type"),
+        (2, "department"),
+        (3, "subject.kind"),
+        (4, "persons[0].role"),
+        (5, "legal_basis"),
+        (6, "decided_on"),
+    } <= fields
 
 
 def test_a_mistyped_resident_id_that_passes_the_uscc_check_is_refused(registry: Engine) -> None:
@@ -212,5 +280,7 @@ def test_a_mistyped_resident_id_that_passes_the_uscc_check_is_refused(registry: 
     assert wrong != right and wrong in "0123456789" and wrong in USCC_ALPHABET
     with pytest.raises(CheckInputError, match="check digit is wrong"):
         check(registry, body + wrong, department="NDRC", matter="enterprise-bond-issuance")
-    assert check(registry, body + right, department="NDRC",
-                 matter="enterprise-bond-issuance").subject is None
+    assert (
+        check(registry, body + right, department="NDRC", matter="enterprise-bond-issuance").subject
+        is None
+    )

@@ -269,8 +269,18 @@ def test_an_unreadable_file_fails_with_a_message(tmp_path: Path, make: Any, mess
 
 
 def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
-    args = ("demo", "--subjects", "200", "--licensing", "300", "--penalties", "200",
-            "--entries", "50", "--no-serve")
+    args = (
+        "demo",
+        "--subjects",
+        "200",
+        "--licensing",
+        "300",
+        "--penalties",
+        "200",
+        "--entries",
+        "50",
+        "--no-serve",
+    )
     first = jointcredit(*args, data_dir=tmp_path)  # no database URL: the embedded default
     assert first.returncode == 0, first.stderr
     database = tmp_path / "registry.sqlite3"

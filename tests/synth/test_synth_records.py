@@ -52,8 +52,9 @@ def test_every_uscc_is_valid_and_marked(licensing: list[dict[str, str]],
     assert set(prefixes) <= {"91", "92", "93", "52", "12", "Y1", "11"}
 
 
-def test_authorities_are_organs_with_their_own_code(licensing: list[dict[str, str]],
-                                                     penalties: list[dict[str, str]]) -> None:
+def test_authorities_are_organs_with_their_own_code(
+    licensing: list[dict[str, str]], penalties: list[dict[str, str]]
+) -> None:
     for row in licensing:
         assert row["XK_XKJGDM"].startswith("11") and row["XK_XKJGDM"][8:11] == "JCG"
         assert row["XK_LYDW"] == row["XK_XKJG"] and row["XK_LYDWDM"] == row["XK_XKJGDM"]
@@ -193,8 +194,9 @@ def test_amounts(penalties: list[dict[str, str]]) -> None:
     assert fines > 1500
 
 
-def test_document_numbers_are_unique_per_authority(licensing: list[dict[str, str]],
-                                                    penalties: list[dict[str, str]]) -> None:
+def test_document_numbers_are_unique_per_authority(
+    licensing: list[dict[str, str]], penalties: list[dict[str, str]]
+) -> None:
     lic = Counter((row["XK_XKJGDM"], row["XK_WSH"]) for row in licensing)
     pen = Counter((row["CF_CFJGDM"], row["CF_WSH"]) for row in penalties)
     assert max(lic.values()) == 1 and max(pen.values()) == 1

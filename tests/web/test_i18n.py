@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
 
 from jointcredit.web import i18n
 
@@ -19,13 +20,10 @@ def test_placeholders_agree() -> None:
 
 
 def test_every_literal_key_in_templates_exists() -> None:
-    folder = resources.files("jointcredit.web").joinpath("templates")
+    folder = Path(str(resources.files("jointcredit.web").joinpath("templates")))
     used: set[str] = set()
-    for item in folder.iterdir():
-        if item.name.endswith(".html"):
-            used |= set(
-                re.findall(r"""\bt\(\s*["']([\w.-]+)["']\s*[,)]""", item.read_text("utf-8"))
-            )
+    for item in folder.rglob("*.html"):
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.-]+)["']\s*[,)]""", item.read_text("utf-8")))
     assert used, "no t() calls found"
     assert used <= set(i18n.ZH), sorted(used - set(i18n.ZH))
 

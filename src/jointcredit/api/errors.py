@@ -63,9 +63,7 @@ async def _platform_error(_request: Request, exc: Exception) -> JSONResponse:
     extra = {}
     if isinstance(exc, errors.InvalidInputError) and exc.problems is not None:
         extra["problems"] = exc.problems
-    return JSONResponse(
-        body(code, str(exc), **extra), status_code=status, headers=_headers(status)
-    )
+    return JSONResponse(body(code, str(exc), **extra), status_code=status, headers=_headers(status))
 
 
 async def _identifier_error(_request: Request, exc: Exception) -> JSONResponse:

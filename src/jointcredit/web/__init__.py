@@ -84,12 +84,16 @@ def _html_errors(app: FastAPI) -> None:
                 return await api_handler(request, exc)
             if isinstance(exc, StarletteHTTPException):
                 status = exc.status_code
+                if 300 <= status < 400:  # the console's "sign in first"
+                    return Response(status_code=status, headers=exc.headers)
             elif isinstance(exc, RequestValidationError):
                 status = 422
             else:
                 status = status_of(exc)
-            detail = str(exc) if status == 422 else None
-            shown = status if status in (404, 405, 422) else 500
+            detail = str(exc) if status in (403, 422) else None
+            shown = status if status in (403, 404, 405, 422) else 500
+            if status == 401:
+                shown = 403
             return await run_in_threadpool(
                 render, request, "error.html", {"status": shown, "detail": detail}, status=status
             )
@@ -102,9 +106,17 @@ def _html_errors(app: FastAPI) -> None:
 
 def install(app: FastAPI) -> None:
     """Add the portal to ``app`` (after the API's routes and error handlers)."""
-    from jointcredit.web.pages import router
+    from jointcredit.web import (
+        console,
+        console_queues,
+        console_submit,
+        dashboard,
+        pages,
+        selfservice,
+    )
 
-    app.include_router(router)
+    for module in (pages, console, console_submit, console_queues, selfservice, dashboard):
+        app.include_router(module.router)
     _html_errors(app)
     app.add_middleware(PortalMiddleware)
 

@@ -313,6 +313,24 @@ EN: dict[str, str] = {
     "error.detail": "Reason: {detail}",
 }
 
+
+def _merge_parts() -> None:
+    """Add each signed-in part's strings (:mod:`jointcredit.web.strings`) to ``ZH`` and ``EN``."""
+    from importlib import import_module
+
+    from jointcredit.web.strings import PARTS
+
+    for part in PARTS:
+        module = import_module(f"jointcredit.web.strings.{part}")
+        for target, extra in ((ZH, module.ZH), (EN, module.EN)):
+            twice = set(target) & set(extra)
+            if twice:
+                raise RuntimeError(f"strings.{part} redefines {sorted(twice)}")
+            target.update(extra)
+
+
+_merge_parts()
+
 CATALOGS: Mapping[str, Mapping[str, str]] = {"zh": ZH, "en": EN}
 
 

@@ -20,7 +20,11 @@ LANG_COOKIE = "lang"
 _YEAR = 365 * 24 * 3600
 
 #: Static files by name with their media type; read once, served from memory.
-_STATIC_TYPES = {"site.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
+_STATIC_TYPES = {
+    "site.css": "text/css; charset=utf-8",
+    "console.css": "text/css; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 @cache

@@ -26,9 +26,7 @@ def upgrade() -> None:
         "ix_messages_department_position", "messages", ["department", "position"], unique=False
     )
     op.create_index("ix_messages_position", "messages", ["position"], unique=True)
-    op.create_index(
-        "ix_credit_records_kind_valid_until", "credit_records", ["kind", "valid_until"]
-    )
+    op.create_index("ix_credit_records_kind_valid_until", "credit_records", ["kind", "valid_until"])
 
 
 def downgrade() -> None:
