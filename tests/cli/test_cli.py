@@ -23,6 +23,7 @@ import pytest
 
 from importing.rows import penalty_row, resident_id, uscc, write_csv
 from jointcredit.importing.formats import PENALTIES
+from jointcredit.services import staff
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 from jointcredit.services.registry import summary as registry_summary
@@ -299,8 +300,22 @@ def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
     assert counts["history"] == records
     assert counts.get("records.black-list", 0) + counts.get("records.red-list", 0) > 0
 
+    # Console accounts, one password kept private and reused; self-service with a demo code.
+    saved = json.loads((tmp_path / "demo-staff.json").read_text("utf-8"))
+    assert (tmp_path / "demo-staff.json").stat().st_mode & 0o777 == 0o600
+    assert {a["role"] for a in saved["accounts"]} >= {"initiator", "reviewer", "supervisor"}
+    assert saved["password"] in first.out and "/console" in first.out
+    assert "/me" in first.out and "code" in first.out
+
     second = jointcredit(*args, data_dir=tmp_path)
     assert second.returncode == 0, second.stderr
+    assert json.loads((tmp_path / "demo-staff.json").read_text("utf-8")) == saved
+    engine = open_registry(f"sqlite:///{database}", upgrade=False)
+    try:
+        signed = staff.sign_in(engine, "demo.reviewer", saved["password"])
+        assert signed.session.department == "SPC"
+    finally:
+        engine.dispose()
     after = jointcredit("summary", "--json", data_dir=tmp_path)
     assert after.returncode == 0, after.stderr
     assert after.json == counts, "the second demo's imports added nothing"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import shlex
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from jointcredit.cli.serve import HostOption, PortOption, run_server, urls
 from jointcredit.errors import AuthenticationError
 from jointcredit.identifiers.mask import mask_identifier
 from jointcredit.jsontext import dumps
-from jointcredit.services import keys
+from jointcredit.services import keys, selfservice, staff
 from jointcredit.services.access import OPERATOR
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file
@@ -130,6 +131,9 @@ def demo(
 
     demo_keys = _demo_keys(engine, settings.data_dir / "demo-keys.json")
     _show_keys(demo_keys, settings.data_dir / "demo-keys.json")
+    staff_path = settings.data_dir / "demo-staff.json"
+    _show_staff(_demo_staff(engine, staff_path), staff_path, host, port)
+    _show_self_service(sample, host, port)
     _show_examples(demo_keys, sample, host, port)
     engine.dispose()
     if serve:
@@ -217,22 +221,90 @@ def _demo_keys(engine: Engine, path: Path) -> list[dict[str, Any]]:
             item = {"id": issued.id, "key": issued.key, "role": role, "department": department}
         out.append({k: item[k] for k in ("id", "role", "department", "key")})
     keys.forget_recent()
+    _write_private(path, {"database": engine.url.render_as_string(hide_password=True), "keys": out})
+    return out
+
+
+#: The demo's console accounts: (username, role, department). The court (SPC) lists judgment
+#: defaulters, so its initiator proposes entries and two reviewers make the four eyes and answer
+#: objections; CAAC applies the air-travel ban; NDRC supervises.
+DEMO_STAFF = (
+    ("demo.initiator", "initiator", "SPC"),
+    ("demo.reviewer", "reviewer", "SPC"),
+    ("demo.reviewer2", "reviewer", "SPC"),
+    ("demo.implementer", "implementer", "CAAC"),
+    ("demo.supervisor", "supervisor", "NDRC"),
+)
+
+
+def _write_private(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(
-            {
-                "database": engine.url.render_as_string(hide_password=True),
-                "keys": out,
-            },
-            f,
-            ensure_ascii=False,
-            indent=2,
-        )
+        json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")
     os.chmod(path.with_suffix(".tmp"), 0o600)
     os.replace(path.with_suffix(".tmp"), path)
-    return out
+
+
+def _demo_staff(engine: Engine, path: Path) -> list[dict[str, str]]:
+    """One console account per demo role, all with one random password kept in ``path``
+    (mode 0600) and reused by the next demo; an account whose password no longer matches is
+    given it again."""
+    try:
+        password = str(json.loads(path.read_text(encoding="utf-8"))["password"])
+    except (OSError, ValueError, KeyError, TypeError):
+        password = secrets.token_urlsafe(12)
+    known = {a["username"]: a for a in staff.listed(engine, by=OPERATOR)}
+    out = []
+    for username, role, department in DEMO_STAFF:
+        if username not in known:
+            staff.create(
+                engine,
+                username=username,
+                password=password,
+                department=department,
+                role=role,
+                display_name=f"demo {role}",
+                by=OPERATOR,
+            )
+        else:
+            staff.set_password(engine, username, password, by=OPERATOR)
+            if not known[username]["active"]:
+                staff.set_active(engine, username, True, by=OPERATOR)
+        out.append({"username": username, "role": role, "department": department})
+    _write_private(path, {"password": password, "accounts": out})
+    return [{**a, "password": password} for a in out]
+
+
+def _show_staff(accounts: list[dict[str, str]], path: Path, host: str, port: int) -> None:
+    console.print(
+        f"\ndemo console accounts ({urls(host, port)['console']}), password "
+        f"{accounts[0]['password']}:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for a in accounts:
+        console.print(f"  {a['username']:<18} {a['role']:<12} {a['department']}", highlight=False)
+    console.print(f"kept in {path} (mode 0600) and reused by the next demo", highlight=False)
+
+
+def _show_self_service(sample: dict[str, Any] | None, host: str, port: int) -> None:
+    """Switch self-service on with the demo authenticator (unless the operator chose one) and
+    print the sample company's sign-in code."""
+    if not get_settings().self_service_authenticator.strip():
+        os.environ["JOINTCREDIT_SELF_SERVICE_AUTHENTICATOR"] = "demo"
+        get_settings.cache_clear()
+    if sample is None or get_settings().self_service_authenticator.strip() != "demo":
+        return
+    company = sample["subject"]["uscc"]
+    code = selfservice.demo_authenticator().code(company)
+    console.print(
+        f"\nself-service ({urls(host, port)['self-service']}; demo sign-in, for demonstrations "
+        f"only): {sample['subject']['name']} signs in with {company} and code {code}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _show_keys(demo_keys: list[dict[str, Any]], path: Path) -> None:

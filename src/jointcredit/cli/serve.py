@@ -40,6 +40,8 @@ def urls(host: str, port: int) -> dict[str, str]:
     api = base_url(host, port) + PREFIX
     return {
         "portal": base_url(host, port) + "/",
+        "console": base_url(host, port) + "/console",
+        "self-service": base_url(host, port) + "/me",
         "API": api,
         "docs": f"{api}/docs",
         "OpenAPI": f"{api}/openapi.json",
