@@ -125,6 +125,8 @@ def test_a_subject_disputes_and_follows_its_own_records_only(
     assert objections.shown(registry, opened["id"], by=me)["history"][0]["action"] == "open"
     with pytest.raises(NotFoundError):
         objections.shown(registry, other["id"], by=me)
+    with pytest.raises(NotFoundError):  # not "forbidden": that would say it exists
+        objections.withdraw(registry, other["id"], by=me)
     withdrawn = objections.withdraw(registry, opened["id"], by=me)
     assert withdrawn["status"] == "withdrawn"
 

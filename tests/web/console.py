@@ -76,4 +76,5 @@ def browser_sign_in(page: Any, url: str, username: str, password: str = PASSWORD
     page.get_by_label("用户名").or_(page.get_by_label("Username")).fill(username)
     page.get_by_label("密码").or_(page.get_by_label("Password")).fill(password)
     page.get_by_role("button", name=re.compile("登录|Sign in")).click()
-    page.wait_for_url(re.compile(r"/console"))
+    # Signed in: somewhere in the console other than the sign-in page itself.
+    page.wait_for_url(lambda url: "/console" in url and "/console/sign-in" not in url)

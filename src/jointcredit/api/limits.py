@@ -10,7 +10,7 @@ from jointcredit.api.errors import body
 from jointcredit.jsontext import dumps
 
 #: Paths that take file uploads get the upload limit; everything else the body limit.
-UPLOAD_PATHS = ("/api/v1/imports/", "/api/v1/screen")
+UPLOAD_PATHS = ("/api/v1/imports/", "/api/v1/screen", "/console/submit/upload")
 
 
 class _TooLarge(HTTPException):

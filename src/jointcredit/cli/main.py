@@ -24,6 +24,7 @@ from jointcredit.cli import (
     selfservice,
     serve,
     staff,
+    stats,
     subjects,
     summary,
     worker,
@@ -59,6 +60,7 @@ app.add_typer(repair.app, name="repair")
 app.add_typer(push.app, name="push")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(deadlines.app, name="deadlines")
+app.add_typer(stats.app, name="stats")
 app.command("worker")(worker.worker)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, RowMapping
 
 from jointcredit.clock import CHINA, china_day
 from jointcredit.clock import now as clock_now
-from jointcredit.errors import InvalidInputError, PermissionDeniedError
+from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.rules import feedback as rules
 from jointcredit.rules.workdays import ESTIMATE_WARNING, workdays_between
 from jointcredit.services import audit
@@ -398,3 +398,142 @@ def _outstanding_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[
         "workdays_late": workdays_between(deadline.day, today),
         "warning": ESTIMATE_WARNING if deadline.estimated else None,
     }
+
+
+# -- what was pushed to a department, with its feedback (the console's list) ---------------------
+
+#: An open item due within this many working days is "due soon".
+DUE_SOON_WORKDAYS = 2
+
+
+def _receiver(by: Principal, department: str | None) -> str:
+    """The department whose messages ``by`` reads: its own; the operator names one."""
+    require(by, "read-feed", department or by.department)
+    if by.department is not None and by.role not in OVERSEERS:
+        return by.department
+    if not department:
+        raise InvalidInputError("department: name the department whose messages to read")
+    return department
+
+
+def _pushed_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[str, Any]:
+    created = row["created_at"]
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    payload = row["payload"] or {}
+    entry = payload.get("entry") or {}
+    subject = entry.get("subject") or {}
+    answered = bool(row["answered"])
+    item: dict[str, Any] = {
+        "message_id": row["id"],
+        "department": row["department"],
+        "event": row["event"],
+        "reason": row["reason"],
+        "record_id": row["record_id"],
+        "subject": row["subject"],
+        "subject_name": subject.get("name"),
+        "subject_kind": subject.get("kind"),
+        "list_type": row["list_type"],
+        "document_number": entry.get("document_number"),
+        "listing_department": entry.get("department"),
+        "valid_from": entry.get("valid_from"),
+        "valid_until": entry.get("valid_until"),
+        "measures": list(payload.get("measures") or []),
+        "sent_at": created.isoformat(),
+        "answered": answered,
+        "feedback_due": row["event"] in rules.DUE_EVENTS,
+        "due": None,
+        "due_estimated": False,
+        "due_warning": None,
+        "overdue": False,
+        "days_left": None,
+        "urgency": None,
+    }
+    if item["feedback_due"]:
+        deadline = rules.feedback_due(china_day(created), rule)
+        item["due"] = deadline.day.isoformat()
+        item["due_estimated"] = deadline.estimated
+        item["due_warning"] = ESTIMATE_WARNING if deadline.estimated else None
+        if not answered:
+            left = workdays_between(today, deadline.day)
+            item["days_left"] = left
+            if deadline.day < today:
+                item["overdue"] = True
+                item["urgency"] = "overdue"
+            elif left <= DUE_SOON_WORKDAYS:
+                item["urgency"] = "due-soon"
+    return item
+
+
+def pushed(
+    engine: Engine,
+    *,
+    by: Principal,
+    limit: int,
+    offset: int = 0,
+    department: str | None = None,
+    today: dt.date | None = None,
+    rule: str | int | None = None,
+) -> list[dict[str, Any]]:
+    """Messages sent to the department (an implementer's own; the operator names one), newest
+    first: what each announces about which entry, and for those that call for feedback its due
+    day, whether feedback meets it (``answered``), ``days_left`` (working days to the due day
+    while unanswered), ``overdue`` and ``urgency`` (``overdue``, ``due-soon`` within
+    :data:`DUE_SOON_WORKDAYS` working days, or None). Unlike the feed, it moves no cursor.
+    Audited (``read-pushed``)."""
+    code = _receiver(by, department)
+    rule = rule if rule is not None else due_rule()
+    today = today or china_day(clock_now())
+    with write_transaction(engine) as conn:
+        rows = store.sent(conn, department=code, limit=limit, offset=offset)
+        items = [_pushed_view(r, rule, today) for r in rows]
+        audit.append(
+            conn,
+            by,
+            "read-pushed",
+            detail={"for_department": code, "messages": [i["message_id"] for i in items]},
+        )
+    return items
+
+
+def pushed_item(
+    engine: Engine,
+    message_id: int,
+    *,
+    by: Principal,
+    department: str | None = None,
+    today: dt.date | None = None,
+    rule: str | int | None = None,
+) -> dict[str, Any]:
+    """One message sent to the department, as :func:`pushed` shows it, with ``feedback``: the
+    department's feedback meeting it, oldest first. A message sent to another department is
+    not found. Audited (``read-pushed``)."""
+    code = _receiver(by, department)
+    rule = rule if rule is not None else due_rule()
+    today = today or china_day(clock_now())
+    with write_transaction(engine) as conn:
+        rows = store.sent(conn, department=code, limit=1, message_id=message_id)
+        if not rows:
+            raise NotFoundError(f"no message {message_id} to department {code}")
+        row = rows[0]
+        item = _pushed_view(row, rule, today)
+        created = row["created_at"]
+        item["feedback"] = [
+            _view(f)
+            for f in store.answers(
+                conn,
+                department=code,
+                message_id=message_id,
+                record_id=row["record_id"],
+                sent_at=created,
+            )
+        ]
+        audit.append(
+            conn,
+            by,
+            "read-pushed",
+            subject=row["subject"],
+            record_id=row["record_id"],
+            detail={"for_department": code, "messages": [message_id]},
+        )
+    return item

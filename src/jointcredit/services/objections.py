@@ -42,7 +42,7 @@ from jointcredit.store import objections as store
 from jointcredit.store import records, workflows
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import messages
-from jointcredit.workflows.objection import MACHINE, OUTCOMES
+from jointcredit.workflows.objection import MACHINE, OPEN_STATUSES, OUTCOMES
 
 LIST_KINDS = ("red-list", "black-list")
 
@@ -92,6 +92,34 @@ def deadline_fields(
         "overdue": late,
         "days_late": workdays_between(due, today) if late else None,
     }
+
+
+#: An open item due within this many working days is "due soon".
+DUE_SOON_WORKDAYS = 2
+
+
+def time_left(
+    item: Mapping[str, Any],
+    *,
+    open_statuses: Iterable[str] = OPEN_STATUSES,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """How much time an objection or repair application (as its ``view`` shows it) has left:
+    ``days_left``, working days from today to its due day while it is open (negative: past
+    it), and ``urgency``: ``overdue``, ``due-soon`` (due within :data:`DUE_SOON_WORKDAYS`
+    working days) or None (closed, or time enough)."""
+    if item["status"] not in tuple(open_statuses):
+        return {"days_left": None, "urgency": None}
+    today = clock.china_day(now or clock.now())
+    due = dt.date.fromisoformat(item["due"])
+    left = workdays_between(today, due)
+    if due < today:
+        urgency: str | None = "overdue"
+    elif left <= DUE_SOON_WORKDAYS:
+        urgency = "due-soon"
+    else:
+        urgency = None
+    return {"days_left": left, "urgency": urgency}
 
 
 def departments_of(conn: Connection, message_ids: list[int]) -> list[str]:
@@ -403,6 +431,9 @@ def withdraw(
     now = now or clock.now()
     with write_transaction(engine) as conn:
         row = _load(conn, objection_id)
+        if by.is_subject and not_theirs(by, row["subject"]):
+            # As for reading: self-service must not tell which objections exist.
+            raise NotFoundError(f"no objection {objection_id}")
         opener = row["opened_by_department"]
         if not (
             by.role == "operator"
@@ -496,5 +527,6 @@ __all__ = [
     "providing_department",
     "resolve",
     "shown",
+    "time_left",
     "withdraw",
 ]

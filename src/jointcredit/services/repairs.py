@@ -40,6 +40,7 @@ from jointcredit.services.objections import (
     text,
     visible_to,
 )
+from jointcredit.services.objections import time_left as _time_left
 from jointcredit.settings import get_settings
 from jointcredit.store import objections as objection_store
 from jointcredit.store import records, workflows
@@ -413,4 +414,10 @@ def shown(
     return view(row, today, history=[event_view(e) for e in history])
 
 
-__all__ = ["accept", "apply", "decide", "listed", "shown"]
+def time_left(item: Mapping[str, Any], *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """``days_left`` and ``urgency`` of an application while it waits for the department
+    (applied or accepted), as :func:`jointcredit.services.objections.time_left`."""
+    return _time_left(item, open_statuses=OPEN_STATUSES, now=now)
+
+
+__all__ = ["accept", "apply", "decide", "listed", "shown", "time_left"]

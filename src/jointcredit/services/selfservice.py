@@ -17,11 +17,18 @@ subject's identifier, or refuses. ``JOINTCREDIT_SELF_SERVICE_AUTHENTICATOR`` nam
 
 A signed-in subject acts as ``Principal("subject", name=IDENTIFIER)``: the objection and repair
 services let it act on its own records only, and answer "not found" for anyone else's.
+
+**Sessions.** The web pages at ``/me`` keep a signed-in subject in a session
+(:func:`open_session`, :func:`session_of`, :func:`sign_out`), like the console keeps staff: a
+random token travels in a cookie and only its SHA-256 is stored; the session ends on sign-out,
+after ``JOINTCREDIT_WEB_SESSION_IDLE_MINUTES`` without a request or after
+``JOINTCREDIT_WEB_SESSION_MAX_HOURS`` in all; every form carries its CSRF token.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import importlib
@@ -33,6 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 
+from jointcredit.clock import now as clock_now
 from jointcredit.errors import AuthenticationError, ConfigurationError, NotFoundError
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.security.keyfiles import read_or_create
@@ -41,6 +49,7 @@ from jointcredit.services.access import Principal, require, subject_principal
 from jointcredit.services.subjects import record_for_subject
 from jointcredit.settings import get_settings
 from jointcredit.store import records
+from jointcredit.store import subject_sessions as sessions_store
 from jointcredit.store.db import write_transaction
 
 #: One answer for every failed self-service sign-in: it must not tell which subjects exist.
@@ -127,8 +136,9 @@ def authenticator() -> Authenticator | None:
     return made
 
 
-def sign_in(engine: Engine, answers: Mapping[str, str]) -> Principal:
-    """The subject the answers authenticate, as a principal; audited either way."""
+def _authenticate(engine: Engine, answers: Mapping[str, str]) -> tuple[str, str]:
+    """(identifier, method name) of the subject the answers authenticate; a failure is audited
+    and raised as :class:`AuthenticationError` with the one message for every failure."""
     method = authenticator()
     if method is None:
         raise AuthenticationError("self-service is switched off on this platform")
@@ -148,12 +158,128 @@ def sign_in(engine: Engine, answers: Mapping[str, str]) -> Principal:
                 detail={"method": method.name},
             )
         raise
+    return identifier, method.name
+
+
+def sign_in(engine: Engine, answers: Mapping[str, str]) -> Principal:
+    """The subject the answers authenticate, as a principal; audited either way."""
+    identifier, method = _authenticate(engine, answers)
     by = subject_principal(identifier)
     with write_transaction(engine) as conn:
-        audit.append(
-            conn, by, "subject-sign-in", subject=identifier, detail={"method": method.name}
-        )
+        audit.append(conn, by, "subject-sign-in", subject=identifier, detail={"method": method})
     return by
+
+
+# -- sessions of the web pages (/me) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectSession:
+    """A live self-service session: which subject, how it signed in, the token forms carry."""
+
+    id: int
+    subject: str
+    method: str
+    csrf_token: str
+    expires_at: dt.datetime
+
+    @property
+    def principal(self) -> Principal:
+        return subject_principal(self.subject)
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectSignedIn:
+    token: str
+    session: SubjectSession
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(
+    engine: Engine, answers: Mapping[str, str], *, user_agent: str | None = None
+) -> SubjectSignedIn:
+    """Sign in (as :func:`sign_in`, audited either way) and open a session; its token is
+    returned once, only its SHA-256 is kept."""
+    identifier, method = _authenticate(engine, answers)
+    now = clock_now()
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(hours=get_settings().web_session_max_hours)
+    by = subject_principal(identifier)
+    with write_transaction(engine) as conn:
+        session_id = sessions_store.open_session(
+            conn,
+            {
+                "token_hash": _token_hash(token),
+                "subject": identifier,
+                "csrf_token": csrf,
+                "created_at": now,
+                "last_seen_at": now,
+                "expires_at": expires,
+                "method": method[:64],
+                "user_agent": (user_agent or "")[:300] or None,
+            },
+        )
+        audit.append(
+            conn,
+            by,
+            "subject-sign-in",
+            subject=identifier,
+            detail={"method": method, "session": session_id},
+        )
+    return SubjectSignedIn(token, SubjectSession(session_id, identifier, method, csrf, expires))
+
+
+def session_of(engine: Engine, token: str | None) -> SubjectSession | None:
+    """The live session a cookie's token opens, or None (unknown, ended, idle, expired). A live
+    session's idle clock restarts."""
+    if not token or len(token) > 100:
+        return None
+    settings = get_settings()
+    now = clock_now()
+    with engine.connect() as conn:
+        row = sessions_store.by_token_hash(conn, _token_hash(token))
+    if row is None or row["ended_at"] is not None:
+        return None
+    seen = _utc(row["last_seen_at"])
+    idle = now - seen > dt.timedelta(minutes=settings.web_session_idle_minutes)
+    if idle or _utc(row["expires_at"]) <= now:
+        with write_transaction(engine) as conn:
+            sessions_store.end_session(conn, row["id"], now)
+        return None
+    # Writing on every request would make each page view a write; a minute's precision will do.
+    if now - seen > dt.timedelta(minutes=1):
+        with write_transaction(engine) as conn:
+            sessions_store.touch_session(conn, row["id"], now)
+    return SubjectSession(
+        row["id"], row["subject"], row["method"], row["csrf_token"], _utc(row["expires_at"])
+    )
+
+
+def csrf_ok(session: SubjectSession, submitted: str | None) -> bool:
+    """Whether a form carries its session's token (compared in constant time)."""
+    return bool(submitted) and hmac.compare_digest(session.csrf_token, submitted or "")
+
+
+def sign_out(engine: Engine, session: SubjectSession) -> None:
+    with write_transaction(engine) as conn:
+        sessions_store.end_session(conn, session.id, clock_now())
+        audit.append(
+            conn,
+            session.principal,
+            "subject-sign-out",
+            subject=session.subject,
+            detail={"session": session.id},
+        )
 
 
 def own_record(engine: Engine, *, by: Principal, limit: int = 200) -> dict[str, Any]:

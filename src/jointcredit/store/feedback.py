@@ -136,3 +136,63 @@ def unanswered(
     if created_before is not None:
         query = query.where(messages.c.created_at < created_before)
     return conn.execute(query).mappings().all()
+
+
+def sent(
+    conn: Connection,
+    *,
+    department: str,
+    limit: int,
+    offset: int = 0,
+    message_id: int | None = None,
+) -> Sequence[RowMapping]:
+    """Messages sent to ``department``, newest first (or the one ``message_id``), each with
+    ``answered``: whether feedback from the department meets it (see :func:`unanswered`)."""
+    query = (
+        select(
+            messages.c.id,
+            messages.c.department,
+            messages.c.event,
+            messages.c.reason,
+            messages.c.record_id,
+            messages.c.subject,
+            messages.c.list_type,
+            messages.c.payload,
+            messages.c.created_at,
+            _answered().label("answered"),
+        )
+        .where(messages.c.department == department)
+        .order_by(messages.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    if message_id is not None:
+        query = query.where(messages.c.id == message_id)
+    return conn.execute(query).mappings().all()
+
+
+def answers(
+    conn: Connection,
+    *,
+    department: str,
+    message_id: int,
+    record_id: int,
+    sent_at: dt.datetime,
+) -> Sequence[RowMapping]:
+    """The department's feedback meeting one message: on the message, or on its entry after
+    the message was written; oldest first."""
+    return (
+        conn.execute(
+            select(feedback)
+            .where(
+                feedback.c.department == department,
+                or_(
+                    feedback.c.message_id == message_id,
+                    and_(feedback.c.record_id == record_id, feedback.c.created_at > sent_at),
+                ),
+            )
+            .order_by(feedback.c.id)
+        )
+        .mappings()
+        .all()
+    )

@@ -539,3 +539,20 @@ web_sessions = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("user_agent", String(300)),
 )
+
+#: Signed-in self-service sessions of subjects (``/me``): the subject's identifier, and the
+#: SHA-256 of the cookie's random token only, as for staff sessions.
+subject_sessions = Table(
+    "subject_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("subject", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("method", String(64), nullable=False),
+    Column("user_agent", String(300)),
+)

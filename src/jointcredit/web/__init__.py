@@ -23,6 +23,8 @@ from jointcredit import errors
 from jointcredit.api.errors import status_of
 
 API_PREFIX = "/api/"
+#: The console's and self-service's pages: forms that post, never a person's number in a URL.
+SIGNED_IN_PREFIXES = ("/console", "/me")
 
 #: No script at all, nothing from elsewhere, no framing, forms only to ourselves.
 CSP = (
@@ -57,10 +59,17 @@ class PortalMiddleware:
             await self.app(scope, receive, send)
             return
 
+        signed_in = scope["path"].startswith(SIGNED_IN_PREFIXES)
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers: list[Any] = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
+                if signed_in and b"referrer-policy" not in present:
+                    # With no-referrer a browser posts forms with ``Origin: null``, and the
+                    # forms' Origin check could not tell our own pages from another site's.
+                    headers.append((b"referrer-policy", b"same-origin"))
+                    present.add(b"referrer-policy")
                 headers += [(k, v) for k, v in _HEADERS if k not in present]
                 if b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-cache"))

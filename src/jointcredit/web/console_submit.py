@@ -1,9 +1,881 @@
-"""(being written)"""
+"""The console's submission pages and review queue.
+
+``/console/submit`` (initiators): one penalty, licence or list entry through a form, or a whole
+file (CSV/XLSX in the national double-publicity formats, or list entries) with its rejects
+report. ``/console/review`` (everyone who may read proposals): the department's proposals with
+their due days; a reviewer approves or returns them, an initiator withdraws or resubmits them.
+
+Every page acts through the same services as the API (:mod:`jointcredit.services.submissions`,
+:mod:`jointcredit.services.proposals`), as the signed-in member: the services check the role,
+the department and four eyes, validate, and write the audit log. A form whose content the
+service refuses comes back with each problem next to its field and everything typed kept.
+
+The import job does not keep its rejected rows, so the rejects report is the answer to the
+upload itself; its CSV download posts the listed rejects back (no file stays on the server).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.responses import Response
+
+from jointcredit import clock
+from jointcredit.catalog import load_catalog
+from jointcredit.drafts import RELATION_ROLES, SUBJECT_KINDS
+from jointcredit.errors import (
+    ConflictError,
+    InvalidInputError,
+    JointCreditError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from jointcredit.importing.formats import (
+    ID_DOCUMENT_TYPES,
+    LICENCE_CATEGORIES,
+    LICENSING,
+    PENALTIES,
+    SUBJECT_CATEGORIES,
+)
+from jointcredit.rules.workdays import workdays_between
+from jointcredit.services import proposals, submissions
+from jointcredit.services.access import allowed
+from jointcredit.services.public import csv_text
+from jointcredit.services.staff import StaffSession
+from jointcredit.store.tables import PROPOSAL_STATUSES
+from jointcredit.web.i18n import translator
+from jointcredit.web.render import language
+from jointcredit.web.session import (
+    check_form,
+    console_page,
+    engine_of,
+    redirect,
+    require_staff,
+)
 
 router = APIRouter(include_in_schema=False)
 
-__all__ = ["router"]
+SUBMIT = "/console/submit"
+UPLOAD = "/console/submit/upload"
+REVIEW = "/console/review"
+#: The forms for one item, in tab order.
+FORM_KINDS = ("penalty", "licensing", "list-entry")
+#: File kinds the upload takes: the service's import kinds.
+FILE_KINDS = ("penalty", "licensing", "list-entry")
+#: Person rows the list-entry form offers (persons reached through an organisation).
+PERSON_ROWS = 2
+#: Proposals a page of the queue shows.
+PAGE_SIZE = 20
+#: Working days left at which a proposal's due day counts as near.
+DUE_SOON_DAYS = 2
+#: Longest value a form field keeps (the services refuse longer ones with a message).
+_FIELD_MAX = 20_000
+#: Most rejects the CSV download takes back (the service lists at most the configured number).
+_REJECTS_MAX = 100_000
+
+
+# -- the forms' fields ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of a form: its name is the service's field name (so a problem the service
+    names lands next to it), its label and hint are string keys."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text, textarea, date, select
+    required: bool = False
+    hint: str | None = None
+    #: (value, string key of its label, or "" and the label itself).
+    options: tuple[tuple[str, str, str], ...] = ()
+    inputmode: str | None = None
+
+    @property
+    def id(self) -> str:
+        return "f-" + re.sub(r"[^\w-]", "-", self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A fieldset; ``folded`` groups sit in a ``<details>`` that opens when one has an error."""
+
+    legend: str
+    fields: tuple[Field, ...]
+    folded: bool = False
+
+
+Option = tuple[str, str, str]
+
+_SUBJECT_CATEGORY_KEYS = {
+    "法人及非法人组织": "submit.opt.org",
+    "自然人": "submit.opt.person",
+    "个体工商户": "submit.opt.business",
+}
+_ID_TYPE_KEYS = {
+    "身份证": "submit.opt.id",
+    "护照号": "submit.opt.passport",
+    "港澳居民来往内地通行证": "submit.opt.hkmo",
+    "台湾居民来往大陆通行证": "submit.opt.tw",
+    "外国人永久居留身份证": "submit.opt.foreigner",
+}
+_LICENCE_STATES = ("注销", "撤销", "吊销")
+_CHOOSE: Option = ("", "submit.opt.choose", "")
+
+
+def _options(values: Sequence[str], keys: Mapping[str, str] | None = None) -> tuple[Option, ...]:
+    """A select's options: the national format's own values, each with its label."""
+    return (_CHOOSE, *((v, (keys or {}).get(v, ""), v) for v in values))
+
+
+def _subject_groups(p: str) -> tuple[Group, ...]:
+    def f(name: str, **kw: Any) -> Field:
+        return Field(p + name, "submit.f." + name, **kw)
+
+    documents = _options(ID_DOCUMENT_TYPES, _ID_TYPE_KEYS)
+    return (
+        Group(
+            "submit.group.subject",
+            (
+                f("XDR_MC", required=True),
+                f(
+                    "XDR_LB",
+                    kind="select",
+                    required=True,
+                    options=_options(SUBJECT_CATEGORIES, _SUBJECT_CATEGORY_KEYS),
+                ),
+                f("XDR_SHXYM", hint="submit.hint.uscc"),
+                f("FRDB"),
+                f("FR_ZJLX", kind="select", options=documents),
+                f("FR_ZJHM", hint="submit.hint.person_id"),
+                f("XDR_ZJLX", kind="select", options=documents),
+                f("XDR_ZJHM", hint="submit.hint.subject_id"),
+            ),
+        ),
+        Group(
+            "submit.group.old_ids",
+            (f("XDR_GSZC"), f("XDR_ZZJG"), f("XDR_SWDJ"), f("XDR_SYDW"), f("XDR_SHZZ")),
+            folded=True,
+        ),
+    )
+
+
+def _penalty_groups() -> tuple[Group, ...]:
+    def f(name: str, **kw: Any) -> Field:
+        return Field("CF_" + name, "submit.f.CF_" + name, **kw)
+
+    decision = (
+        f("WSH", required=True),
+        f("WFXW", required=True),
+        f("SY", kind="textarea", required=True),
+        f("YJ", kind="textarea", required=True),
+        f("CFLB", required=True, hint="submit.hint.penalty_category"),
+        f("NR", kind="textarea", required=True),
+        f("NR_FK", hint="submit.hint.amount", inputmode="decimal"),
+        f("NR_WFFF", hint="submit.hint.amount", inputmode="decimal"),
+        f("NR_ZKDX"),
+        f("JDRQ", kind="date", required=True),
+        f("YXQ", hint="submit.hint.date_or_open"),
+        f("GSJZQ", hint="submit.hint.publish_until"),
+    )
+    authority = (
+        f("CFJG", required=True),
+        f("CFJGDM", required=True, hint="submit.hint.authority_code"),
+        f("SJLY", hint="submit.hint.source"),
+        f("SJLYDM", required=True, hint="submit.hint.source_code"),
+        Field("BZ", "submit.f.BZ", kind="textarea"),
+    )
+    return (
+        *_subject_groups("CF_"),
+        Group("submit.group.decision", decision),
+        Group("submit.group.authority", authority),
+    )
+
+
+def _licensing_groups() -> tuple[Group, ...]:
+    def f(name: str, **kw: Any) -> Field:
+        return Field("XK_" + name, "submit.f.XK_" + name, **kw)
+
+    states = (("", "submit.opt.state_default", ""), *((s, "", s) for s in _LICENCE_STATES))
+    decision = (
+        f("XKWS", required=True),
+        f("WSH", required=True),
+        f("XKLB", kind="select", required=True, options=_options(LICENCE_CATEGORIES)),
+        f("XKZS"),
+        f("XKBH"),
+        f("NR", kind="textarea", required=True),
+        f("JDRQ", kind="date", required=True),
+        f("YXQZ", kind="date"),
+        f("YXQZI", hint="submit.hint.date_or_open"),
+        f("ZT", kind="select", options=states),
+    )
+    authority = (
+        f("XKJG", required=True),
+        f("XKJGDM", required=True, hint="submit.hint.authority_code"),
+        f("LYDW", hint="submit.hint.source"),
+        f("LYDWDM", required=True, hint="submit.hint.source_code"),
+        Field("BZ", "submit.f.BZ", kind="textarea"),
+    )
+    return (
+        *_subject_groups("XK_"),
+        Group("submit.group.decision", decision),
+        Group("submit.group.authority", authority),
+    )
+
+
+ENTRY_FIELDS = (
+    "list_type",
+    "document_number",
+    "decided_on",
+    "legal_basis",
+    "valid_from",
+    "valid_until",
+)
+SUBJECT_FIELDS = ("name", "kind", "uscc", "id_number")
+PERSON_FIELDS = ("role", "name", "id_number")
+
+
+def _list_entry_groups(department: str, lang: str) -> tuple[Group, ...]:
+    catalog = load_catalog()
+    current = [lt for lt in catalog.list_types.values() if lt.status.value == "current"]
+    # The department's own list types first: the ones it decides.
+    current.sort(key=lambda lt: (lt.initiating_department != department, lt.code))
+    types = tuple((lt.code, "", lt.name_en if lang == "en" else lt.name_zh) for lt in current)
+    roles = tuple((r, f"submit.relation.{r}", "") for r in RELATION_ROLES)
+    persons: list[Field] = []
+    for i in range(PERSON_ROWS):
+        persons += [
+            Field(
+                f"persons[{i}].role",
+                "submit.f.person_role",
+                kind="select",
+                options=(_CHOOSE, *roles),
+            ),
+            Field(f"persons[{i}].name", "submit.f.person_name"),
+            Field(f"persons[{i}].id_number", "submit.f.person_id", hint="submit.hint.person_id"),
+        ]
+    kinds = tuple((k, f"kind.{k}", "") for k in SUBJECT_KINDS)
+    return (
+        Group(
+            "submit.group.listing",
+            (
+                Field(
+                    "list_type",
+                    "submit.f.list_type",
+                    kind="select",
+                    required=True,
+                    options=(_CHOOSE, *types),
+                ),
+                Field("document_number", "submit.f.document_number", required=True),
+                Field("decided_on", "submit.f.decided_on", kind="date", required=True),
+                Field("legal_basis", "submit.f.legal_basis", kind="textarea", required=True),
+                Field(
+                    "valid_from", "submit.f.valid_from", kind="date", hint="submit.hint.valid_from"
+                ),
+                Field(
+                    "valid_until",
+                    "submit.f.valid_until",
+                    kind="date",
+                    hint="submit.hint.valid_until",
+                ),
+            ),
+        ),
+        Group(
+            "submit.group.listed_subject",
+            (
+                Field("subject.name", "submit.f.subject_name", required=True),
+                Field(
+                    "subject.kind",
+                    "submit.f.subject_kind",
+                    kind="select",
+                    required=True,
+                    options=(_CHOOSE, *kinds),
+                ),
+                Field("subject.uscc", "submit.f.subject_uscc", hint="submit.hint.entry_uscc"),
+                Field("subject.id_number", "submit.f.subject_id", hint="submit.hint.entry_id"),
+            ),
+        ),
+        Group("submit.group.persons", tuple(persons), folded=True),
+    )
+
+
+def groups_of(kind: str, department: str, lang: str) -> tuple[Group, ...]:
+    if kind == "penalty":
+        return _penalty_groups()
+    if kind == "licensing":
+        return _licensing_groups()
+    return _list_entry_groups(department, lang)
+
+
+def field_labels(kind: str) -> dict[str, str]:
+    """Field name → string key of its label, for naming problems (also in the rejects)."""
+    return {f.name: f.label for g in groups_of(kind, "", "zh") for f in g.fields}
+
+
+# -- reading forms -------------------------------------------------------------------------------
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value[:_FIELD_MAX] if isinstance(value, str) else ""
+
+
+def _record_fields(kind: str, form: FormData) -> dict[str, str]:
+    """The national format's fields as typed (an empty one is left for the validator)."""
+    names = PENALTIES if kind == "penalty" else LICENSING
+    return {name: _text(form, name) for name in names}
+
+
+def _entry_of(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
+    """The list entry of docs/list-entries.md from the form, and the form's values as the
+    entry numbers them: empty person rows are dropped, so ``persons[0]`` of a problem is the
+    first person given (the form comes back with the rows closed up)."""
+    entry: dict[str, Any] = {}
+    values: dict[str, str] = {}
+    for name in ENTRY_FIELDS:
+        value = _text(form, name).strip()
+        values[name] = value
+        if value:
+            entry[name] = value
+    subject: dict[str, str] = {}
+    for name in SUBJECT_FIELDS:
+        value = _text(form, f"subject.{name}").strip()
+        values[f"subject.{name}"] = value
+        if value:
+            subject[name] = value
+    if subject:
+        entry["subject"] = subject
+    persons: list[dict[str, str]] = []
+    for i in range(PERSON_ROWS):
+        person = {k: _text(form, f"persons[{i}].{k}").strip() for k in PERSON_FIELDS}
+        if any(person.values()):
+            for k, v in person.items():
+                values[f"persons[{len(persons)}].{k}"] = v
+            persons.append(person)
+    if persons:
+        entry["persons"] = persons
+    return entry, values
+
+
+def _entry_values(payload: Mapping[str, Any]) -> dict[str, str]:
+    """A stored entry as the form's values (to resubmit it changed)."""
+    values = {name: str(payload.get(name) or "") for name in ENTRY_FIELDS}
+    subject = payload.get("subject") or {}
+    values |= {f"subject.{k}": str(subject.get(k) or "") for k in SUBJECT_FIELDS}
+    for i, person in enumerate((payload.get("persons") or [])[:PERSON_ROWS]):
+        values |= {f"persons[{i}].{k}": str(person.get(k) or "") for k in PERSON_FIELDS}
+    return values
+
+
+def _problems(exc: JointCreditError, known: set[str]) -> tuple[dict[str, str], list[str]]:
+    """A refusal as (field → reason) for the fields the form has, and the rest as messages."""
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    listed = getattr(exc, "problems", None) or []
+    for problem in listed:
+        field, reason = str(problem.get("field", "")), str(problem.get("error", ""))
+        if field in known:
+            errors[field] = f"{errors[field]}; {reason}" if field in errors else reason
+        else:
+            general.append(f"{field}: {reason}" if field and field != "-" else reason)
+    if not listed:
+        # The own-department rule names its field first: "CF_SJLY: the data source …".
+        message = str(exc)
+        head, _, rest = message.partition(": ")
+        if head in known and rest:
+            errors[head] = rest
+        else:
+            general.append(message)
+    return errors, general
+
+
+# -- submitting one item -------------------------------------------------------------------------
+
+_OUTCOMES = ("accepted", "updated", "duplicate")
+
+
+def _form_kind(value: str | None) -> str:
+    return value if value in FORM_KINDS else "penalty"
+
+
+def _submit_page(
+    request: Request,
+    session: StaffSession,
+    kind: str,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    general: Sequence[str] = (),
+    flash: str | None = None,
+    status: int = 200,
+) -> Response:
+    lang = language(request)
+    groups = groups_of(kind, session.department, lang)
+    errors = dict(errors or {})
+    labels = {f.name: f.label for g in groups for f in g.fields}
+    context = {
+        "kind": kind,
+        "form_kinds": FORM_KINDS,
+        "groups": groups,
+        "values": dict(values or {}),
+        "errors": errors,
+        "error_list": [(labels[name], name, reason) for name, reason in errors.items()],
+        "general": list(general),
+        "flash": flash,
+        "notice": None,
+        "department_name": _department_name(session.department, lang),
+        "field_id": lambda name: Field(name, "").id,
+    }
+    return console_page(request, session, "console/submit.html", context, status=status)
+
+
+def _department_name(code: str, lang: str) -> str:
+    found = load_catalog().departments.get(code)
+    if found is None:
+        return code
+    return found.name_en if lang == "en" else found.name_zh
+
+
+@router.get(SUBMIT)
+def submit_form(request: Request, kind: str | None = None) -> Response:
+    session = require_staff(request, "submit")
+    kind = _form_kind(kind)
+    flash = None
+    p = request.query_params
+    outcome, stored, version = p.get("outcome"), p.get("stored", ""), p.get("version", "")
+    if outcome in _OUTCOMES and stored.isdigit() and version.isdigit() and kind != "list-entry":
+        t = translator(language(request))
+        flash = t(
+            f"submit.done.{outcome}",
+            kind=t(f"record.{kind}"),
+            id=int(stored),
+            version=int(version),
+        )
+    return _submit_page(request, session, kind, flash=flash)
+
+
+@router.post(SUBMIT)
+async def submit_post(request: Request) -> Response:
+    session = require_staff(request, "submit")
+    form = await request.form()
+    check_form(request, session, form)
+    kind = _form_kind(_text(form, "kind"))
+    return await run_in_threadpool(_submit_one, request, session, kind, form)
+
+
+def _submit_one(request: Request, session: StaffSession, kind: str, form: FormData) -> Response:
+    engine = engine_of(request)
+    by = session.principal
+    if kind == "list-entry":
+        entry, values = _entry_of(form)
+    else:
+        values = _record_fields(kind, form)
+    known = set(values) | {
+        f.name for g in groups_of(kind, session.department, "zh") for f in g.fields
+    }
+    try:
+        if kind == "list-entry":
+            made = submissions.submit_list_entry(engine, entry, by=by)
+            return redirect(f"{REVIEW}/{made['id']}?done=submit.done.proposed")
+        done = submissions.submit_record(engine, kind, values, by=by)  # type: ignore[arg-type]
+    except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
+        errors, general = _problems(exc, known)
+        status = (
+            422
+            if isinstance(exc, InvalidInputError)
+            else (403 if isinstance(exc, PermissionDeniedError) else 409)
+        )
+        return _submit_page(
+            request, session, kind, values=values, errors=errors, general=general, status=status
+        )
+    return redirect(
+        f"{SUBMIT}?kind={kind}&stored={done['record']}&version={done['version']}"
+        f"&outcome={done['outcome']}"
+    )
+
+
+# -- a file --------------------------------------------------------------------------------------
+
+
+def _upload_page(
+    request: Request,
+    session: StaffSession,
+    *,
+    kind: str = "penalty",
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    context = {
+        "kind": kind,
+        "file_kinds": FILE_KINDS,
+        "form_kinds": FORM_KINDS,
+        "error": error,
+        "notice": None,
+    }
+    return console_page(request, session, "console/submit_upload.html", context, status=status)
+
+
+@router.get(UPLOAD)
+def upload_form(request: Request, kind: str | None = None) -> Response:
+    session = require_staff(request, "submit")
+    return _upload_page(request, session, kind=kind if kind in FILE_KINDS else "penalty")
+
+
+@router.post(UPLOAD)
+async def upload_post(request: Request) -> Response:
+    session = require_staff(request, "submit")
+    form = await request.form()
+    check_form(request, session, form)
+    kind = _text(form, "kind")
+    if kind not in FILE_KINDS:
+        kind = "penalty"
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _upload_page(request, session, kind=kind, error="submit.upload.no_file", status=422)
+    return await run_in_threadpool(_import, request, session, kind, upload)
+
+
+def _import(request: Request, session: StaffSession, kind: str, upload: UploadFile) -> Response:
+    try:
+        summary = submissions.import_upload(
+            engine_of(request),
+            kind,  # type: ignore[arg-type]
+            upload.file,
+            upload.filename,
+            by=session.principal,
+        )
+    except (InvalidInputError, ConflictError) as exc:
+        # The file as a whole could not be read (no header, missing columns, unknown suffix).
+        return _upload_page(request, session, kind=kind, error=str(exc), status=422)
+    except JointCreditError as exc:
+        if isinstance(exc, PermissionDeniedError | NotFoundError):
+            raise
+        return _upload_page(request, session, kind=kind, error=str(exc), status=422)
+    labels = field_labels(kind)
+    rejected = [
+        {"row": r["row"], "field": r["field"], "error": r["error"], "label": labels.get(r["field"])}
+        for r in summary["rejected"]
+    ]
+    context = {
+        "kind": kind,
+        "summary": summary,
+        "rejected": rejected,
+        "rejects_json": json.dumps(
+            [{k: r[k] for k in ("row", "field", "error")} for r in rejected], ensure_ascii=False
+        ),
+        "notice": None,
+        "form_kinds": FORM_KINDS,
+    }
+    return console_page(request, session, "console/submit_report.html", context)
+
+
+@router.post(UPLOAD + "/rejects.csv")
+async def rejects_csv(request: Request) -> Response:
+    """The rejects report as CSV (UTF-8 with BOM): the rows the report page lists, posted back
+    from it (the import keeps no rejects file on the server)."""
+    session = require_staff(request, "submit")
+    form = await request.form()
+    check_form(request, session, form)
+    try:
+        items = json.loads(_text(form, "rejects") or "[]")
+        if not isinstance(items, list):
+            raise TypeError("expected a list")
+        rows = [
+            [int(item["row"]), str(item["field"]), str(item["error"])]
+            for item in items[:_REJECTS_MAX]
+        ]
+    except (ValueError, TypeError, KeyError):
+        raise InvalidInputError(
+            "rejects: not the report's list of rejected rows; upload the file again"
+        ) from None
+    t = translator(language(request))
+    header = [t("submit.report.row"), t("submit.report.field"), t("submit.report.reason")]
+    name = (re.sub(r"[^\w.\-]+", "_", _text(form, "file"))[-80:].strip("._") or "upload") + (
+        ".rejects.csv"
+    )
+    ascii_name = re.sub(r"[^A-Za-z0-9.\-]+", "_", name)
+    return Response(
+        csv_text(header, rows).encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            # The upload's own name (RFC 6266), with a plain-ASCII one for old clients.
+            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{quote(name)}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# -- the review queue ----------------------------------------------------------------------------
+
+#: The queue's views: "open" (awaiting review or rework, soonest due first), each status, all.
+VIEWS = ("open", *PROPOSAL_STATUSES, "all")
+_OPEN_MAX = 200
+
+
+def _due_state(p: Mapping[str, Any], today: dt.date) -> tuple[str, int] | None:
+    """("overdue", working days late) / ("due-soon", left) / ("due", left) for a proposal
+    awaiting review; None once it waits for nobody's review."""
+    if p["status"] != "submitted":
+        return None
+    left = workdays_between(today, dt.date.fromisoformat(p["due"]))
+    if p["overdue"]:
+        return "overdue", max(-left, 0)
+    return ("due-soon" if left <= DUE_SOON_DAYS else "due"), left
+
+
+def _item(p: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
+    payload = p.get("payload") or {}
+    subject = payload.get("subject") if p["action"] == "create" else None
+    return {
+        **p,
+        "subject_name": subject.get("name") if isinstance(subject, Mapping) else None,
+        "due_state": _due_state(p, today),
+    }
+
+
+@router.get(REVIEW)
+def review_queue(request: Request) -> Response:
+    session = require_staff(request, "read-proposals")
+    engine, by = engine_of(request), session.principal
+    view = request.query_params.get("status") or "open"
+    if view not in VIEWS:
+        raise InvalidInputError(f"status: {view!r} is not one of {', '.join(VIEWS)}")
+    offset_text = request.query_params.get("offset") or "0"
+    if not offset_text.isdigit() or int(offset_text) > 10**9:
+        raise InvalidInputError("offset: a whole number from 0")
+    offset = int(offset_text) if view not in ("open",) else 0
+    today = clock.today()
+    more = False
+    if view == "open":
+        rows = []
+        for status in ("submitted", "returned"):
+            found = proposals.listed(engine, by=by, status=status, limit=_OPEN_MAX + 1)
+            more = more or len(found) > _OPEN_MAX
+            rows += found[:_OPEN_MAX]
+        # Awaiting review first, the soonest due first; then those returned for rework.
+        rows.sort(key=lambda p: (p["status"] != "submitted", p["due"], p["id"]))
+    else:
+        rows = proposals.listed(
+            engine,
+            by=by,
+            status=None if view == "all" else view,
+            limit=PAGE_SIZE + 1,
+            offset=offset,
+        )
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+    items = [_item(p, today) for p in rows]
+    lang = language(request)
+    context = {
+        "view": view,
+        "views": VIEWS,
+        "items": items,
+        "today": today,
+        "more": more,
+        "previous": None if view == "open" or offset == 0 else max(offset - PAGE_SIZE, 0),
+        "next": offset + PAGE_SIZE if more and view != "open" else None,
+        "list_type_name": _list_type_name(lang),
+        "counts": {
+            "overdue": sum(1 for i in items if (i["due_state"] or ("",))[0] == "overdue"),
+            "soon": sum(1 for i in items if (i["due_state"] or ("",))[0] == "due-soon"),
+        },
+    }
+    return console_page(request, session, "console/review.html", context)
+
+
+def _list_type_name(lang: str) -> Any:
+    types = load_catalog().list_types
+
+    def name(code: str | None) -> str:
+        found = types.get(code or "")
+        if found is None:
+            return code or ""
+        return found.name_en if lang == "en" else found.name_zh
+
+    return name
+
+
+_FLASHES = (
+    "submit.done.proposed",
+    "review.done.approve",
+    "review.done.return",
+    "review.done.withdraw",
+    "review.done.resubmit",
+)
+
+
+def _detail_page(
+    request: Request,
+    session: StaffSession,
+    proposal_id: int,
+    *,
+    failed: str | None = None,
+    failed_action: str | None = None,
+    note_error: str | None = None,
+    note: str = "",
+    status: int = 200,
+) -> Response:
+    p = proposals.get(engine_of(request), proposal_id, by=session.principal)
+    lang = language(request)
+    t = translator(lang)
+    today = clock.today()
+    item = _item(p, today)
+    done = request.query_params.get("done")
+    flash = None
+    if done in _FLASHES and not failed:
+        flash = t(
+            done,
+            id=p["id"],
+            subject=item["subject_name"] or p["subject"],
+            due=p["due"],
+        )
+    principal = session.principal
+    context = {
+        "p": item,
+        "history": p["history"],
+        "flash": flash,
+        "notice": None,
+        "failed": failed,
+        "failed_action": failed_action,
+        "note_error": note_error,
+        "note": note,
+        "list_type_name": _list_type_name(lang),
+        "may_review": allowed(principal, "review", p["department"]),
+        "may_propose": allowed(principal, "propose", p["department"]),
+        "own": p["submitted_by"] == principal.actor,
+        "entry_fields": ENTRY_FIELDS,
+        "relation": lambda role: (
+            t(f"submit.relation.{role}") if role in RELATION_ROLES else str(role or "")
+        ),
+    }
+    return console_page(request, session, "console/review_detail.html", context, status=status)
+
+
+@router.get(REVIEW + "/{proposal_id}")
+def review_detail(request: Request, proposal_id: int) -> Response:
+    session = require_staff(request, "read-proposals")
+    return _detail_page(request, session, _proposal_id(proposal_id))
+
+
+def _proposal_id(value: int) -> int:
+    if not 1 <= value <= 2**63 - 1:
+        raise NotFoundError(f"no proposal {value}")
+    return value
+
+
+_STEPS = ("approve", "return", "withdraw", "resubmit")
+
+
+@router.post(REVIEW + "/{proposal_id}/{step}")
+async def review_step(request: Request, proposal_id: int, step: str) -> Response:
+    if step not in _STEPS:
+        raise NotFoundError(f"no such step {step!r}")
+    session = require_staff(request, "read-proposals")
+    form = await request.form()
+    check_form(request, session, form)
+    return await run_in_threadpool(
+        _take_step, request, session, _proposal_id(proposal_id), step, form
+    )
+
+
+def _take_step(
+    request: Request, session: StaffSession, proposal_id: int, step: str, form: FormData
+) -> Response:
+    engine, by = engine_of(request), session.principal
+    note = _text(form, "note")
+    try:
+        if step == "approve":
+            proposals.approve(engine, proposal_id, by=by, note=note or None)
+        elif step == "return":
+            proposals.return_(engine, proposal_id, by=by, note=note)
+        elif step == "withdraw":
+            proposals.withdraw(engine, proposal_id, by=by, note=note or None)
+        else:
+            content = None
+            if _text(form, "content") == "entry":
+                entry, values = _entry_of(form)
+                content = proposals.Request("create", entry=entry)
+                try:
+                    proposals.resubmit(engine, proposal_id, content, by=by, note=note or None)
+                except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
+                    return _resubmit_page(request, session, proposal_id, values, exc, note)
+            else:
+                proposals.resubmit(engine, proposal_id, by=by, note=note or None)
+    except NotFoundError:
+        raise
+    except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
+        status = (
+            422
+            if isinstance(exc, InvalidInputError)
+            else (403 if isinstance(exc, PermissionDeniedError) else 409)
+        )
+        problems = getattr(exc, "problems", None) or []
+        note_error = next((p["error"] for p in problems if p.get("field") == "note"), None)
+        return _detail_page(
+            request,
+            session,
+            proposal_id,
+            failed=None if note_error else str(exc),
+            failed_action=step,
+            note_error=note_error,
+            note=note,
+            status=status,
+        )
+    return redirect(f"{REVIEW}/{proposal_id}?done=review.done.{step}")
+
+
+def _resubmit_page(
+    request: Request,
+    session: StaffSession,
+    proposal_id: int,
+    values: Mapping[str, str] | None = None,
+    exc: JointCreditError | None = None,
+    note: str = "",
+) -> Response:
+    p = proposals.get(engine_of(request), proposal_id, by=session.principal)
+    if p["action"] != "create":
+        raise NotFoundError(f"proposal {proposal_id} is a {p['action']}: resubmit it as it is")
+    lang = language(request)
+    groups = _list_entry_groups(p["department"], lang)
+    labels = {f.name: f.label for g in groups for f in g.fields}
+    errors: dict[str, str] = {}
+    general: list[str] = []
+    status = 200
+    if exc is not None:
+        errors, general = _problems(exc, set(labels))
+        status = (
+            422
+            if isinstance(exc, InvalidInputError)
+            else (403 if isinstance(exc, PermissionDeniedError) else 409)
+        )
+    context = {
+        "p": p,
+        "groups": groups,
+        "values": dict(values) if values is not None else _entry_values(p["payload"]),
+        "errors": errors,
+        "error_list": [(labels[name], name, reason) for name, reason in errors.items()],
+        "general": general,
+        "note": note,
+        "notice": None,
+        "field_id": lambda name: Field(name, "").id,
+    }
+    return console_page(request, session, "console/review_resubmit.html", context, status=status)
+
+
+@router.get(REVIEW + "/{proposal_id}/resubmit")
+def resubmit_form(request: Request, proposal_id: int) -> Response:
+    session = require_staff(request, "submit")
+    return _resubmit_page(request, session, _proposal_id(proposal_id))
+
+
+__all__ = ["FORM_KINDS", "VIEWS", "field_labels", "groups_of", "router"]

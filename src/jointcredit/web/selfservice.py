@@ -1,9 +1,482 @@
-"""(being written)"""
+"""Self-service pages at ``/me`` (33号 §21–§22): a subject signs in through the configured
+authenticator, sees its whole record and who looked it up for which matter, files objections
+and repair applications and follows them.
+
+Pages stay thin: everything goes through :mod:`jointcredit.services.selfservice`,
+:mod:`~jointcredit.services.objections` and :mod:`~jointcredit.services.repairs` acting as the
+signed-in subject, so another subject's items answer "not found" exactly as in the API. The
+session has its own cookie (``jc_me``, path ``/me``), never the console's; every form that
+changes something carries the session's CSRF token and is refused from another site.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import hmac
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, Response
+
+from jointcredit.catalog import load_catalog
+from jointcredit.clock import CHINA
+from jointcredit.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from jointcredit.rules.repair import REPAIRABLE_KINDS
+from jointcredit.services import objections, repairs, selfservice
+from jointcredit.services.selfservice import SubjectSession
+from jointcredit.settings import get_settings
+from jointcredit.web import i18n
+from jointcredit.web.render import language, render
+from jointcredit.web.session import (
+    clear_cookie,
+    department_label,
+    engine_of,
+    redirect,
+    same_origin,
+    set_cookie,
+)
 
 router = APIRouter(include_in_schema=False)
 
-__all__ = ["router"]
+ME = "/me"
+SUBJECT_COOKIE = "jc_me"
+#: The sign-in form's own token (double submit): no session exists yet to carry one.
+PRE_COOKIE = "jc_me_pre"
+CSRF_FIELD = "csrf"
+_UNSET = object()
+_TEXT_MAX = 2000
+#: The portal says ``no-referrer``; a browser then sends ``Origin: null`` with a form, and the
+#: Origin check could not tell this site's forms from others'. Pages here hold no identifier
+#: in their addresses, so the referrer may go to this site (never to another).
+_REFERRER_POLICY = "same-origin"
+
+
+def _private(response: Response) -> None:
+    """A subject's page is its alone: never kept by a shared cache."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = _REFERRER_POLICY
+
+
+# -- the session -------------------------------------------------------------------------------
+
+
+def _switched_on() -> bool:
+    return bool(get_settings().self_service_authenticator.strip())
+
+
+def subject_session(request: Request) -> SubjectSession | None:
+    """The signed-in subject of this request, or None (looked up once per request). Switching
+    self-service off ends every session's use at once."""
+    found: SubjectSession | object | None = getattr(request.state, "subject_session", _UNSET)
+    if found is _UNSET:
+        found = None
+        if _switched_on():
+            found = selfservice.session_of(engine_of(request), request.cookies.get(SUBJECT_COOKIE))
+        request.state.subject_session = found
+    return found  # type: ignore[return-value]
+
+
+def require_subject(request: Request) -> SubjectSession:
+    """The signed-in subject; without one, a redirect to the sign-in page."""
+    session = subject_session(request)
+    if session is None:
+        raise StarletteHTTPException(303, headers={"Location": ME})
+    return session
+
+
+def check_form(request: Request, session: SubjectSession, form: Mapping[str, Any]) -> None:
+    """Refuse a changing request that does not come from this session's own form."""
+    token = form.get(CSRF_FIELD)
+    if not same_origin(request) or not selfservice.csrf_ok(
+        session, token if isinstance(token, str) else None
+    ):
+        raise PermissionDeniedError(
+            "this form is not from your current session (it may have expired): reload the page "
+            "and try again"
+        )
+
+
+def _pre_token(request: Request) -> str:
+    return request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
+
+
+def _pre_token_ok(request: Request, submitted: str | None) -> bool:
+    cookie = request.cookies.get(PRE_COOKIE)
+    return bool(cookie and submitted) and hmac.compare_digest(cookie or "", submitted or "")
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def beijing(value: str | None) -> str:
+    """An ISO timestamp (UTC, ``Z``) as Beijing time to the minute."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def _names(lang: str) -> dict[str, Any]:
+    catalog = load_catalog()
+    en = lang == "en"
+    strings = i18n.CATALOGS[lang]
+
+    def list_type(code: str | None) -> str:
+        found = catalog.list_types.get(code or "")
+        if found is None:
+            return code or ""
+        return found.name_en if en else found.name_zh
+
+    def matter(code: str | None) -> str:
+        found = catalog.matters.get(code or "")
+        if found is None:
+            return code or ""
+        return found.name_en if en else found.name_zh
+
+    def word(prefix: str, value: str | None) -> str:
+        """The words for a status or an action, the code itself where none are written."""
+        return strings.get(f"{prefix}.{value}", value or "")
+
+    return {"list_type_name": list_type, "matter_name": matter, "word": word}
+
+
+def me_page(
+    request: Request,
+    session: SubjectSession,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status: int = 200,
+) -> HTMLResponse:
+    """A signed-in page: the template gets ``me`` (the session), ``csrf``, ``notice`` (a message
+    key passed as ``?done=``) and the label helpers."""
+    lang = language(request)
+    notice = request.query_params.get("done")
+    response = render(
+        request,
+        template,
+        {
+            "me": session,
+            "csrf": session.csrf_token,
+            "csrf_field": CSRF_FIELD,
+            "notice": notice if notice in _NOTICES else None,
+            "department_label": department_label(lang),
+            "beijing": beijing,
+            **_names(lang),
+            **context,
+        },
+        status=status,
+        lang=lang,
+    )
+    _private(response)
+    return response
+
+
+_NOTICES = frozenset({"me.objection_filed", "me.objection_withdrawn", "me.repair_filed"})
+
+
+# -- sign-in and sign-out ----------------------------------------------------------------------
+
+
+def _sign_in_page(
+    request: Request, *, answers: Mapping[str, str] | None = None, failed: str | None = None
+) -> Response:
+    method = selfservice.authenticator()
+    if method is None:
+        response = render(request, "me/off.html", {})
+        _private(response)
+        return response
+    token = _pre_token(request)
+    response = render(
+        request,
+        "me/sign_in.html",
+        {
+            "questions": method.questions(),
+            # What was typed comes back, except secrets.
+            "answers": answers or {},
+            "failed": failed,
+            "pre": token,
+        },
+        status=401 if failed else 200,
+    )
+    _private(response)
+    if request.cookies.get(PRE_COOKIE) != token:
+        set_cookie(response, request, PRE_COOKIE, token, ME)
+    return response
+
+
+@router.get("/me")
+def sign_in_form(request: Request) -> Response:
+    if subject_session(request) is not None:
+        return redirect(f"{ME}/record")
+    return _sign_in_page(request)
+
+
+@router.post("/me/sign-in")
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    method = await run_in_threadpool(selfservice.authenticator)
+    if method is None:
+        return await run_in_threadpool(_sign_in_page, request)
+    questions = method.questions()
+    answers = {q.name: _field(form, q.name, 500) for q in questions}
+    kept = {q.name: answers[q.name] for q in questions if not q.secret}
+    pre = _field(form, "pre", 100)
+    if not same_origin(request) or not _pre_token_ok(request, pre):
+        return await run_in_threadpool(
+            lambda: _sign_in_page(request, answers=kept, failed="me.expired")
+        )
+    try:
+        signed = await run_in_threadpool(
+            lambda: selfservice.open_session(
+                engine_of(request), answers, user_agent=request.headers.get("user-agent")
+            )
+        )
+    except AuthenticationError:
+        return await run_in_threadpool(
+            lambda: _sign_in_page(request, answers=kept, failed="me.failed")
+        )
+    response = redirect(f"{ME}/record")
+    set_cookie(response, request, SUBJECT_COOKIE, signed.token, ME)
+    clear_cookie(response, request, PRE_COOKIE, ME)
+    return response
+
+
+@router.post("/me/sign-out")
+async def sign_out(request: Request) -> Response:
+    form = await request.form()
+    session = await run_in_threadpool(subject_session, request)
+    response = redirect(f"{ME}?done=me.signed_out")
+    if session is not None:
+        check_form(request, session, form)
+        await run_in_threadpool(selfservice.sign_out, engine_of(request), session)
+    clear_cookie(response, request, SUBJECT_COOKIE, ME)
+    return response
+
+
+def _field(form: FormData, name: str, limit: int = _TEXT_MAX) -> str:
+    value = form.get(name)
+    if not isinstance(value, str):
+        return ""
+    if len(value) > limit:
+        raise InvalidInputError(f"{name}: at most {limit} characters")
+    return value
+
+
+def _record_id(form: FormData) -> int:
+    raw = _field(form, "record", 20).strip()
+    if not raw.isdigit():
+        raise NotFoundError("no such credit record")
+    return int(raw)
+
+
+# -- the record --------------------------------------------------------------------------------
+
+
+def _record_page(
+    request: Request,
+    session: SubjectSession,
+    *,
+    failed: Mapping[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The whole record; ``failed``: the form that was refused (``form``, ``record``,
+    ``message``, ``kept`` input), shown open on its record with what was typed."""
+    seen = selfservice.own_record(engine_of(request), by=session.principal)
+    open_objection = {o["record_id"]: o for o in seen["objections"] if o["status"] == "open"}
+    open_repair = {
+        r["record_id"]: r for r in seen["repairs"] if r["status"] in ("applied", "accepted")
+    }
+    court = frozenset(get_settings().court_list_types)
+    rows = []
+    for record in seen["records"]:
+        repairable = record["kind"] in REPAIRABLE_KINDS and record["list_type"] not in court
+        rows.append(
+            {
+                **record,
+                "persons": _persons(record.get("payload")),
+                "may_object": record["status"] == "active" and record["id"] not in open_objection,
+                "court_list": record["kind"] == "black-list" and record["list_type"] in court,
+                "may_repair": repairable
+                and record["status"] == "active"
+                and record["id"] not in open_repair,
+                "objection": open_objection.get(record["id"]),
+                "repair": open_repair.get(record["id"]),
+            }
+        )
+    # The refused form is shown again on its record; when that record offers the form no more
+    # (disputed meanwhile, say), the message goes at the top of the page instead.
+    failed_inline = False
+    if failed:
+        offers = "may_object" if failed["form"] == "object" else "may_repair"
+        failed_inline = any(row["id"] == failed["record"] and row[offers] for row in rows)
+    return me_page(
+        request,
+        session,
+        "me/record.html",
+        {
+            "failed_inline": failed_inline,
+            "seen": seen,
+            "records": rows,
+            "doc_of": {r["id"]: r["document_number"] for r in seen["records"]},
+            "failed": failed or {},
+        },
+        status=status,
+    )
+
+
+def _persons(payload: Any) -> list[dict[str, str]]:
+    """Persons a list entry names (their numbers already masked by the service)."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("persons"), list):
+        return []
+    return [
+        {
+            "name": str(p.get("name", "")),
+            "role": str(p.get("role", "")),
+            "id_number": str(p.get("id_number", "")),
+        }
+        for p in payload["persons"]
+        if isinstance(p, dict)
+    ]
+
+
+@router.get("/me/record")
+def record(request: Request) -> Response:
+    session = require_subject(request)
+    return _record_page(request, session)
+
+
+def _refused(
+    request: Request,
+    session: SubjectSession,
+    form_name: str,
+    record_id: int,
+    kept: Mapping[str, Any],
+    exc: InvalidInputError | ConflictError | None = None,
+    key: str | None = None,
+) -> Response:
+    message = {"key": key} if key else {"key": "me.error.service", "detail": str(exc)}
+    return _record_page(
+        request,
+        session,
+        failed={"form": form_name, "record": record_id, "message": message, "kept": kept},
+        status=422,
+    )
+
+
+# -- objections --------------------------------------------------------------------------------
+
+
+@router.post("/me/objections")
+async def object_to(request: Request) -> Response:
+    form = await request.form()
+    session = await run_in_threadpool(require_subject, request)
+    check_form(request, session, form)
+    record_id = _record_id(form)
+    reason = _field(form, "reason")
+    kept = {"reason": reason}
+
+    def work() -> Response:
+        if not reason.strip():
+            return _refused(
+                request, session, "object", record_id, kept, key="me.error.reason_required"
+            )
+        try:
+            opened = objections.open_objection(
+                engine_of(request), record_id, reason=reason, by=session.principal
+            )
+        except (InvalidInputError, ConflictError) as exc:
+            return _refused(request, session, "object", record_id, kept, exc)
+        return redirect(f"{ME}/objections/{opened['id']}?done=me.objection_filed")
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/me/objections/{objection_id}")
+def objection(request: Request, objection_id: int) -> Response:
+    session = require_subject(request)
+    shown = objections.shown(engine_of(request), objection_id, by=session.principal)
+    return me_page(request, session, "me/objection.html", {"item": shown})
+
+
+@router.post("/me/objections/{objection_id}/withdraw")
+async def withdraw(request: Request, objection_id: int) -> Response:
+    form = await request.form()
+    session = await run_in_threadpool(require_subject, request)
+    check_form(request, session, form)
+
+    def work() -> None:
+        engine = engine_of(request)
+        # The service answers "forbidden" for an objection someone else opened; a subject must
+        # learn nothing of others' items, so its own are looked up first (others: not found).
+        objections.shown(engine, objection_id, by=session.principal)
+        objections.withdraw(engine, objection_id, by=session.principal)
+
+    await run_in_threadpool(work)
+    return redirect(f"{ME}/objections/{objection_id}?done=me.objection_withdrawn")
+
+
+# -- repairs -----------------------------------------------------------------------------------
+
+
+@router.post("/me/repairs")
+async def apply_for_repair(request: Request) -> Response:
+    form = await request.form()
+    session = await run_in_threadpool(require_subject, request)
+    check_form(request, session, form)
+    record_id = _record_id(form)
+    commitment = _field(form, "commitment")
+    evidence = _field(form, "evidence")
+    obligations_met = _field(form, "obligations_met", 10) == "yes"
+    kept = {"commitment": commitment, "evidence": evidence, "obligations_met": obligations_met}
+
+    def work() -> Response:
+        missing = (
+            "me.error.commitment_required"
+            if not commitment.strip()
+            else "me.error.obligations_required"
+            if not obligations_met
+            else None
+        )
+        if missing:
+            return _refused(request, session, "repair", record_id, kept, key=missing)
+        try:
+            applied = repairs.apply(
+                engine_of(request),
+                record_id,
+                commitment=commitment,
+                obligations_met=obligations_met,
+                evidence=evidence,
+                by=session.principal,
+            )
+        except (InvalidInputError, ConflictError) as exc:
+            return _refused(request, session, "repair", record_id, kept, exc)
+        return redirect(f"{ME}/repairs/{applied['id']}?done=me.repair_filed")
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/me/repairs/{repair_id}")
+def repair(request: Request, repair_id: int) -> Response:
+    session = require_subject(request)
+    shown = repairs.shown(engine_of(request), repair_id, by=session.principal)
+    return me_page(request, session, "me/repair.html", {"item": shown})
+
+
+__all__ = ["ME", "SUBJECT_COOKIE", "check_form", "require_subject", "router", "subject_session"]

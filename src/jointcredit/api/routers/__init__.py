@@ -19,6 +19,7 @@ from jointcredit.api.routers import (
     screen,
     search,
     statistics,
+    stats,
     subjects,
     submissions,
     system,
@@ -42,4 +43,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     push.router,
     feedback.router,
     deadlines.router,
+    stats.router,
 )

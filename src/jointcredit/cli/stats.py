@@ -1,0 +1,85 @@
+"""``jointcredit stats``: department tracking statistics (issue 7) — per department and period,
+records submitted, deadlines kept, rejected rows, completeness, list entries, feedback,
+objections and repairs, checks per matter, and the ranking with its formula.
+
+Reads are recorded in the audit log (acted by ``operator``), as through the API.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.table import Table
+
+from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.errors import InvalidInputError
+from jointcredit.services import tracking as service
+from jointcredit.services.access import OPERATOR
+from jointcredit.services.registry import open_registry
+
+app = typer.Typer(help="Statistics for supervisors: department tracking.", no_args_is_help=True)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+@app.command("departments")
+@handle_errors
+def departments(
+    region: str | None = typer.Option(
+        None, "--region", help="Division code prefix: 33, 3301 or 330102 (330000 = 33)."
+    ),
+    period: str | None = typer.Option(
+        None, "--period", help="2026Q3 (quarter), 2026-09 (month) or 2026 (year); default: now."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as one JSON object."),
+    as_csv: bool = typer.Option(False, "--csv", help="Print the departments' rows as CSV."),
+    database: str | None = DatabaseOption,
+) -> None:
+    """Per department: what it submitted and how well it kept its limits, ranked by the
+    formula printed below the table (docs/tracking.md)."""
+    if as_json and as_csv:
+        raise InvalidInputError("--json and --csv: give one of them")
+    if period is not None:
+        service.parse_period(period)  # a bad period is named before the database is opened
+    service.parse_region(region)
+    result = service.departments(open_registry(database), by=OPERATOR, period=period, region=region)
+    if as_json:
+        print_json(result)
+        return
+    if as_csv:
+        sys.stdout.write(service.csv_text(result))
+        return
+    where = f", region {result['region']}" if result["region"] else ""
+    console.print(
+        f"period {result['period']['label']} ({result['period']['first_day']} to "
+        f"{result['period']['last_day']}){where}",
+        highlight=False,
+    )
+    if not result["departments"]:
+        console.print("nothing recorded for any department in this period")
+        return
+    table = Table()
+    columns = ("rank", "score", "department", "records", "on time", "rejected", "complete",
+               "entries", "pushes", "feedback", "handled", "checks")  # fmt: skip
+    for column in columns:
+        table.add_column(column, justify="left" if column == "department" else "right")
+    for row in result["departments"]:
+        table.add_row(
+            "" if row["rank"] is None else str(row["rank"]),
+            "" if row["score"] is None else f"{row['score']:.1f}",
+            row["department"] + (f" {row['name']}" if row["name"] else ""),
+            f"{row['records']:,}",
+            _percent(row["publication_on_time_share"]),
+            _percent(row["rejected_rate"]),
+            _percent(row["completeness"]),
+            f"{row['list_entries_initiated']:,}",
+            f"{row['pushes_received']:,}",
+            _percent(row["feedback_on_time_share"]),
+            _percent(row["handled_in_time_share"]),
+            f"{row['checks']:,}",
+        )
+    console.print(table)
+    console.print(result["formula"], highlight=False)
