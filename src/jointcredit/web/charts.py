@@ -43,6 +43,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _MAX_BARS = 30
+_PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
 
 
 def _config(title: str, bars: int) -> dict[str, Any]:
@@ -117,21 +118,27 @@ def draw(
 ) -> str:
     """The SVG of chart ``name`` (one of :data:`CHARTS`) for the statistics ``result``."""
     rows: list[dict[str, Any]] = result["departments"]
+
+    def short(code: str) -> str:
+        # 「民航局（中国民用航空局）」→「民航局」: the long form is in the table beside the chart,
+        # and pygal measures CJK labels too narrow, so a long one is cut at the edge.
+        return _PARENTHESES.sub("", label(code)) or label(code)
+
     if name == "ranking":
         ranked = [r for r in rows if r["score"] is not None][:_MAX_BARS]
         return _bars(
             t("dash.chart.ranking"),
-            [f"{r['rank']}. {label(r['department'])}" for r in ranked],
+            [f"{r['rank']}. {short(r['department'])}" for r in ranked],
             [(t("dash.col.score"), [r["score"] for r in ranked])],
             percent=False,
         )
     if name == "publication":
-        labels, values = _shares(rows, "publication_on_time_share", label)
+        labels, values = _shares(rows, "publication_on_time_share", short)
         return _bars(
             t("dash.chart.publication"), labels, [(t("dash.col.on_time"), values)], percent=True
         )
     if name == "feedback":
-        labels, values = _shares(rows, "feedback_on_time_share", label)
+        labels, values = _shares(rows, "feedback_on_time_share", short)
         return _bars(
             t("dash.chart.feedback"), labels, [(t("dash.col.feedback"), values)], percent=True
         )
@@ -139,7 +146,7 @@ def draw(
         kept = [r for r in rows if r["handled_in_time_share"] is not None][:_MAX_BARS]
         return _bars(
             t("dash.chart.handling"),
-            [label(r["department"]) for r in kept],
+            [short(r["department"]) for r in kept],
             [
                 (t("dash.col.objections"), [_in_time(r, "objections") for r in kept]),
                 (t("dash.col.repairs"), [_in_time(r, "repairs") for r in kept]),

@@ -43,6 +43,7 @@ ZH: dict[str, str] = {
     "dash.of": "{part}/{whole}",
     "dash.pending": "待办 {n}",
     "dash.none": "—",
+    "dash.chart_empty": "本期没有可绘制的数据。",
 }
 
 EN: dict[str, str] = {
@@ -89,5 +90,6 @@ EN: dict[str, str] = {
     "dash.col.matter": "Matter",
     "dash.of": "{part}/{whole}",
     "dash.pending": "{n} pending",
+    "dash.chart_empty": "Nothing to draw in this period.",
     "dash.none": "—",
 }
