@@ -1,13 +1,16 @@
-"""Page weight and server time of the public portal's main pages.
+"""Page weight and server time of the main pages: portal, console and self-service.
 
 Builds the demo registry (``jointcredit demo --no-serve``: 2,000 subjects, 5,000 licences, 3,000
 penalties, 300 list entries by default) in a scratch SQLite file, starts ``jointcredit serve`` on
 loopback and, for each main page (home, search results, a subject with a list entry, red list,
-black list, a black-list CSV), measures:
+black list, a black-list CSV), the department console's (start page, review queue, objections,
+pushed entries, the supervisors' dashboard and one of its charts — signed in through the real
+form as the demo's accounts) and self-service's record page (signed in with the demo code),
+measures:
 
 * bytes of the HTML (or CSV) as sent with gzip and without (``Accept-Encoding: identity``), and
-  of the stylesheet the page links (the only other asset: there is no JavaScript, no font, no
-  image but an inline SVG);
+  of the stylesheets the page links (the only other assets: there is no JavaScript, no font; the
+  dashboard's charts are SVG images of their own, measured as one);
 * the time to the whole answer over loopback, median and p90 of ``--requests`` requests after
   ``--warmup`` ones (one client, one at a time: the server's time per page, not throughput).
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import re
 import signal
@@ -26,6 +30,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +85,45 @@ def _samples(url: str) -> dict[str, str]:
     return {"identifier": row[0]}
 
 
-def _measure(client: httpx.Client, path: str, warmup: int, n: int) -> dict[str, Any]:
+_PRE = re.compile(r'name="pre" value="([^"]+)"')
+
+
+def _console(base: str, username: str, password: str) -> httpx.Client:
+    """A client signed in to the console through its form."""
+    client = httpx.Client(base_url=base, timeout=30)
+    form = client.get("/console/sign-in")
+    pre = _PRE.search(form.text)
+    assert pre, "no sign-in token"
+    signed = client.post(
+        "/console/sign-in", data={"username": username, "password": password, "pre": pre.group(1)}
+    )
+    assert signed.status_code == 303, signed.text
+    return client
+
+
+def _self_service(base: str, identifier: str, env: dict[str, str]) -> httpx.Client:
+    code = subprocess.run(
+        [_jointcredit(), "selfservice", "demo-code", identifier],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    client = httpx.Client(base_url=base, timeout=30)
+    form = client.get("/me")
+    pre = _PRE.search(form.text)
+    assert pre, "no sign-in token"
+    signed = client.post(
+        "/me/sign-in", data={"identifier": identifier, "code": code, "pre": pre.group(1)}
+    )
+    assert signed.status_code == 303, signed.text
+    return client
+
+
+def _measure(
+    client: httpx.Client, path: str, warmup: int, n: int, *, exact: bool = True
+) -> dict[str, Any]:
+    """``exact``: the page is the same at every request (a chart's drawing has a fresh id)."""
     for _ in range(warmup):
         client.get(path)
     times = []
@@ -93,7 +136,7 @@ def _measure(client: httpx.Client, path: str, warmup: int, n: int) -> dict[str, 
     with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as streamed:
         compressed = b"".join(streamed.iter_raw())
         encoding = streamed.headers.get("content-encoding")
-    if encoding == "gzip":
+    if encoding == "gzip" and exact:
         assert gzip.decompress(compressed) == raw.content
     return {
         "bytes": len(raw.content),
@@ -117,7 +160,11 @@ def main() -> None:
     db = SCRATCH / "pages.sqlite3"
     remove_database(db)
     url = f"sqlite:///{db}"
-    env = {**os.environ, "JOINTCREDIT_DATA_DIR": str(SCRATCH / "pages-data")}
+    env = {
+        **os.environ,
+        "JOINTCREDIT_DATA_DIR": str(SCRATCH / "pages-data"),
+        "JOINTCREDIT_SELF_SERVICE_AUTHENTICATOR": "demo",
+    }
     _build(url, args, env)
     sample = _samples(url)
     port = _free_port()
@@ -162,6 +209,43 @@ def main() -> None:
             css = _measure(client, css_path, 2, 10)
             css.pop("html")
             results["site.css"] = {"path": "/static/site.css", **css}
+        password = json.loads((SCRATCH / "pages-data" / "demo-staff.json").read_text())["password"]
+        signed_in = {
+            "demo.reviewer": {
+                "console home": "/console",
+                "review queue": "/console/review",
+                "objections": "/console/objections",
+            },
+            "demo.implementer": {"pushed entries": "/console/pushed"},
+            "demo.supervisor": {
+                "dashboard": "/console/dashboard",
+                "dashboard chart": "/console/dashboard/charts/ranking.svg",
+            },
+        }
+        console_css = None
+        for username, paths in signed_in.items():
+            with closing(_console(base, username, password)) as client:
+                for name, path in paths.items():
+                    # Fewer requests: every dashboard view writes its audit rows.
+                    found = _measure(
+                        client,
+                        path,
+                        args.warmup // 4,
+                        max(args.requests // 4, 5),
+                        exact=not path.endswith(".svg"),
+                    )
+                    html = found.pop("html")
+                    link = re.search(r'href="(/static/console\.css\?v=\w+)"', html)
+                    console_css = console_css or (link.group(1) if link else None)
+                    results[name] = {"path": path, **found}
+        with closing(_self_service(base, sample["identifier"], env)) as client:
+            found = _measure(client, "/me/record", args.warmup // 4, max(args.requests // 4, 5))
+            found.pop("html")
+            results["self-service record"] = {"path": "/me/record", **found}
+            assert console_css is not None
+            extra = _measure(client, console_css, 2, 10)
+            extra.pop("html")
+            results["console.css"] = {"path": "/static/console.css", **extra}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
@@ -172,13 +256,17 @@ def main() -> None:
     ]
     print(text_table(["page", "bytes", "gzip bytes", "ms median", "ms p90"], rows))
     css = results["site.css"]
+    more = results["console.css"]
+    portal = {"home", "search", "subject", "red list", "black list"}
     totals = {
         name: {
-            "bytes": r["bytes"] + css["bytes"],
-            "bytes_gzip": r["bytes_gzip"] + css["bytes_gzip"],
+            "bytes": r["bytes"] + css["bytes"] + (0 if name in portal else more["bytes"]),
+            "bytes_gzip": r["bytes_gzip"]
+            + css["bytes_gzip"]
+            + (0 if name in portal else more["bytes_gzip"]),
         }
         for name, r in results.items()
-        if name not in ("site.css", "black list CSV")
+        if name not in ("site.css", "console.css", "black list CSV", "dashboard chart")
     }
     key = {"subjects": args.subjects, "requests": args.requests, "database": "sqlite"}
     path = save_result(

@@ -68,6 +68,20 @@ def test_the_page_shows_the_table_and_the_charts(supervisor: Console) -> None:
     assert "style=" not in html.split("<main", 1)[1]  # no inline style in the page
 
 
+def test_the_table_is_paged(supervisor: Console, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jointcredit.web import dashboard
+
+    monkeypatch.setattr(dashboard, "PAGE_SIZE", 2)  # the server runs in this process
+    first = supervisor.get("/console/dashboard", params={"period": PERIOD}).text
+    table = first.split('class="entries dash-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<th scope="row"') == 2 and "公安部" in table
+    assert "第 1–2 个部门，共 5 个" in first and 'rel="next"' in first
+    last = supervisor.get("/console/dashboard", params={"period": PERIOD, "offset": "4"}).text
+    table = last.split('class="entries dash-table"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<th scope="row"') == 1 and "第 5–5 个部门，共 5 个" in last
+    assert supervisor.get("/console/dashboard", params={"offset": "x"}).status_code == 422
+
+
 def test_filters_csv_and_errors(supervisor: Console) -> None:
     page = supervisor.get("/console/dashboard", params={"period": PERIOD, "region": "330000"})
     assert page.status_code == 200 and "区划 33" in page.text and "公安部" not in page.text

@@ -42,7 +42,7 @@ SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
-_MAX_BARS = 30
+MAX_BARS = 30
 _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
 
 
@@ -100,7 +100,7 @@ def _pct(value: float | None) -> float | None:
 def _shares(
     rows: list[dict[str, Any]], key: str, label: Callable[[str], str]
 ) -> tuple[list[str], list[float | None]]:
-    kept = [r for r in rows if r[key] is not None][:_MAX_BARS]
+    kept = [r for r in rows if r[key] is not None][:MAX_BARS]
     return [label(r["department"]) for r in kept], [_pct(r[key]) for r in kept]
 
 
@@ -125,7 +125,7 @@ def draw(
         return _PARENTHESES.sub("", label(code)) or label(code)
 
     if name == "ranking":
-        ranked = [r for r in rows if r["score"] is not None][:_MAX_BARS]
+        ranked = [r for r in rows if r["score"] is not None][:MAX_BARS]
         return _bars(
             t("dash.chart.ranking"),
             [f"{r['rank']}. {short(r['department'])}" for r in ranked],
@@ -143,7 +143,7 @@ def draw(
             t("dash.chart.feedback"), labels, [(t("dash.col.feedback"), values)], percent=True
         )
     if name == "handling":
-        kept = [r for r in rows if r["handled_in_time_share"] is not None][:_MAX_BARS]
+        kept = [r for r in rows if r["handled_in_time_share"] is not None][:MAX_BARS]
         return _bars(
             t("dash.chart.handling"),
             [short(r["department"]) for r in kept],
@@ -154,7 +154,7 @@ def draw(
             percent=True,
         )
     if name == "matters":
-        matters = list(result["checks_by_matter"].items())[:_MAX_BARS]
+        matters = list(result["checks_by_matter"].items())[:MAX_BARS]
         return _bars(
             t("dash.chart.matters"),
             [matter_label(m) for m, _ in matters],
@@ -164,4 +164,4 @@ def draw(
     raise KeyError(name)
 
 
-__all__ = ["CHARTS", "FONTS", "STYLE", "SVG_CSP", "clean", "draw"]
+__all__ = ["CHARTS", "FONTS", "MAX_BARS", "STYLE", "SVG_CSP", "clean", "draw"]

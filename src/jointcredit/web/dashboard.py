@@ -26,6 +26,9 @@ from jointcredit.web.session import console_page, department_label, engine_of, r
 router = APIRouter(include_in_schema=False)
 
 BASE = "/console/dashboard"
+#: Departments per page of the table (a province has thousands of issuing bodies; the CSV has
+#: them all).
+PAGE_SIZE = 50
 
 
 def _filters(request: Request) -> tuple[str, str]:
@@ -53,6 +56,14 @@ def _matter_label(lang: str) -> Any:
         return str(found.name_en if lang == "en" else found.name_zh)
 
     return label
+
+
+def _offset(request: Request, total: int) -> int:
+    try:
+        asked = int(request.query_params.get("offset") or 0)
+    except ValueError:
+        raise InvalidInputError("offset: a whole number") from None
+    return max(0, min(asked, max(total - 1, 0))) // PAGE_SIZE * PAGE_SIZE
 
 
 @router.get(BASE)
@@ -85,6 +96,10 @@ def dashboard(request: Request) -> Response:
             "query": _query(period, region),
             "charts": charts.CHARTS,
             "matter_label": _matter_label(lang),
+            "page_size": PAGE_SIZE,
+            "offset": _offset(request, len(result["departments"])),
+            # The tables beside the charts hold what the charts draw.
+            "chart_rows": charts.MAX_BARS,
         },
     )
 

@@ -44,6 +44,7 @@ ZH: dict[str, str] = {
     "dash.pending": "待办 {n}",
     "dash.none": "—",
     "dash.chart_empty": "本期没有可绘制的数据。",
+    "dash.rows": "第 {first}–{last} 个部门，共 {total} 个",
 }
 
 EN: dict[str, str] = {
@@ -91,5 +92,6 @@ EN: dict[str, str] = {
     "dash.of": "{part}/{whole}",
     "dash.pending": "{n} pending",
     "dash.chart_empty": "Nothing to draw in this period.",
+    "dash.rows": "Departments {first}–{last} of {total}",
     "dash.none": "—",
 }
