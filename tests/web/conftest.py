@@ -66,9 +66,11 @@ def screenshots_dir() -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Chromium from Debian (``apt-get install chromium``), never a downloaded build."""
+    """Chromium from Debian (``apt-get install chromium``), never a downloaded build. One for
+    the session: Playwright's sync API allows one instance per thread, and a worker of
+    ``pytest -n`` interleaves modules (tests open contexts of their own)."""
     problem = None
     if not CHROMIUM.exists():
         problem = f"{CHROMIUM} is missing (apt-get install chromium)"

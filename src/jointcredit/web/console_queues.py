@@ -18,7 +18,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from jointcredit.clock import china_day
 from jointcredit.clock import today as china_today
 from jointcredit.errors import (
     ConflictError,
@@ -81,24 +80,6 @@ def _labels(lang: str) -> dict[str, Callable[[Any], str]]:
     return {"list_type_label": list_type, "measure_label": measure, "matter_label": matter}
 
 
-def _day_of(stamp: str | None) -> str:
-    """The day in China of an ISO 8601 timestamp (as the services write them)."""
-    if not stamp:
-        return ""
-    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    return china_day(moment).isoformat()
-
-
-def _moment_of(stamp: str | None) -> str:
-    """An ISO 8601 timestamp as a minute in China: ``2026-11-29 12:56``."""
-    if not stamp:
-        return ""
-    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
-
-
 def _page_number(value: str | None) -> int:
     try:
         number = int(value or "1")
@@ -132,7 +113,7 @@ def _page(
         request,
         session,
         template,
-        {**_labels(lang), "day_of": _day_of, "moment_of": _moment_of, **context},
+        {**_labels(lang), **context},
         status=status,
     )
 

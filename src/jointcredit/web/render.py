@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from jointcredit.clock import CHINA
 from jointcredit.web import i18n
 
 LANG_COOKIE = "lang"
@@ -65,6 +66,35 @@ def day(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _moment(value: Any) -> dt.datetime | None:
+    """A datetime or an ISO 8601 timestamp (as the services write them; naive means UTC)."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def beijing(value: Any) -> str:
+    """A moment as China's time to the minute: ``2026-11-29 13:09`` (staff and subjects read
+    China time; the services keep UTC)."""
+    moment = _moment(value)
+    if moment is None:
+        return "" if value is None else str(value)
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def china_date(value: Any) -> str:
+    """The day in China of a moment: ``2026-11-29``."""
+    moment = _moment(value)
+    if moment is None:
+        return "" if value is None else str(value)
+    return moment.astimezone(CHINA).date().isoformat()
+
+
 def yuan(fen: int | None, t: Callable[..., str]) -> str:
     if fen is None:
         return ""
@@ -96,6 +126,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static_url"] = static_url
+    env.globals["beijing"] = beijing
+    env.globals["china_date"] = china_date
     env.filters["day"] = day
     return env
 
@@ -143,6 +175,8 @@ def render(
 
 __all__ = [
     "LANG_COOKIE",
+    "beijing",
+    "china_date",
     "day",
     "environment",
     "language",

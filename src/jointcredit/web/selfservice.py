@@ -11,7 +11,6 @@ changes something carries the session's CSRF token and is refused from another s
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import secrets
 from collections.abc import Mapping
@@ -24,7 +23,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
 from jointcredit.catalog import load_catalog
-from jointcredit.clock import CHINA
 from jointcredit.errors import (
     AuthenticationError,
     ConflictError,
@@ -119,19 +117,6 @@ def _pre_token_ok(request: Request, submitted: str | None) -> bool:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def beijing(value: str | None) -> str:
-    """An ISO timestamp (UTC, ``Z``) as Beijing time to the minute."""
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
-
-
 def _names(lang: str) -> dict[str, Any]:
     catalog = load_catalog()
     en = lang == "en"
@@ -177,7 +162,6 @@ def me_page(
             "csrf_field": CSRF_FIELD,
             "notice": notice if notice in _NOTICES else None,
             "department_label": department_label(lang),
-            "beijing": beijing,
             **_names(lang),
             **context,
         },
