@@ -86,6 +86,9 @@ class Rule:
     overseers: bool = False
     #: Roles that may act for any department even where ``own_only`` holds.
     any_department: frozenset[str] = frozenset()
+    #: A console or self-service page: it opens with a signed-in session only, never with a
+    #: key (see :func:`_no_session`).
+    session: bool = False
 
     def expected(self, role: str, own: bool) -> str:
         overseer = (self.overseers and role in OVERSEER_KEYS) or role in self.any_department
@@ -101,6 +104,26 @@ def _get(path: str, **params: Any) -> Request:
 def _page(path: str) -> Request:
     """A page of the portal, outside the API's base URL."""
     return lambda w: {"method": "GET", "url": w.server.url + path}
+
+
+def _signed_in(path: str, method: str = "GET") -> Rule:
+    """A page of the console or of self-service, asked without a session (with any key)."""
+    return Rule(
+        EVERYONE,
+        lambda w: {"method": method, "url": w.server.url + path, "data": {}},
+        session=True,
+    )
+
+
+def _no_session(r: httpx.Response) -> None:
+    """Without a session a signed-in page answers with its sign-in page, a redirect to it, or a
+    refusal of the form — never with its data, whatever key the request carries."""
+    assert r.status_code in (200, 303, 401, 403, 422), r.text
+    if r.status_code == 303:
+        location = r.headers["location"]
+        assert location.startswith(("/console/sign-in", "/me")), location
+    if r.status_code == 200:  # the sign-in form, or self-service saying it is switched off
+        assert 'name="pre"' in r.text or "信用自助服务未开通" in r.text, r.text
 
 
 def _penalty(w: World) -> dict[str, Any]:
@@ -244,6 +267,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/search"): Rule(EVERYONE, _get("/search", q="有限公司")),
     ("GET", "/subjects/{identifier}"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}")),
     ("GET", "/subjects/{identifier}/records"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}/records")),
+    ("GET", "/subjects/{identifier}/grade"): Rule(ANY_KEY, _get(f"/subjects/{COMPANY}/grade")),
     ("GET", "/records/{record_id:int}"): Rule(
         EVERYONE, lambda w: {"method": "GET", "url": f"/records/{w.record}"}
     ),
@@ -483,6 +507,57 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "web:/subjects/{identifier}"): Rule(EVERYONE, _page(f"/subjects/{COMPANY}")),
     ("GET", "web:/lists/{kind}"): Rule(EVERYONE, _page("/lists/black")),
     ("GET", "web:/static/{name}"): Rule(EVERYONE, _page("/static/site.css")),
+    ("GET", "/stats/departments"): Rule(
+        frozenset({"supervisor", "admin"}), _get("/stats/departments")
+    ),
+    # The department console and self-service: sessions of people, never API keys.
+    **{
+        ("GET", "web:" + path): _signed_in(concrete)
+        for path, concrete in {
+            "/console": "/console",
+            "/console/sign-in": "/console/sign-in",
+            "/console/dashboard": "/console/dashboard",
+            "/console/dashboard/charts/{name}.svg": "/console/dashboard/charts/ranking.svg",
+            "/console/dashboard/departments.csv": "/console/dashboard/departments.csv",
+            "/console/objections": "/console/objections",
+            "/console/objections/{objection_id}": "/console/objections/1",
+            "/console/pushed": "/console/pushed",
+            "/console/pushed/{message_id}": "/console/pushed/1",
+            "/console/repairs": "/console/repairs",
+            "/console/repairs/{repair_id}": "/console/repairs/1",
+            "/console/review": "/console/review",
+            "/console/review/{proposal_id}": "/console/review/1",
+            "/console/review/{proposal_id}/resubmit": "/console/review/1/resubmit",
+            "/console/submit": "/console/submit",
+            "/console/submit/upload": "/console/submit/upload",
+            "/me": "/me",
+            "/me/record": "/me/record",
+            "/me/objections/{objection_id}": "/me/objections/1",
+            "/me/repairs/{repair_id}": "/me/repairs/1",
+        }.items()
+    },
+    **{
+        ("POST", "web:" + path): _signed_in(concrete, "POST")
+        for path, concrete in {
+            "/console/sign-in": "/console/sign-in",
+            "/console/sign-out": "/console/sign-out",
+            "/console/objections": "/console/objections",
+            "/console/objections/{objection_id}/resolve": "/console/objections/1/resolve",
+            "/console/objections/{objection_id}/withdraw": "/console/objections/1/withdraw",
+            "/console/pushed/{message_id}/feedback": "/console/pushed/1/feedback",
+            "/console/repairs/{repair_id}/accept": "/console/repairs/1/accept",
+            "/console/repairs/{repair_id}/decide": "/console/repairs/1/decide",
+            "/console/review/{proposal_id}/{step}": "/console/review/1/approve",
+            "/console/submit": "/console/submit",
+            "/console/submit/upload": "/console/submit/upload",
+            "/console/submit/upload/rejects.csv": "/console/submit/upload/rejects.csv",
+            "/me/sign-in": "/me/sign-in",
+            "/me/sign-out": "/me/sign-out",
+            "/me/objections": "/me/objections",
+            "/me/objections/{objection_id}/withdraw": "/me/objections/1/withdraw",
+            "/me/repairs": "/me/repairs",
+        }.items()
+    },
 }
 
 
@@ -556,6 +631,9 @@ def test_matrix(world: World, route: tuple[str, str], role: str, own: bool) -> N
     rule = MATRIX[route]
     other = next(d for d in DEPARTMENTS if d != rule.own)
     r = world.client(role, rule.own if own else other).request(**rule.request(world))
+    if rule.session:
+        _no_session(r)
+        return
     expected = rule.expected(role, own)
     if expected == "allowed":
         assert r.status_code not in (401, 403), r.text
