@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         "POSIX), loaded after the shipped catalog; they may add to it but not redefine it.",
     )
 
+    scorecard_file: Path | None = Field(
+        default=None,
+        description="YAML scorecard of the public credit comprehensive evaluation "
+        "(`jointcredit grade`); default: the one shipped in the package. See docs/grading.md.",
+    )
+
     receipt_key_file: Path | None = Field(
         default=None,
         description="PEM file of the platform's Ed25519 private key that signs check receipts; "

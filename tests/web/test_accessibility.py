@@ -19,7 +19,7 @@ from tests.web.data import COMPANY, PERSON
 from tests.web.test_selfservice_pages import code_of, demo_self_service
 
 pytest.importorskip("axe_playwright_python", reason="pip install -e '.[test]' (axe-core)")
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from axe_playwright_python.sync_playwright import Axe
 
 #: The rule sets audited: WCAG 2.0, 2.1 and 2.2, levels A and AA.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -13,6 +13,7 @@ from jointcredit.cli import (
     demo,
     feedback,
     generate,
+    grade,
     ids,
     imports,
     keys,
@@ -46,6 +47,7 @@ app.command("check")(check.check)
 app.command("screen")(check.screen)
 app.command("summary")(summary.summary)
 app.command("generate")(generate.generate)
+app.command("grade")(grade.grade)
 app.add_typer(db.app, name="db")
 app.add_typer(catalog.app, name="catalog")
 app.command("serve")(serve.serve)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -555,4 +556,67 @@ subject_sessions = Table(
     Column("ended_at", DateTime(timezone=True)),
     Column("method", String(64), nullable=False),
     Column("user_agent", String(300)),
+)
+
+
+# -- public credit comprehensive evaluation (issue 7) -------------------------------------------
+
+#: The current grade of each organisation under the scorecard (docs/grading.md).
+credit_grades = Table(
+    "credit_grades",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("subject_id", ForeignKey("subjects.id"), nullable=False, unique=True),
+    Column("score", Float, nullable=False),
+    Column("grade", String(8), nullable=False),
+    # The scorecard's version and content digest (scoring.Scorecard.label).
+    Column("scorecard", String(80), nullable=False),
+    # Every indicator's count, points and records (scoring.Evaluation.explanation).
+    Column("explanation", Json, nullable=False),
+    Column("as_of", Date, nullable=False),
+    # The first day on which time alone may change the grade (an entry expires, a penalty
+    # leaves its window): ``grade --all`` recomputes it then. Null: never.
+    Column("stale_on", Date),
+    # Digest of the (id, version) of every record the evaluation read.
+    Column("fingerprint", String(32), nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_credit_grades_stale_on", "stale_on"),
+    Index("ix_credit_grades_grade", "grade"),
+)
+
+# Append-only (database triggers): every change of a subject's grade or score.
+credit_grade_history = Table(
+    "credit_grade_history",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("subject_id", ForeignKey("subjects.id"), nullable=False),
+    Column("grade_before", String(8)),
+    Column("grade_after", String(8), nullable=False),
+    Column("score_before", Float),
+    Column("score_after", Float, nullable=False),
+    Column("scorecard", String(80), nullable=False),
+    # Why it was recomputed: first, records, time, scorecard, full.
+    Column("reason", String(16), nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_credit_grade_history_subject_id_id", "subject_id", "id"),
+)
+
+#: Grading runs (``grade --all``): what each saw of record_history, so that the next one
+#: recomputes only what changed since.
+credit_grade_runs = Table(
+    "credit_grade_runs",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("scorecard", String(80), nullable=False),
+    Column("full", Boolean, nullable=False),
+    # The highest record_history id seen, and ranges of ids below it not yet visible then
+    # (PostgreSQL draws ids before commit): [[first id, last id, first seen (ISO)], …].
+    Column("mark", BigInteger, nullable=False),
+    Column("gaps", Json, nullable=False),
+    Column("subjects", BigInteger, nullable=False),
+    Column("changed", BigInteger, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
 )
