@@ -105,3 +105,17 @@ def test_sign_out_needs_the_form_token_and_ends_the_session(staffed: Portal) -> 
         assert console.get("/console").status_code == 303
     finally:
         console.close()
+
+
+def test_history_names_people_not_principals() -> None:
+    from jointcredit.web import i18n
+    from jointcredit.web.render import actor
+
+    zh, en = i18n.translator("zh"), i18n.translator("en")
+    assert actor("reviewer:wang.li", zh) == "wang.li（审核）"
+    assert actor("key:12", zh) == "部门系统（接口密钥 12）"
+    assert actor("key:12", en) == "a department's system (API key 12)"
+    assert actor("operator", zh) == "平台运维"
+    assert actor("operator:matrix", zh) == "matrix（平台运维）"
+    assert actor("subject:91110101JC00000108", zh) == "信用主体本人"
+    assert actor(None, zh) == ""

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from jointcredit.clock import CHINA
+from jointcredit.store.tables import ROLES
 from jointcredit.web import i18n
 
 LANG_COOKIE = "lang"
@@ -95,6 +96,24 @@ def china_date(value: Any) -> str:
     return moment.astimezone(CHINA).date().isoformat()
 
 
+def actor(value: str | None, t: Callable[..., str]) -> str:
+    """How history names who acted (``Principal.actor``), for people: ``reviewer:wang.li`` →
+    ``wang.li（审核）``, ``key:12`` → the department system's key 12, ``operator`` → the
+    platform's operator."""
+    if not value:
+        return ""
+    role, _, name = value.partition(":")
+    if role == "key" and name:
+        return t("actor.key", id=name)
+    if role == "subject":
+        return t("actor.subject")
+    if role == "operator":
+        return f"{name}（{t('actor.operator')}）" if name else t("actor.operator")
+    if name:
+        return f"{name}（{t('role.' + role)}）"
+    return t("role." + role) if role in ROLES else value
+
+
 def yuan(fen: int | None, t: Callable[..., str]) -> str:
     if fen is None:
         return ""
@@ -163,6 +182,7 @@ def render(
             switch_lang=i18n.HTML_LANG[other],
             path=request.url.path,
             yuan=lambda fen: yuan(fen, t),
+            actor=lambda value: actor(value, t),
             **context,
         )
     )

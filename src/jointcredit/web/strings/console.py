@@ -36,6 +36,9 @@ ZH: dict[str, str] = {
     "role.implementer": "措施实施",
     "role.supervisor": "监督",
     "role.admin": "管理员",
+    "actor.key": "部门系统（接口密钥 {id}）",
+    "actor.subject": "信用主体本人",
+    "actor.operator": "平台运维",
     "error.403.title": "无权办理",
     "error.403.text": "您的岗位角色不能办理此事项，或表单已过期，请返回重试。",
 }
@@ -81,6 +84,9 @@ EN: dict[str, str] = {
     "role.implementer": "Implementer",
     "role.supervisor": "Supervisor",
     "role.admin": "Administrator",
+    "actor.key": "a department's system (API key {id})",
+    "actor.subject": "the subject itself",
+    "actor.operator": "platform operator",
     "error.403.title": "Not allowed",
     "error.403.text": "Your role may not do this, or the form had expired. Go back and try again.",
 }
