@@ -268,6 +268,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/subjects/{identifier}"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}")),
     ("GET", "/subjects/{identifier}/records"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}/records")),
     ("GET", "/subjects/{identifier}/grade"): Rule(ANY_KEY, _get(f"/subjects/{COMPANY}/grade")),
+    ("GET", "/inspections/{code}"): Rule(EVERYONE, _get("/inspections/20261129-0001")),
     ("GET", "/records/{record_id:int}"): Rule(
         EVERYONE, lambda w: {"method": "GET", "url": f"/records/{w.record}"}
     ),

@@ -16,12 +16,14 @@ from jointcredit.cli import (
     grade,
     ids,
     imports,
+    inspection,
     keys,
     objection,
     proposal,
     push,
     receipt,
     repair,
+    report,
     selfservice,
     serve,
     staff,
@@ -48,6 +50,7 @@ app.command("screen")(check.screen)
 app.command("summary")(summary.summary)
 app.command("generate")(generate.generate)
 app.command("grade")(grade.grade)
+app.add_typer(inspection.app, name="inspection")
 app.add_typer(db.app, name="db")
 app.add_typer(catalog.app, name="catalog")
 app.command("serve")(serve.serve)
@@ -63,6 +66,7 @@ app.add_typer(push.app, name="push")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(stats.app, name="stats")
+app.command("report")(report.report)
 app.command("worker")(worker.worker)
 
 

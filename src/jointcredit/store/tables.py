@@ -620,3 +620,60 @@ credit_grade_runs = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=False),
 )
+
+# -- risk-based random inspection (双随机、一公开; docs/inspection.md) ----------------------------
+
+INSPECTION_STATUSES = ("draft", "published", "closed")
+
+#: An inspection plan: the filter, rates, inspectors and published seed it was drawn with.
+inspection_plans = Table(
+    "inspection_plans",
+    metadata,
+    Column("id", Id, primary_key=True),
+    # The plan's public code: the day it was drawn and its id (20261129-0001).
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("department", String(64), nullable=False),
+    # Hex, 128 bits or more: with the population and rates, it decides the draw.
+    Column("seed", String(128), nullable=False),
+    Column("filter", Json, nullable=False),
+    Column("rates", Json, nullable=False),
+    Column("inspectors", Json, nullable=False),
+    Column("team", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("population", Integer, nullable=False),
+    Column("drawn", Integer, nullable=False),
+    Column("unassigned", Integer, nullable=False),
+    # SHA-256 of the population as drawn ("identifier,class\n" lines in identifier order).
+    Column("population_digest", String(64), nullable=False),
+    # Per class: population, drawn, expected (rate × population).
+    Column("counts", Json, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+    Column("results_published_at", DateTime(timezone=True)),
+    CheckConstraint(_in("status", INSPECTION_STATUSES), name="status"),
+)
+
+#: Every organisation of a plan's population with its class and draw value at draw time;
+#: the drawn ones (``selected``) with their inspectors and, later, the result.
+inspection_items = Table(
+    "inspection_items",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("plan_id", ForeignKey("inspection_plans.id"), nullable=False),
+    Column("subject_id", ForeignKey("subjects.id"), nullable=False),
+    Column("identifier", String(64), nullable=False),
+    # The credit grade at draw time, or "ungraded".
+    Column("grade", String(16), nullable=False),
+    # The draw value: 16 hex digits (docs/inspection.md).
+    Column("draw", String(16), nullable=False),
+    Column("selected", Boolean, nullable=False),
+    # Drawn: [{id, name, department}, …]; an empty list when no team was free of conflict.
+    Column("inspectors", Json),
+    Column("result", String(24)),
+    Column("note", Text),
+    Column("result_at", DateTime(timezone=True)),
+    UniqueConstraint("plan_id", "subject_id"),
+    Index("ix_inspection_items_plan_id_selected", "plan_id", "selected"),
+)
