@@ -6,12 +6,27 @@ A deadline "within 5 working days" runs in Beijing time whatever the server's ti
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def utc(value: Any) -> Any:
+    """A timestamp as read from either database, as an aware UTC datetime (SQLite gives it back
+    naive); anything else (None) as it is.
+
+    >>> utc(dt.datetime(2026, 11, 29, 5, 0)).tzinfo
+    datetime.timezone.utc
+    >>> utc(None) is None
+    True
+    """
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def china_day(moment: dt.datetime) -> dt.date:

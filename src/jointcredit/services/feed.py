@@ -10,12 +10,12 @@ Every page read is audited (action ``read-feed``, with the range of message ids)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import Engine
 
 from jointcredit.clock import now as clock_now
+from jointcredit.clock import utc
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.services import audit
 from jointcredit.services.access import OVERSEERS, Principal, require
@@ -29,16 +29,8 @@ FEED_LIMIT_MAX = 1000
 CURSOR_MAX = 2**63 - 1
 
 
-def _utc(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value  # type: ignore[no-any-return]
-
-
 def _stamp(value: Any) -> str | None:
-    moment = _utc(value)
+    moment = utc(value)
     return moment.isoformat() if moment is not None else None
 
 
@@ -133,9 +125,9 @@ def status(engine: Engine, *, by: Principal, department: str | None = None) -> l
         by_state = {s: 0 for s in DELIVERY_STATES}
         for r in mine:
             by_state[r["state"]] = int(r["n"])
-        undelivered = [_utc(r["oldest"]) for r in mine if r["state"] in outbox.UNDELIVERED]
+        undelivered = [utc(r["oldest"]) for r in mine if r["state"] in outbox.UNDELIVERED]
         oldest = min((u for u in undelivered if u is not None), default=None)
-        delivered = [_utc(r["last_delivered"]) for r in mine if r["last_delivered"] is not None]
+        delivered = [utc(r["last_delivered"]) for r in mine if r["last_delivered"] is not None]
         sub = subs.get(code)
         cursor = cursors.get(code)
         total = sum(by_state.values())

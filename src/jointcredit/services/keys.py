@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
@@ -116,13 +117,9 @@ def _public(row: Any) -> dict[str, Any]:
     out = dict(row)
     for k in ("created_at", "revoked_at"):
         if out[k] is not None:
-            out[k] = _utc(out[k]).isoformat()
+            out[k] = utc(out[k]).isoformat()
     out["active"] = row["revoked_at"] is None
     return out
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def revoke(engine: Engine, key_id: int, *, by: Principal) -> dict[str, Any]:

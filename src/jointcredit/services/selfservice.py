@@ -41,8 +41,10 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import Engine
 
 from jointcredit.clock import now as clock_now
+from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, ConfigurationError, NotFoundError
 from jointcredit.identifiers.normalize import normalize
+from jointcredit.security import tokens
 from jointcredit.security.keyfiles import read_or_create
 from jointcredit.services import audit, objections, repairs
 from jointcredit.services.access import Principal, require, subject_principal
@@ -194,16 +196,6 @@ class SubjectSignedIn:
     session: SubjectSession
 
 
-def _utc(value: Any) -> Any:
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def open_session(
     engine: Engine, answers: Mapping[str, str], *, user_agent: str | None = None
 ) -> SubjectSignedIn:
@@ -211,15 +203,15 @@ def open_session(
     returned once, only its SHA-256 is kept."""
     identifier, method = _authenticate(engine, answers)
     now = clock_now()
-    token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
+    token = tokens.new_token()
+    csrf = tokens.new_token()
     expires = now + dt.timedelta(hours=get_settings().web_session_max_hours)
     by = subject_principal(identifier)
     with write_transaction(engine) as conn:
         session_id = sessions_store.open_session(
             conn,
             {
-                "token_hash": _token_hash(token),
+                "token_hash": tokens.digest(token),
                 "subject": identifier,
                 "csrf_token": csrf,
                 "created_at": now,
@@ -247,12 +239,12 @@ def session_of(engine: Engine, token: str | None) -> SubjectSession | None:
     settings = get_settings()
     now = clock_now()
     with engine.connect() as conn:
-        row = sessions_store.by_token_hash(conn, _token_hash(token))
+        row = sessions_store.by_token_hash(conn, tokens.digest(token))
     if row is None or row["ended_at"] is not None:
         return None
-    seen = _utc(row["last_seen_at"])
+    seen = utc(row["last_seen_at"])
     idle = now - seen > dt.timedelta(minutes=settings.web_session_idle_minutes)
-    if idle or _utc(row["expires_at"]) <= now:
+    if idle or utc(row["expires_at"]) <= now:
         with write_transaction(engine) as conn:
             sessions_store.end_session(conn, row["id"], now)
         return None
@@ -261,13 +253,13 @@ def session_of(engine: Engine, token: str | None) -> SubjectSession | None:
         with write_transaction(engine) as conn:
             sessions_store.touch_session(conn, row["id"], now)
     return SubjectSession(
-        row["id"], row["subject"], row["method"], row["csrf_token"], _utc(row["expires_at"])
+        row["id"], row["subject"], row["method"], row["csrf_token"], utc(row["expires_at"])
     )
 
 
 def csrf_ok(session: SubjectSession, submitted: str | None) -> bool:
     """Whether a form carries its session's token (compared in constant time)."""
-    return bool(submitted) and hmac.compare_digest(session.csrf_token, submitted or "")
+    return tokens.matches(session.csrf_token, submitted)
 
 
 def sign_out(engine: Engine, session: SubjectSession) -> None:

@@ -14,18 +14,16 @@ costs the same time as a wrong password, and both get the same message.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
 from jointcredit.clock import now as clock_now
+from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
-from jointcredit.security import passwords
+from jointcredit.security import passwords, tokens
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
 from jointcredit.services.keys import check_role_and_department
@@ -62,18 +60,8 @@ class SignedIn:
     session: StaffSession
 
 
-def _utc(value: Any) -> Any:
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _public(row: Any) -> dict[str, Any]:
-    out = {k: _utc(v) for k, v in dict(row).items() if k != "password_hash"}
+    out = {k: utc(v) for k, v in dict(row).items() if k != "password_hash"}
     for key, value in out.items():
         if isinstance(value, dt.datetime):
             out[key] = value.isoformat()
@@ -212,7 +200,7 @@ def _attempt(conn: Any, username: str, password: str, user_agent: str | None) ->
             detail={"username": username[:64], "why": "unknown"},
         )
         return None
-    locked = _utc(row["locked_until"])
+    locked = utc(row["locked_until"])
     ok = passwords.verify_password(row["password_hash"], password)
     who = Principal(row["role"], row["department"], name=row["username"])
     if not row["active"] or (locked is not None and locked > now) or not ok:
@@ -240,13 +228,13 @@ def _attempt(conn: Any, username: str, password: str, user_agent: str | None) ->
     if passwords.needs_rehash(row["password_hash"]):
         changes["password_hash"] = passwords.hash_password(password)
     store.change(conn, row["id"], **changes)
-    token = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
+    token = tokens.new_token()
+    csrf = tokens.new_token()
     expires = now + dt.timedelta(hours=settings.web_session_max_hours)
     session_id = store.open_session(
         conn,
         {
-            "token_hash": _token_hash(token),
+            "token_hash": tokens.digest(token),
             "account_id": row["id"],
             "csrf_token": csrf,
             "created_at": now,
@@ -279,16 +267,16 @@ def session_of(engine: Engine, token: str | None) -> StaffSession | None:
     settings = get_settings()
     now = clock_now()
     with engine.connect() as conn:
-        row = store.live_session(conn, _token_hash(token))
+        row = store.live_session(conn, tokens.digest(token))
     if row is None or row["ended_at"] is not None:
         return None
-    idle = now - _utc(row["last_seen_at"]) > dt.timedelta(minutes=settings.web_session_idle_minutes)
-    if idle or _utc(row["expires_at"]) <= now or not row["active"]:
+    idle = now - utc(row["last_seen_at"]) > dt.timedelta(minutes=settings.web_session_idle_minutes)
+    if idle or utc(row["expires_at"]) <= now or not row["active"]:
         with write_transaction(engine) as conn:
             store.end_session(conn, row["id"], now)
         return None
     # Writing on every request would make each page view a write; a minute's precision will do.
-    if now - _utc(row["last_seen_at"]) > dt.timedelta(minutes=1):
+    if now - utc(row["last_seen_at"]) > dt.timedelta(minutes=1):
         with write_transaction(engine) as conn:
             store.touch_session(conn, row["id"], now)
     return StaffSession(
@@ -299,13 +287,13 @@ def session_of(engine: Engine, token: str | None) -> StaffSession | None:
         row["department"],
         row["role"],
         row["csrf_token"],
-        _utc(row["expires_at"]),
+        utc(row["expires_at"]),
     )
 
 
 def csrf_ok(session: StaffSession, submitted: str | None) -> bool:
     """Whether a form carries its session's token (compared in constant time)."""
-    return bool(submitted) and hmac.compare_digest(session.csrf_token, submitted or "")
+    return tokens.matches(session.csrf_token, submitted)
 
 
 def sign_out(engine: Engine, session: StaffSession) -> None:

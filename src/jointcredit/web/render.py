@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from jointcredit.clock import CHINA
+from jointcredit.clock import CHINA, utc
 from jointcredit.store.tables import ROLES
 from jointcredit.web import i18n
 
@@ -74,9 +74,7 @@ def _moment(value: Any) -> dt.datetime | None:
             value = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-    if not isinstance(value, dt.datetime):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return utc(value) if isinstance(value, dt.datetime) else None
 
 
 def beijing(value: Any) -> str:

@@ -11,8 +11,6 @@ changes something carries the session's CSRF token and is refused from another s
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +26,6 @@ from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from jointcredit.rules.repair import REPAIRABLE_KINDS
 from jointcredit.services import objections, repairs, selfservice
@@ -37,9 +34,12 @@ from jointcredit.settings import get_settings
 from jointcredit.web import i18n
 from jointcredit.web.render import language, render
 from jointcredit.web.session import (
+    check_form,
     clear_cookie,
     department_label,
     engine_of,
+    pre_token,
+    pre_token_ok,
     redirect,
     same_origin,
     set_cookie,
@@ -54,16 +54,11 @@ PRE_COOKIE = "jc_me_pre"
 CSRF_FIELD = "csrf"
 _UNSET = object()
 _TEXT_MAX = 2000
-#: The portal says ``no-referrer``; a browser then sends ``Origin: null`` with a form, and the
-#: Origin check could not tell this site's forms from others'. Pages here hold no identifier
-#: in their addresses, so the referrer may go to this site (never to another).
-_REFERRER_POLICY = "same-origin"
 
 
 def _private(response: Response) -> None:
     """A subject's page is its alone: never kept by a shared cache."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = _REFERRER_POLICY
 
 
 # -- the session -------------------------------------------------------------------------------
@@ -91,27 +86,6 @@ def require_subject(request: Request) -> SubjectSession:
     if session is None:
         raise StarletteHTTPException(303, headers={"Location": ME})
     return session
-
-
-def check_form(request: Request, session: SubjectSession, form: Mapping[str, Any]) -> None:
-    """Refuse a changing request that does not come from this session's own form."""
-    token = form.get(CSRF_FIELD)
-    if not same_origin(request) or not selfservice.csrf_ok(
-        session, token if isinstance(token, str) else None
-    ):
-        raise PermissionDeniedError(
-            "this form is not from your current session (it may have expired): reload the page "
-            "and try again"
-        )
-
-
-def _pre_token(request: Request) -> str:
-    return request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
-
-
-def _pre_token_ok(request: Request, submitted: str | None) -> bool:
-    cookie = request.cookies.get(PRE_COOKIE)
-    return bool(cookie and submitted) and hmac.compare_digest(cookie or "", submitted or "")
 
 
 # -- rendering ---------------------------------------------------------------------------------
@@ -186,7 +160,7 @@ def _sign_in_page(
         response = render(request, "me/off.html", {})
         _private(response)
         return response
-    token = _pre_token(request)
+    token = pre_token(request, PRE_COOKIE)
     response = render(
         request,
         "me/sign_in.html",
@@ -222,7 +196,7 @@ async def sign_in(request: Request) -> Response:
     answers = {q.name: _field(form, q.name, 500) for q in questions}
     kept = {q.name: answers[q.name] for q in questions if not q.secret}
     pre = _field(form, "pre", 100)
-    if not same_origin(request) or not _pre_token_ok(request, pre):
+    if not same_origin(request) or not pre_token_ok(request, pre, PRE_COOKIE):
         return await run_in_threadpool(
             lambda: _sign_in_page(request, answers=kept, failed="me.expired")
         )
@@ -463,4 +437,4 @@ def repair(request: Request, repair_id: int) -> Response:
     return me_page(request, session, "me/repair.html", {"item": shown})
 
 
-__all__ = ["ME", "SUBJECT_COOKIE", "check_form", "require_subject", "router", "subject_session"]
+__all__ = ["ME", "SUBJECT_COOKIE", "require_subject", "router", "subject_session"]

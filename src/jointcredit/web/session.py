@@ -8,10 +8,9 @@ token, and a request whose ``Origin`` names another site is refused before its f
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Engine
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from jointcredit.errors import PermissionDeniedError
+from jointcredit.security import tokens
 from jointcredit.services import staff
 from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
@@ -129,25 +129,31 @@ def same_origin(request: Request) -> bool:
     return urlsplit(origin).netloc == host
 
 
-def check_form(request: Request, session: StaffSession, form: Mapping[str, Any]) -> None:
+class FormSession(Protocol):
+    """A signed-in session whose forms carry its token: the console's or self-service's."""
+
+    @property
+    def csrf_token(self) -> str: ...
+
+
+def check_form(request: Request, session: FormSession, form: Mapping[str, Any]) -> None:
     """Refuse a changing request that does not come from this session's own form."""
     token = form.get(CSRF_FIELD)
-    if not same_origin(request) or not staff.csrf_ok(
-        session, token if isinstance(token, str) else None
-    ):
+    submitted = token if isinstance(token, str) else None
+    if not same_origin(request) or not tokens.matches(session.csrf_token, submitted):
         raise PermissionDeniedError(
             "this form is not from your current session (it may have expired): reload the page "
             "and try again"
         )
 
 
-def pre_token(request: Request) -> str:
-    return request.cookies.get(PRE_COOKIE) or secrets.token_urlsafe(24)
+def pre_token(request: Request, cookie: str = PRE_COOKIE) -> str:
+    """The sign-in form's token: the one its ``cookie`` holds, else a new one."""
+    return request.cookies.get(cookie) or secrets.token_urlsafe(24)
 
 
-def pre_token_ok(request: Request, submitted: str | None) -> bool:
-    cookie = request.cookies.get(PRE_COOKIE)
-    return bool(cookie and submitted) and hmac.compare_digest(cookie or "", submitted or "")
+def pre_token_ok(request: Request, submitted: str | None, cookie: str = PRE_COOKIE) -> bool:
+    return tokens.matches(request.cookies.get(cookie), submitted)
 
 
 def console_page(
@@ -189,6 +195,7 @@ __all__ = [
     "PRE_COOKIE",
     "SECTIONS",
     "STAFF_COOKIE",
+    "FormSession",
     "check_form",
     "clear_cookie",
     "console_page",
