@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -28,6 +29,7 @@ from jointcredit.errors import (
 from jointcredit.services import feedback, objections, repairs
 from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
+from jointcredit.web.i18n import translator
 from jointcredit.web.render import language
 from jointcredit.web.session import check_form, console_page, engine_of, redirect, require_staff
 
@@ -128,6 +130,40 @@ def _hidden(found: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
 
 def _problem(exc: Exception) -> str:
     return str(exc)
+
+
+def _note_problem(note: str, t: Callable[..., str], *, required: str | None) -> str | None:
+    """What is wrong with a note (``required``: the message when it is empty), or None."""
+    if required is not None and not note.strip():
+        return t(required)
+    if len(note) > _TEXT_MAX:
+        return t("queues.error.too_long", most=_TEXT_MAX)
+    return None
+
+
+def _step(
+    act: Callable[[], object],
+    errors: dict[str, str],
+    *,
+    field: str,
+    done: str,
+    again: Callable[..., Response],
+) -> Response:
+    """Take a step of an item's form: when the form has no errors, ``act`` (the service);
+    then to ``done``, or the item's page ``again`` with the service's refusal — at ``field``
+    when the input was invalid (422), as the page's alert when the item's state no longer
+    allows the step (409)."""
+    alert = None
+    if not errors:
+        try:
+            act()
+        except InvalidInputError as exc:
+            errors[field] = _problem(exc)
+        except ConflictError as exc:
+            alert = _problem(exc)
+        else:
+            return redirect(done)
+    return again(errors=errors, alert=alert, status=409 if alert else 422)
 
 
 # -- pushed entries and feedback -------------------------------------------------------------
@@ -254,8 +290,6 @@ def pushed_feedback(
 ) -> Response:
     session = require_staff(request, "feedback")
     check_form(request, session, {"csrf": csrf})
-    from jointcredit.web.i18n import translator
-
     lang = language(request)
     t = translator(lang)
     values = {
@@ -391,18 +425,14 @@ def objection_open(
 ) -> Response:
     session = require_staff(request, "open-objection")
     check_form(request, session, {"csrf": csrf})
-    from jointcredit.web.i18n import translator
-
     t = translator(language(request))
     values = {"record_id": record_id, "reason": reason}
     errors: dict[str, str] = {}
     number = record_id.strip()
     if not number.isdigit() or int(number) < 1 or len(number) > 18:
         errors["record_id"] = t("queues.objection.error.record_id")
-    if not reason.strip():
-        errors["objection_reason"] = t("queues.objection.error.reason")
-    elif len(reason) > _TEXT_MAX:
-        errors["objection_reason"] = t("queues.error.too_long", most=_TEXT_MAX)
+    if problem := _note_problem(reason, t, required="queues.objection.error.reason"):
+        errors["objection_reason"] = problem
     if not errors:
         try:
             opened = objections.open_objection(
@@ -484,41 +514,26 @@ def objection_resolve(
 ) -> Response:
     session = require_staff(request, "resolve-objection")
     check_form(request, session, {"csrf": csrf})
-    from jointcredit.web.i18n import translator
-
     t = translator(language(request))
-    values = {"outcome": outcome, "note": note}
     errors: dict[str, str] = {}
     if outcome not in ("upheld", "rejected"):
         errors["outcome"] = t("queues.objection.error.outcome")
-    if not note.strip():
-        errors["note"] = t("queues.error.note")
-    elif len(note) > _TEXT_MAX:
-        errors["note"] = t("queues.error.too_long", most=_TEXT_MAX)
-    alert = None
-    if not errors:
-        try:
-            objections.resolve(
-                engine_of(request),
-                objection_id,
-                outcome=outcome,
-                note=note,
-                by=session.principal,
-            )
-        except InvalidInputError as exc:
-            errors["note"] = _problem(exc)
-        except ConflictError as exc:
-            alert = _problem(exc)
-        else:
-            return redirect(f"/console/objections/{objection_id}?done=queues.objection.resolved")
-    return _objection_page(
-        request,
-        session,
-        objection_id,
-        values=values,
-        errors=errors,
-        alert=alert,
-        status=409 if alert else 422,
+    if problem := _note_problem(note, t, required="queues.error.note"):
+        errors["note"] = problem
+    return _step(
+        lambda: objections.resolve(
+            engine_of(request), objection_id, outcome=outcome, note=note, by=session.principal
+        ),
+        errors,
+        field="note",
+        done=f"/console/objections/{objection_id}?done=queues.objection.resolved",
+        again=partial(
+            _objection_page,
+            request,
+            session,
+            objection_id,
+            values={"outcome": outcome, "note": note},
+        ),
     )
 
 
@@ -531,16 +546,14 @@ def objection_withdraw(
 ) -> Response:
     session = require_staff(request, "open-objection")
     check_form(request, session, {"csrf": csrf})
-    from jointcredit.web.i18n import translator
-
     t = translator(language(request))
-    if len(note) > _TEXT_MAX:
+    if problem := _note_problem(note, t, required=None):
         return _objection_page(
             request,
             session,
             objection_id,
             values={"withdraw_note": note},
-            errors={"withdraw_note": t("queues.error.too_long", most=_TEXT_MAX)},
+            errors={"withdraw_note": problem},
             status=422,
         )
     try:
@@ -628,41 +641,23 @@ def repair_accept(
 ) -> Response:
     session = require_staff(request, "decide-repair")
     check_form(request, session, {"csrf": csrf})
-    from jointcredit.web.i18n import translator
-
     t = translator(language(request))
     refuse = step == "refuse"
-    values = {"accept_note": accept_note}
     errors: dict[str, str] = {}
-    if refuse and not accept_note.strip():
-        errors["accept_note"] = t("queues.repair.error.refuse_note")
-    elif len(accept_note) > _TEXT_MAX:
-        errors["accept_note"] = t("queues.error.too_long", most=_TEXT_MAX)
-    alert = None
-    if not errors:
-        try:
-            repairs.accept(
-                engine_of(request),
-                repair_id,
-                by=session.principal,
-                refuse=refuse,
-                note=accept_note,
-            )
-        except InvalidInputError as exc:
-            errors["accept_note"] = _problem(exc)
-        except ConflictError as exc:
-            alert = _problem(exc)
-        else:
-            done = "queues.repair.refused" if refuse else "queues.repair.accepted"
-            return redirect(f"/console/repairs/{repair_id}?done={done}")
-    return _repair_page(
-        request,
-        session,
-        repair_id,
-        values=values,
-        errors=errors,
-        alert=alert,
-        status=409 if alert else 422,
+    required = "queues.repair.error.refuse_note" if refuse else None
+    if problem := _note_problem(accept_note, t, required=required):
+        errors["accept_note"] = problem
+    done = "queues.repair.refused" if refuse else "queues.repair.accepted"
+    return _step(
+        lambda: repairs.accept(
+            engine_of(request), repair_id, by=session.principal, refuse=refuse, note=accept_note
+        ),
+        errors,
+        field="accept_note",
+        done=f"/console/repairs/{repair_id}?done={done}",
+        again=partial(
+            _repair_page, request, session, repair_id, values={"accept_note": accept_note}
+        ),
     )
 
 
@@ -676,41 +671,30 @@ def repair_decide(
 ) -> Response:
     session = require_staff(request, "decide-repair")
     check_form(request, session, {"csrf": csrf})
-    from jointcredit.web.i18n import translator
-
     t = translator(language(request))
-    values = {"decision": decision, "note": note}
     errors: dict[str, str] = {}
     if decision not in ("approve", "reject"):
         errors["decision"] = t("queues.repair.error.decision")
-    if not note.strip():
-        errors["note"] = t("queues.error.note")
-    elif len(note) > _TEXT_MAX:
-        errors["note"] = t("queues.error.too_long", most=_TEXT_MAX)
-    alert = None
-    if not errors:
-        try:
-            repairs.decide(
-                engine_of(request),
-                repair_id,
-                approve=decision == "approve",
-                note=note,
-                by=session.principal,
-            )
-        except InvalidInputError as exc:
-            errors["note"] = _problem(exc)
-        except ConflictError as exc:
-            alert = _problem(exc)
-        else:
-            return redirect(f"/console/repairs/{repair_id}?done=queues.repair.decided")
-    return _repair_page(
-        request,
-        session,
-        repair_id,
-        values=values,
-        errors=errors,
-        alert=alert,
-        status=409 if alert else 422,
+    if problem := _note_problem(note, t, required="queues.error.note"):
+        errors["note"] = problem
+    return _step(
+        lambda: repairs.decide(
+            engine_of(request),
+            repair_id,
+            approve=decision == "approve",
+            note=note,
+            by=session.principal,
+        ),
+        errors,
+        field="note",
+        done=f"/console/repairs/{repair_id}?done=queues.repair.decided",
+        again=partial(
+            _repair_page,
+            request,
+            session,
+            repair_id,
+            values={"decision": decision, "note": note},
+        ),
     )
 
 
