@@ -236,20 +236,17 @@ def session_of(engine: Engine, token: str | None) -> SubjectSession | None:
     session's idle clock restarts."""
     if not token or len(token) > 100:
         return None
-    settings = get_settings()
     now = clock_now()
     with engine.connect() as conn:
         row = sessions_store.by_token_hash(conn, tokens.digest(token))
     if row is None or row["ended_at"] is not None:
         return None
-    seen = utc(row["last_seen_at"])
-    idle = now - seen > dt.timedelta(minutes=settings.web_session_idle_minutes)
-    if idle or utc(row["expires_at"]) <= now:
+    step = tokens.lapse(utc(row["last_seen_at"]), utc(row["expires_at"]), now)
+    if step == "end":
         with write_transaction(engine) as conn:
             sessions_store.end_session(conn, row["id"], now)
         return None
-    # Writing on every request would make each page view a write; a minute's precision will do.
-    if now - seen > dt.timedelta(minutes=1):
+    if step == "touch":
         with write_transaction(engine) as conn:
             sessions_store.touch_session(conn, row["id"], now)
     return SubjectSession(

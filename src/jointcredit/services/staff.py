@@ -264,19 +264,17 @@ def session_of(engine: Engine, token: str | None) -> StaffSession | None:
     account disabled). A live session's idle clock restarts."""
     if not token or len(token) > 100:
         return None
-    settings = get_settings()
     now = clock_now()
     with engine.connect() as conn:
         row = store.live_session(conn, tokens.digest(token))
     if row is None or row["ended_at"] is not None:
         return None
-    idle = now - utc(row["last_seen_at"]) > dt.timedelta(minutes=settings.web_session_idle_minutes)
-    if idle or utc(row["expires_at"]) <= now or not row["active"]:
+    step = tokens.lapse(utc(row["last_seen_at"]), utc(row["expires_at"]), now)
+    if step == "end" or not row["active"]:
         with write_transaction(engine) as conn:
             store.end_session(conn, row["id"], now)
         return None
-    # Writing on every request would make each page view a write; a minute's precision will do.
-    if now - utc(row["last_seen_at"]) > dt.timedelta(minutes=1):
+    if step == "touch":
         with write_transaction(engine) as conn:
             store.touch_session(conn, row["id"], now)
     return StaffSession(
