@@ -30,7 +30,7 @@ from jointcredit.services import feedback, objections, repairs
 from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
 from jointcredit.web.i18n import translator
-from jointcredit.web.render import language
+from jointcredit.web.render import catalog_name, language
 from jointcredit.web.session import check_form, console_page, engine_of, redirect, require_staff
 
 router = APIRouter(include_in_schema=False)
@@ -60,12 +60,6 @@ def _labels(lang: str) -> dict[str, Callable[[Any], str]]:
     catalog = _catalog()
     en = lang == "en"
 
-    def list_type(code: Any) -> str:
-        found = catalog.list_types.get(code or "")
-        if found is None:
-            return str(code or "")
-        return str(found.name_en if en else found.name_zh)
-
     def measure(code: Any) -> str:
         found = catalog.measures.get(code or "")
         if found is None:
@@ -73,13 +67,11 @@ def _labels(lang: str) -> dict[str, Callable[[Any], str]]:
         text = (found.text_en if en else found.text_zh) or found.text_zh or found.text_en
         return str(text or code)
 
-    def matter(code: Any) -> str:
-        found = catalog.matters.get(code or "")
-        if found is None:
-            return str(code or "")
-        return str(found.name_en if en else found.name_zh)
-
-    return {"list_type_label": list_type, "measure_label": measure, "matter_label": matter}
+    return {
+        "list_type_label": catalog_name(lang, "list_types"),
+        "measure_label": measure,
+        "matter_label": catalog_name(lang, "matters"),
+    }
 
 
 def _page_number(value: str | None) -> int:

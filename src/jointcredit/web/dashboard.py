@@ -20,7 +20,7 @@ from jointcredit.errors import InvalidInputError, NotFoundError
 from jointcredit.services import tracking
 from jointcredit.web import charts
 from jointcredit.web.i18n import translator
-from jointcredit.web.render import language
+from jointcredit.web.render import catalog_name, language
 from jointcredit.web.session import console_page, department_label, engine_of, require_staff
 
 router = APIRouter(include_in_schema=False)
@@ -45,17 +45,7 @@ def _query(period: str, region: str) -> str:
 
 
 def _matter_label(lang: str) -> Any:
-    from jointcredit.catalog import load_catalog
-
-    matters = load_catalog().matters
-
-    def label(code: str) -> str:
-        found = matters.get(code)
-        if found is None:
-            return code
-        return str(found.name_en if lang == "en" else found.name_zh)
-
-    return label
+    return catalog_name(lang, "matters")
 
 
 def _offset(request: Request, total: int) -> int:

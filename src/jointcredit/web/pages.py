@@ -23,7 +23,7 @@ from jointcredit.identifiers.normalize import normalize
 from jointcredit.services import public
 from jointcredit.store.public import ListQuery
 from jointcredit.web import i18n
-from jointcredit.web.render import language, query_with, render, static_response, yuan
+from jointcredit.web.render import catalog_name, language, query_with, render, static_response, yuan
 
 router = APIRouter(include_in_schema=False)
 
@@ -41,22 +41,10 @@ def _engine(request: Request) -> Engine:
 
 def _names(lang: str) -> dict[str, Any]:
     """Catalog names of list types and departments in ``lang`` for the templates."""
-    catalog = load_catalog()
-    en = lang == "en"
-
-    def list_type(code: str | None) -> str:
-        found = catalog.list_types.get(code or "")
-        if found is None:
-            return code or ""
-        return found.name_en if en else found.name_zh
-
-    def department(code: str | None, fallback: str | None = None) -> str:
-        found = catalog.departments.get(code or "")
-        if found is None:
-            return fallback or code or ""
-        return found.name_en if en else found.name_zh
-
-    return {"list_type_name": list_type, "department_name": department}
+    return {
+        "list_type_name": catalog_name(lang, "list_types"),
+        "department_name": catalog_name(lang, "departments"),
+    }
 
 
 def _provinces() -> list[tuple[str, str]]:

@@ -112,6 +112,23 @@ def actor(value: str | None, t: Callable[..., str]) -> str:
     return t("role." + role) if role in ROLES else value
 
 
+def catalog_name(lang: str, table: str) -> Callable[..., str]:
+    """``name(code, fallback=None)``: the name in ``lang`` of an entry of the catalog's
+    ``table`` (``departments``, ``list_types``, ``matters``); for a code the catalog does not
+    know, ``fallback`` or the code itself."""
+    from jointcredit.catalog import load_catalog
+
+    entries = getattr(load_catalog(), table)
+
+    def name(code: Any, fallback: str | None = None) -> str:
+        found = entries.get(code or "")
+        if found is None:
+            return fallback or str(code or "")
+        return str(found.name_en if lang == "en" else found.name_zh)
+
+    return name
+
+
 def yuan(fen: int | None, t: Callable[..., str]) -> str:
     if fen is None:
         return ""
@@ -194,6 +211,7 @@ def render(
 __all__ = [
     "LANG_COOKIE",
     "beijing",
+    "catalog_name",
     "china_date",
     "day",
     "environment",

@@ -20,7 +20,6 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
-from jointcredit.catalog import load_catalog
 from jointcredit.errors import (
     AuthenticationError,
     ConflictError,
@@ -32,7 +31,7 @@ from jointcredit.services import objections, repairs, selfservice
 from jointcredit.services.selfservice import SubjectSession
 from jointcredit.settings import get_settings
 from jointcredit.web import i18n
-from jointcredit.web.render import language, render
+from jointcredit.web.render import catalog_name, language, render
 from jointcredit.web.session import (
     check_form,
     clear_cookie,
@@ -92,27 +91,17 @@ def require_subject(request: Request) -> SubjectSession:
 
 
 def _names(lang: str) -> dict[str, Any]:
-    catalog = load_catalog()
-    en = lang == "en"
     strings = i18n.CATALOGS[lang]
-
-    def list_type(code: str | None) -> str:
-        found = catalog.list_types.get(code or "")
-        if found is None:
-            return code or ""
-        return found.name_en if en else found.name_zh
-
-    def matter(code: str | None) -> str:
-        found = catalog.matters.get(code or "")
-        if found is None:
-            return code or ""
-        return found.name_en if en else found.name_zh
 
     def word(prefix: str, value: str | None) -> str:
         """The words for a status or an action, the code itself where none are written."""
         return strings.get(f"{prefix}.{value}", value or "")
 
-    return {"list_type_name": list_type, "matter_name": matter, "word": word}
+    return {
+        "list_type_name": catalog_name(lang, "list_types"),
+        "matter_name": catalog_name(lang, "matters"),
+        "word": word,
+    }
 
 
 def me_page(

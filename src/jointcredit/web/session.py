@@ -23,7 +23,7 @@ from jointcredit.security import tokens
 from jointcredit.services import staff
 from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
-from jointcredit.web.render import language, render
+from jointcredit.web.render import catalog_name, language, render
 
 STAFF_COOKIE = "jc_console"
 #: The sign-in form's own token (double submit): no session exists yet to carry one.
@@ -46,17 +46,7 @@ SECTIONS = (
 
 def department_label(lang: str) -> Any:
     """``label(code)``: a department's name from the catalog in ``lang`` (its code if unknown)."""
-    from jointcredit.catalog import load_catalog
-
-    departments = load_catalog().departments
-
-    def label(code: str | None) -> str:
-        found = departments.get(code or "")
-        if found is None:
-            return code or ""
-        return found.name_en if lang == "en" else found.name_zh
-
-    return label
+    return catalog_name(lang, "departments")
 
 
 def engine_of(request: Request) -> Engine:
