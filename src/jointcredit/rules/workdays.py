@@ -116,6 +116,28 @@ def workdays_between(start: dt.date, end: dt.date) -> int:
     return count
 
 
+#: A time limit is "due soon" within this many working days of its due day (the console's queues
+#: highlight it).
+DUE_SOON_WORKDAYS = 2
+
+
+def urgency(today: dt.date, due: dt.date) -> tuple[str | None, int]:
+    """(``overdue``, ``due-soon`` or None, working days left — negative when past) of a time
+    limit falling due on ``due``.
+
+    >>> urgency(dt.date(2026, 10, 13), dt.date(2026, 9, 30))
+    ('overdue', -5)
+    >>> urgency(dt.date(2026, 11, 27), dt.date(2026, 12, 1))
+    ('due-soon', 2)
+    >>> urgency(dt.date(2026, 11, 27), dt.date(2026, 12, 2))
+    (None, 3)
+    """
+    left = workdays_between(today, due)
+    if due < today:
+        return "overdue", left
+    return ("due-soon" if left <= DUE_SOON_WORKDAYS else None), left
+
+
 def quarter_end(day: dt.date) -> dt.date:
     """The last day of ``day``'s quarter.
 

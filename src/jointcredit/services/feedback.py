@@ -27,7 +27,11 @@ from jointcredit.clock import CHINA, china_day
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.rules import feedback as rules
-from jointcredit.rules.workdays import ESTIMATE_WARNING, workdays_between
+from jointcredit.rules.workdays import (
+    ESTIMATE_WARNING,
+    urgency,
+    workdays_between,
+)
 from jointcredit.services import audit
 from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.settings import get_settings
@@ -402,9 +406,6 @@ def _outstanding_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[
 
 # -- what was pushed to a department, with its feedback (the console's list) ---------------------
 
-#: An open item due within this many working days is "due soon".
-DUE_SOON_WORKDAYS = 2
-
 
 def _receiver(by: Principal, department: str | None) -> str:
     """The department whose messages ``by`` reads: its own; the operator names one."""
@@ -455,13 +456,8 @@ def _pushed_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[str, 
         item["due_estimated"] = deadline.estimated
         item["due_warning"] = ESTIMATE_WARNING if deadline.estimated else None
         if not answered:
-            left = workdays_between(today, deadline.day)
-            item["days_left"] = left
-            if deadline.day < today:
-                item["overdue"] = True
-                item["urgency"] = "overdue"
-            elif left <= DUE_SOON_WORKDAYS:
-                item["urgency"] = "due-soon"
+            item["urgency"], item["days_left"] = urgency(today, deadline.day)
+            item["overdue"] = deadline.day < today
     return item
 
 
@@ -479,7 +475,8 @@ def pushed(
     first: what each announces about which entry, and for those that call for feedback its due
     day, whether feedback meets it (``answered``), ``days_left`` (working days to the due day
     while unanswered), ``overdue`` and ``urgency`` (``overdue``, ``due-soon`` within
-    :data:`DUE_SOON_WORKDAYS` working days, or None). Unlike the feed, it moves no cursor.
+    ``rules.workdays.DUE_SOON_WORKDAYS`` working days, or None). Unlike the feed, it moves no
+    cursor.
     Audited (``read-pushed``)."""
     code = _receiver(by, department)
     rule = rule if rule is not None else due_rule()

@@ -34,7 +34,12 @@ from jointcredit.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from jointcredit.rules.workdays import ESTIMATE_WARNING, add_workdays, workdays_between
+from jointcredit.rules.workdays import (
+    ESTIMATE_WARNING,
+    add_workdays,
+    urgency,
+    workdays_between,
+)
 from jointcredit.services import audit, push
 from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.settings import get_settings
@@ -94,10 +99,6 @@ def deadline_fields(
     }
 
 
-#: An open item due within this many working days is "due soon".
-DUE_SOON_WORKDAYS = 2
-
-
 def time_left(
     item: Mapping[str, Any],
     *,
@@ -106,20 +107,13 @@ def time_left(
 ) -> dict[str, Any]:
     """How much time an objection or repair application (as its ``view`` shows it) has left:
     ``days_left``, working days from today to its due day while it is open (negative: past
-    it), and ``urgency``: ``overdue``, ``due-soon`` (due within :data:`DUE_SOON_WORKDAYS`
-    working days) or None (closed, or time enough)."""
+    it), and ``urgency``: ``overdue``, ``due-soon`` (due within
+    ``rules.workdays.DUE_SOON_WORKDAYS`` working days) or None (closed, or time enough)."""
     if item["status"] not in tuple(open_statuses):
         return {"days_left": None, "urgency": None}
     today = clock.china_day(now or clock.now())
-    due = dt.date.fromisoformat(item["due"])
-    left = workdays_between(today, due)
-    if due < today:
-        urgency: str | None = "overdue"
-    elif left <= DUE_SOON_WORKDAYS:
-        urgency = "due-soon"
-    else:
-        urgency = None
-    return {"days_left": left, "urgency": urgency}
+    state, left = urgency(today, dt.date.fromisoformat(item["due"]))
+    return {"days_left": left, "urgency": state}
 
 
 def departments_of(conn: Connection, message_ids: list[int]) -> list[str]:

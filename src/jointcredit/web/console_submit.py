@@ -46,7 +46,7 @@ from jointcredit.importing.formats import (
     PENALTIES,
     SUBJECT_CATEGORIES,
 )
-from jointcredit.rules.workdays import workdays_between
+from jointcredit.rules.workdays import DUE_SOON_WORKDAYS, workdays_between
 from jointcredit.services import proposals, submissions
 from jointcredit.services.access import allowed
 from jointcredit.services.public import csv_text
@@ -75,8 +75,6 @@ FILE_KINDS = ("penalty", "licensing", "list-entry")
 PERSON_ROWS = 2
 #: Proposals a page of the queue shows.
 PAGE_SIZE = 20
-#: Working days left at which a proposal's due day counts as near.
-DUE_SOON_DAYS = 2
 #: Longest value a form field keeps (the services refuse longer ones with a message).
 _FIELD_MAX = 20_000
 #: Most rejects the CSV download takes back (the service lists at most the configured number).
@@ -630,7 +628,7 @@ def _due_state(p: Mapping[str, Any], today: dt.date) -> tuple[str, int] | None:
     left = workdays_between(today, dt.date.fromisoformat(p["due"]))
     if p["overdue"]:
         return "overdue", max(-left, 0)
-    return ("due-soon" if left <= DUE_SOON_DAYS else "due"), left
+    return ("due-soon" if left <= DUE_SOON_WORKDAYS else "due"), left
 
 
 def _item(p: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
