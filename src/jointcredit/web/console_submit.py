@@ -53,7 +53,7 @@ from jointcredit.services.public import csv_text
 from jointcredit.services.staff import StaffSession
 from jointcredit.store.tables import PROPOSAL_STATUSES
 from jointcredit.web.i18n import translator
-from jointcredit.web.render import language
+from jointcredit.web.render import catalog_name, language
 from jointcredit.web.session import (
     check_form,
     console_page,
@@ -430,17 +430,10 @@ def _submit_page(
         "general": list(general),
         "flash": flash,
         "notice": None,
-        "department_name": _department_name(session.department, lang),
+        "department_name": catalog_name(lang, "departments")(session.department),
         "field_id": lambda name: Field(name, "").id,
     }
     return console_page(request, session, "console/submit.html", context, status=status)
-
-
-def _department_name(code: str, lang: str) -> str:
-    found = load_catalog().departments.get(code)
-    if found is None:
-        return code
-    return found.name_en if lang == "en" else found.name_zh
 
 
 @router.get(SUBMIT)
@@ -682,25 +675,13 @@ def review_queue(request: Request) -> Response:
         "more": more,
         "previous": None if view == "open" or offset == 0 else max(offset - PAGE_SIZE, 0),
         "next": offset + PAGE_SIZE if more and view != "open" else None,
-        "list_type_name": _list_type_name(lang),
+        "list_type_name": catalog_name(lang, "list_types"),
         "counts": {
             "overdue": sum(1 for i in items if (i["due_state"] or ("",))[0] == "overdue"),
             "soon": sum(1 for i in items if (i["due_state"] or ("",))[0] == "due-soon"),
         },
     }
     return console_page(request, session, "console/review.html", context)
-
-
-def _list_type_name(lang: str) -> Any:
-    types = load_catalog().list_types
-
-    def name(code: str | None) -> str:
-        found = types.get(code or "")
-        if found is None:
-            return code or ""
-        return found.name_en if lang == "en" else found.name_zh
-
-    return name
 
 
 _FLASHES = (
@@ -747,7 +728,7 @@ def _detail_page(
         "failed_action": failed_action,
         "note_error": note_error,
         "note": note,
-        "list_type_name": _list_type_name(lang),
+        "list_type_name": catalog_name(lang, "list_types"),
         "may_review": allowed(principal, "review", p["department"]),
         "may_propose": allowed(principal, "propose", p["department"]),
         "own": p["submitted_by"] == principal.actor,
