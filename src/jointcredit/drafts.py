@@ -66,6 +66,9 @@ class RecordDraft(NamedTuple):
     #: List entries: the catalog's list type and the listing department's code.
     list_type: str | None = None
     department: str | None = None
+    #: Fields the row sent (the payload's keys but notes starting with "_"), counted when the
+    #: payload was made, so that the statistics need not parse it again (None: parse it).
+    fields: int | None = None
 
 
 __all__ = [

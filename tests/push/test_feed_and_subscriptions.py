@@ -99,7 +99,9 @@ def test_the_secret_is_shown_once_and_sealed_at_rest(registry: Engine) -> None:
     with registry.connect() as conn:
         actions = list(
             conn.execute(
-                select(audit_log.c.action).where(audit_log.c.action.like("%subscri%"))
+                select(audit_log.c.action)
+                .where(audit_log.c.action.like("%subscri%"))
+                .order_by(audit_log.c.id)
             ).scalars()
         )
     assert actions == ["subscribe", "change-subscription", "change-subscription"]

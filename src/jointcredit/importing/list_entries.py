@@ -171,6 +171,7 @@ class ListEntryValidator:
             publish_until=valid_until,
             status="active",
             payload=dumps(payload),
+            fields=sum(1 for key in payload if not key.startswith("_")),
             list_type=cells["list_type"],
             department=department,
         )

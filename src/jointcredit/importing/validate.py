@@ -198,6 +198,7 @@ class RowValidator:
             document_number=document_number,
             decision_date=decided,
             payload=dumps(payload),
+            fields=sum(1 for key in payload if not key.startswith("_")),
             **details,
         )
 

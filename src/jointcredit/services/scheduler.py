@@ -13,7 +13,11 @@ Each round:
 3. **flag overdue items**: proposals awaiting review, objections awaiting verification and
    repairs awaiting acceptance or decision whose due day has passed are marked once
    (a conditional UPDATE: another worker marks none of them again), each with a workflow event
-   ``overdue`` by ``worker``.
+   ``overdue`` by ``worker``;
+4. **bring the statistics' summary tables up to date** (:mod:`jointcredit.services.summaries`),
+   so that a statistics read finds little left to do; once they were counted the first time
+   (``jointcredit stats refresh``, or the first read): a first count of a large registry is an
+   operator's step, not a worker's.
 
 A round that found work is followed at once by the next; an idle one by a pause of
 JOINTCREDIT_WORKER_INTERVAL_SECONDS. :meth:`Scheduler.run` stops after the current round when
@@ -33,7 +37,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from jointcredit.clock import china_day
 from jointcredit.clock import now as clock_now
-from jointcredit.services import audit, push
+from jointcredit.services import audit, push, summaries
 from jointcredit.services.access import Principal
 from jointcredit.services.delivery import Deliverer, Stats
 from jointcredit.settings import Settings, get_settings
@@ -62,6 +66,8 @@ class RoundReport:
     delivery: Stats = field(default_factory=Stats)
     ended: list[int] = field(default_factory=list)
     overdue: dict[str, list[int]] = field(default_factory=dict)
+    #: Seconds the summary refresh took (None: the summaries were never counted).
+    summarised: float | None = None
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -78,6 +84,8 @@ class RoundReport:
             f"to feed {d.to_feed}, lost lease {d.lost}; ended {len(self.ended)} expired "
             f"entries; flagged overdue: {flagged}"
         )
+        if self.summarised is not None:
+            text += f"; summaries refreshed in {self.summarised:.3f} s"
         if self.errors:
             text += f"; errors: {'; '.join(self.errors)}"
         return text
@@ -87,6 +95,7 @@ class RoundReport:
             "delivery": self.delivery.to_dict(),
             "ended": self.ended,
             "overdue": self.overdue,
+            "summarised": self.summarised,
             "errors": self.errors,
         }
 
@@ -228,6 +237,11 @@ class Scheduler:
             report.overdue = flag_overdue(self.engine)
         except DBAPIError as exc:
             report.errors.append(_failed("flag overdue items", exc))
+        try:
+            done = summaries.keep_up(self.engine)
+            report.summarised = None if done is None else done["seconds"]
+        except DBAPIError as exc:
+            report.errors.append(_failed("refresh the statistics' summaries", exc))
         return report
 
     def run(self, stop: Event, *, once: bool = False, interval: float | None = None) -> int:

@@ -48,9 +48,10 @@ from jointcredit.clock import CHINA, china_day
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError
 from jointcredit.rules import feedback as feedback_rules
-from jointcredit.services import audit
+from jointcredit.services import audit, summaries
 from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
+from jointcredit.store import summaries as summary
 from jointcredit.store import tracking as store
 
 #: Weights of the ranking's shares (they sum to 1).
@@ -241,10 +242,11 @@ def compute(
     from jointcredit.services.imports import make_validator
 
     spec = {k: len(make_validator(k, today).spec) for k in store.RECORD_KINDS}  # type: ignore[arg-type]
+    summaries.refresh(engine)
+    months = (span.first.strftime("%Y-%m"), span.last.strftime("%Y-%m"))
+    dues: dict[dt.date, dt.date] = {}
     with engine.connect() as conn:
-        for row in store.records(conn, start, end, prefix):
-            if row["department"] is None:
-                continue
+        for row in summary.record_counts(conn, *months, prefix):
             d = of(row["department"]).n
             d["records"] += int(row["records"])
             d["publication_due"] += int(row["with_due"] or 0)
@@ -260,20 +262,24 @@ def compute(
             d = of(row["department"]).n
             d["list_entries_initiated"] += int(row["initiated"])
             d["list_entries_approved"] += int(row["approved"] or 0)
-        for row in store.pushes(conn, start, end, prefix, feedback_rules.DUE_EVENTS):
+        for row in summary.push_counts(conn, span.first, span.last, prefix):
             d = of(row["department"]).n
-            d["pushes_received"] += 1
+            count = row["messages"]
+            d["pushes_received"] += count
             if row["event"] not in feedback_rules.DUE_EVENTS:
                 continue
-            due = feedback_rules.feedback_due(china_day(row["created_at"]), rule).day
-            answered = row["answered_at"]
-            if answered is not None:
-                verdict = "on_time" if china_day(answered) <= due else "late"
+            day = row["day"]
+            if day not in dues:
+                dues[day] = feedback_rules.feedback_due(day, rule).day
+            due = dues[day]
+            if row["lag"] >= 0:
+                answered = day + dt.timedelta(days=row["lag"])
+                verdict = "on_time" if answered <= due else "late"
             else:
                 verdict = "late" if today > due else "pending"
-            d[f"feedback_{verdict}"] += 1
+            d[f"feedback_{verdict}"] += count
             if verdict != "pending":
-                d["feedback_due"] += 1
+                d["feedback_due"] += count
         for name, rows in (
             ("objections", store.objections_handled(conn, start, end, prefix)),
             ("repairs", store.repairs_handled(conn, start, end, prefix)),
@@ -282,7 +288,7 @@ def compute(
                 d = of(row["department"]).n
                 d[name] += 1
                 d[f"{name}_{_judge(row, today)}"] += 1
-        for row in store.checks(conn, start, end, prefix):
+        for row in summary.check_counts(conn, *months, prefix):
             item = of(row["department"])
             item.n["checks"] += int(row["checks"])
             item.matters[row["matter"] or "-"] += int(row["checks"])

@@ -91,9 +91,10 @@ def page(
     return conn.execute(query).mappings().all()
 
 
-def _answered() -> Any:
-    """Feedback from the receiving department on the message, or on its entry after it."""
-    return exists().where(
+def answers_message() -> Any:
+    """A ``feedback`` row answers a ``messages`` row: the receiving department's feedback on
+    the message, or on its entry after it (also what the statistics count, store.summaries)."""
+    return and_(
         feedback.c.department == messages.c.department,
         or_(
             feedback.c.message_id == messages.c.id,
@@ -103,6 +104,11 @@ def _answered() -> Any:
             ),
         ),
     )
+
+
+def _answered() -> Any:
+    """Feedback from the receiving department on the message, or on its entry after it."""
+    return exists().where(answers_message())
 
 
 def unanswered(

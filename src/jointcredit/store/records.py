@@ -17,7 +17,7 @@ from jointcredit.clock import china_day
 from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
 from jointcredit.errors import NotFoundError
 from jointcredit.rules.searchtext import search_key
-from jointcredit.store import deadlines
+from jointcredit.store import deadlines, summaries
 from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
     credit_records,
@@ -478,6 +478,9 @@ def write_records(
             for d in inserts
         ]
         ids = _insert_returning_ids(conn, rows)
+        summaries.record_deltas(
+            conn, [(1, r, _sent(d)) for r, d in zip(rows, inserts, strict=True)]
+        )
         for draft, record_id in zip(inserts, ids, strict=True):
             record_ids[draft.natural_key] = record_id
             history.append(_history_row(record_id, 1, "created", draft, job_id, actor, now))
@@ -494,6 +497,8 @@ def write_records(
             )
         )
         params = []
+        counted = _as_counted(conn, [current["id"] for _, current in updates])
+        changes: list[tuple[int, Any, Any]] = []
         for sent, current in updates:
             draft = _kept_status(sent, current["status"])
             values = (
@@ -510,12 +515,16 @@ def write_records(
                 | {f"new_{k}": values[k] for k in (*_UPDATED_COLUMNS, *_WITHDRAWAL_COLUMNS)}
             )
             record_ids[draft.natural_key] = current["id"]
+            before, payload = counted[current["id"]]
+            changes.append((-1, before, payload))
+            changes.append((1, before | {k: values[k] for k in _COUNTED_CHANGES}, _sent(draft)))
             history.append(
                 _history_row(
                     current["id"], current["version"] + 1, "updated", draft, job_id, actor, now
                 )
             )
         conn.execute(stmt, params)
+        summaries.record_deltas(conn, changes)
         result.updated = len(updates)
     if history:
         insert_rows(conn, record_history, history)
@@ -569,6 +578,44 @@ _UPDATED_COLUMNS = (
     "publication_due",
 )
 _WITHDRAWAL_COLUMNS = ("withdrawal_due", "withdrawn_on")
+#: What the statistics count of a record (store.summaries.contribution) and a correction can
+#: change; kind, recorded_at and published_on stay.
+_COUNTED_CHANGES = (
+    "department",
+    "source_department",
+    "issuing_authority_code",
+    "publication_due",
+)
+
+
+def _sent(d: RecordDraft) -> Any:
+    """What the statistics count as the draft's fields: its count, else its payload."""
+    return d.fields if d.fields is not None else d.payload
+
+
+def _as_counted(
+    conn: Connection, record_ids: Sequence[int]
+) -> dict[int, tuple[dict[str, Any], Any]]:
+    """What the statistics count of each record as it is now, and its current payload."""
+    c = credit_records.c
+    found: dict[int, tuple[dict[str, Any], Any]] = {}
+    for chunk in chunks(list(record_ids)):
+        rows = conn.execute(
+            select(
+                c.id, c.recorded_at, c.kind, c.department, c.source_department,
+                c.issuing_authority_code, c.publication_due, c.published_on,
+                record_history.c.payload,
+            )
+            .join(
+                record_history,
+                and_(record_history.c.record_id == c.id, record_history.c.version == c.version),
+            )
+            .where(c.id.in_(chunk))
+        ).mappings()  # fmt: skip
+        for row in rows:
+            found[row["id"]] = (dict(row), row["payload"])
+    return found
+
 
 #: Statuses the platform's own workflows give a record (an objection open, upheld; a repair
 #: approved). A department's new version that just says "active" does not undo them: that would

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -205,6 +206,8 @@ credit_records = Table(
     Index("ix_credit_records_subject_id_kind", "subject_id", "kind", "decision_date"),
     # The worker looks for expired list entries every round; without it, that is a full scan.
     Index("ix_credit_records_kind_valid_until", "kind", "valid_until"),
+    # The statistics' summary counts a month's records again after a correction (stats_records).
+    Index("ix_credit_records_recorded_at", "recorded_at"),
     CheckConstraint(_in("kind", RECORD_KINDS), name="kind"),
     CheckConstraint("severity IS NULL OR " + _in("severity", SEVERITIES), name="severity"),
     CheckConstraint(_in("status", RECORD_STATUSES), name="status"),
@@ -276,6 +279,15 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_subject_id", "subject", "id"),
+    # Department tracking reads a period's uploads from the whole log. Partial, so that no
+    # other query of the log is planned through it (an index on the action would be chosen to
+    # list a frequent action by id, sorting millions of rows).
+    Index(
+        "ix_audit_log_submit_file_at",
+        "at",
+        sqlite_where=text("action = 'submit-file'"),
+        postgresql_where=text("action = 'submit-file'"),
+    ),
 )
 
 #: Reports (举报, 33号 §13) of suspected grave trust-breaking acts. The reporter's identity and
@@ -455,6 +467,8 @@ messages = Table(
     Index("ix_messages_department_position", "department", "position"),
     Index("ix_messages_position", "position", unique=True),
     Index("ix_messages_state_next_attempt_at", "state", "next_attempt_at"),
+    # The statistics' summary counts a day's messages again when feedback comes (stats_pushes).
+    Index("ix_messages_created_at", "created_at"),
     CheckConstraint(_in("event", MESSAGE_EVENTS), name="event"),
     CheckConstraint(_in("state", DELIVERY_STATES), name="state"),
 )
@@ -676,4 +690,84 @@ inspection_items = Table(
     Column("result_at", DateTime(timezone=True)),
     UniqueConstraint("plan_id", "subject_id"),
     Index("ix_inspection_items_plan_id_selected", "plan_id", "selected"),
+)
+
+# -- summary tables of the statistics (docs/tracking.md, "How the statistics stay fast") --------
+
+#: Records per China month (``YYYY-MM`` of ``recorded_at``), data source department, kind and
+#: the issuing authority's division (characters 3–8 of its USCC, ``''`` when unknown).
+stats_records = Table(
+    "stats_records",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("department", String(200), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("division", String(6), primary_key=True),
+    Column("records", BigInteger, nullable=False),
+    Column("with_due", BigInteger, nullable=False),
+    Column("missed", BigInteger, nullable=False),
+    Column("fields_filled", BigInteger, nullable=False),
+)
+
+#: Checks (audit rows ``check``) per China month, department and matter (``''``: none given).
+stats_checks = Table(
+    "stats_checks",
+    metadata,
+    Column("month", String(7), primary_key=True),
+    Column("department", String(64), primary_key=True),
+    Column("matter", String(64), primary_key=True),
+    Column("checks", BigInteger, nullable=False),
+)
+
+#: Messages per China day written, receiving department, event and ``lag``: days from that day
+#: to the day of the first feedback on it (-1: none yet, or an event that asks for none).
+stats_pushes = Table(
+    "stats_pushes",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("department", String(64), primary_key=True),
+    Column("event", String(32), primary_key=True),
+    Column("lag", Integer, primary_key=True),
+    Column("messages", BigInteger, nullable=False),
+)
+
+#: How far each summary has read its source table: the highest id seen and ranges of ids below
+#: it not yet visible then ([[first, last, first seen (ISO)], …], as ``credit_grade_runs``).
+stats_sources = Table(
+    "stats_sources",
+    metadata,
+    Column("source", String(32), primary_key=True),
+    Column("mark", BigInteger, nullable=False),
+    Column("gaps", Json, nullable=False),
+    Column("refreshed_at", DateTime(timezone=True), nullable=False),
+)
+
+#: Changes to ``stats_records`` written by the transaction that changes the records (a new
+#: record counts +1 in its bucket; a correction -1 as it was, +1 as it is), folded into
+#: ``stats_records`` by the next refresh and then deleted. Append-only between refreshes: no
+#: two imports wait on one summary row.
+stats_deltas = Table(
+    "stats_deltas",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("month", String(7), nullable=False),
+    Column("department", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("division", String(6), nullable=False),
+    Column("records", BigInteger, nullable=False),
+    Column("with_due", BigInteger, nullable=False),
+    Column("missed", BigInteger, nullable=False),
+    Column("fields_filled", BigInteger, nullable=False),
+    # Folded rows are deleted: without AUTOINCREMENT SQLite would hand their ids out again,
+    # below the refresh's mark.
+    sqlite_autoincrement=True,
+)
+
+#: Months whose records changed without a ``record_history`` row (the publication deadlines
+#: filled in for old records): the next refresh counts them again.
+stats_stale = Table(
+    "stats_stale",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("month", String(7), nullable=False),
 )
