@@ -40,5 +40,14 @@ def china_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CHINA).date()
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """The moment a calendar day begins in China, in UTC.
+
+    >>> day_start(dt.date(2026, 7, 1))
+    datetime.datetime(2026, 6, 30, 16, 0, tzinfo=datetime.timezone.utc)
+    """
+    return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.UTC)
+
+
 def today() -> dt.date:
     return china_day(now())

@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from jointcredit.clock import CHINA, china_day
+from jointcredit.clock import china_day, day_start
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError
 from jointcredit.rules import feedback as feedback_rules
@@ -125,9 +125,7 @@ class Period:
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
         """UTC moments: the start of the first day, the start of the day after the last."""
-        start = dt.datetime.combine(self.first, dt.time(), CHINA).astimezone(dt.UTC)
-        end = dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(), CHINA)
-        return start, end.astimezone(dt.UTC)
+        return day_start(self.first), day_start(self.last + dt.timedelta(days=1))
 
     def to_dict(self) -> dict[str, str]:
         return {"label": self.label, "first_day": self.first.isoformat(),

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, distinct, func, select
 from sqlalchemy.sql import ColumnElement
 
+from jointcredit.store.db import between
 from jointcredit.store.tables import credit_records, record_history, repairs, subjects
 
 #: Statuses of records that count for nothing: wrong (withdrawn) or annulled (revoked).
@@ -74,17 +75,6 @@ def _counted() -> ColumnElement[bool]:
 
 def _records() -> Any:
     return credit_records.join(subjects, subjects.c.id == _r.subject_id)
-
-
-def _moment(conn: Connection, value: dt.datetime) -> dt.datetime:
-    # SQLite keeps timestamps as naive UTC text: compare with naive UTC values.
-    if conn.dialect.name == "sqlite":
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def _between(conn: Connection, column: Any, start: dt.datetime, end: dt.datetime) -> Any:
-    return and_(column >= _moment(conn, start), column < _moment(conn, end))
 
 
 def _month(conn: Connection, column: Any) -> ColumnElement[Any]:
@@ -286,7 +276,7 @@ def entries_ended(
         .where(
             record_history.c.event == "status",
             record_history.c.status.in_(ENDED_EARLY),
-            _between(conn, record_history.c.recorded_at, start, end),
+            between(conn, record_history.c.recorded_at, start, end),
         )
         .scalar_subquery()
     )
@@ -311,8 +301,8 @@ def repair_counts(
     period), ``approved`` and ``rejected`` (decided in the period), ``open`` (made in the
     period, not yet decided)."""
     c = repairs.c
-    made = _between(conn, c.created_at, start, end)
-    decided = _between(conn, c.decided_at, start, end)
+    made = between(conn, c.created_at, start, end)
+    decided = between(conn, c.decided_at, start, end)
     joined = repairs.join(credit_records, _r.id == c.record_id).join(
         subjects, subjects.c.id == _r.subject_id
     )

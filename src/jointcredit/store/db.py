@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, and_, create_engine, event
 from sqlalchemy.engine import make_url
 
 from jointcredit.errors import ConfigurationError
 from jointcredit.jsontext import dumps
+
+
+def moment(conn: Connection, value: dt.datetime) -> dt.datetime:
+    """``value`` as a parameter to compare with a timestamp column: SQLite keeps timestamps as
+    naive UTC text, so it gets a naive UTC value; PostgreSQL the aware one."""
+    if conn.dialect.name == "sqlite":
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def between(conn: Connection, column: Any, start: dt.datetime, end: dt.datetime) -> Any:
+    """``start`` <= ``column`` < ``end`` for a timestamp column."""
+    return and_(column >= moment(conn, start), column < moment(conn, end))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -45,7 +45,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import ColumnElement
 
-from jointcredit.store.db import write_transaction
+from jointcredit.clock import china_day, day_start
+from jointcredit.store.db import between, write_transaction
 from jointcredit.store.feedback import answers_message
 from jointcredit.store.tables import (
     audit_log,
@@ -125,17 +126,6 @@ def _days_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[i
     return func.cast(
         func.julianday(day_of(conn, later)) - func.julianday(day_of(conn, earlier)), Integer()
     )
-
-
-def _utc(conn: Connection, value: dt.datetime) -> dt.datetime:
-    # SQLite keeps timestamps as naive UTC text: compare with naive UTC values.
-    if conn.dialect.name == "sqlite":
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def _china_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), dt.UTC) - dt.timedelta(hours=8)
 
 
 def _month_start(month: str) -> dt.date:
@@ -329,11 +319,10 @@ def _months(first: str, last: str) -> list[str]:
 
 
 def _span(conn: Connection, column: Any) -> list[str]:
-    """Every China month from the first to the last value of a timestamp column."""
-    low, high = conn.execute(
-        select(func.min(month_of(conn, column)), func.max(month_of(conn, column)))
-    ).one()
-    return [] if low is None else _months(low, high)
+    """Every China month from the first to the last value of a timestamp column (its ends read
+    from the column's index, not its month worked out for every row)."""
+    low, high = conn.execute(select(func.min(column), func.max(column))).one()
+    return [] if low is None else _months(_china_month(low), _china_month(high))
 
 
 def recount_record_months(conn: Connection, months: Iterable[str] | None) -> int:
@@ -345,22 +334,15 @@ def recount_record_months(conn: Connection, months: Iterable[str] | None) -> int
     wanted = sorted(set(months))
     for month in wanted:
         conn.execute(delete(stats_records).where(stats_records.c.month == month))
-        where = [
-            credit_records.c.recorded_at >= _utc(conn, _china_start(_month_start(month))),
-            credit_records.c.recorded_at
-            < _utc(conn, _china_start(_month_start(_next_month(month)))),
-        ]
-        _upsert(
-            conn, stats_records, _record_rows(conn, where), _RECORD_COLUMNS, _RECORD_COLUMNS[4:]
-        )
+        start, end = day_start(_month_start(month)), day_start(_month_start(_next_month(month)))
+        rows = _record_rows(conn, [between(conn, credit_records.c.recorded_at, start, end)])
+        _upsert(conn, stats_records, rows, _RECORD_COLUMNS, _RECORD_COLUMNS[4:])
     return len(wanted)
 
 
 @lru_cache(maxsize=4096)  # a batch of records shares one moment
 def _china_month(moment: dt.datetime) -> str:
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=dt.UTC)
-    return (moment.astimezone(dt.UTC) + dt.timedelta(hours=8)).strftime("%Y-%m")
+    return china_day(moment).strftime("%Y-%m")
 
 
 def fields_of(payload: Any) -> int:
@@ -541,8 +523,7 @@ def days_answered(conn: Connection, ranges: Ranges) -> set[dt.date]:
         )
         .where(_within(f.id, ranges))
     )
-    found = {_date(d) for (d,) in conn.execute(named.union(on_record))}
-    return found
+    return {_date(d) for (d,) in conn.execute(named.union(on_record))}
 
 
 def _date(value: Any) -> dt.date:
@@ -591,23 +572,14 @@ def recount_push_days(
             (_month_start(m), _month_start(_next_month(m)) - dt.timedelta(days=1))
             for m in _span(conn, messages.c.created_at)
         ]
-        wanted = {
-            first + dt.timedelta(days=k)
-            for first, last in spans
-            for k in range((last - first).days + 1)
-        }
     else:
-        wanted = set(days)
-        spans = runs(wanted, lambda d: d + dt.timedelta(days=1))
+        spans = runs(days, lambda d: d + dt.timedelta(days=1))
     for first, last in spans:
         conn.execute(delete(stats_pushes).where(stats_pushes.c.day.between(first, last)))
-        start, end = _china_start(first), _china_start(last + dt.timedelta(days=1))
-        where = [
-            messages.c.created_at >= _utc(conn, start),
-            messages.c.created_at < _utc(conn, end),
-        ]
+        end = day_start(last + dt.timedelta(days=1))
+        where = [between(conn, messages.c.created_at, day_start(first), end)]
         _upsert(conn, stats_pushes, rows(where), columns, ("messages",))
-    return len(wanted)
+    return sum((last - first).days + 1 for first, last in spans)
 
 
 # -- reading ------------------------------------------------------------------------------------

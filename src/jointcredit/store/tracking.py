@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select, text
+from sqlalchemy import Connection, case, func, select, text
 
+from jointcredit.store.db import between
 from jointcredit.store.tables import (
     audit_log,
     departments,
@@ -26,17 +27,6 @@ from jointcredit.store.tables import (
 
 #: Record kinds a department submits as double-publicity records.
 RECORD_KINDS = ("licensing", "penalty")
-
-
-def _moment(conn: Connection, value: dt.datetime) -> dt.datetime:
-    # SQLite keeps timestamps as naive UTC text: compare with naive UTC values.
-    if conn.dialect.name == "sqlite":
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value
-
-
-def _between(conn: Connection, column: Any, start: dt.datetime, end: dt.datetime) -> Any:
-    return and_(column >= _moment(conn, start), column < _moment(conn, end))
 
 
 def in_department_region(column: Any, region: str | None) -> list[Any]:
@@ -61,7 +51,7 @@ def submitted_files(
         # A literal, not a parameter: only then may the partial index on uploads be used.
         text("audit_log.action = 'submit-file'"),
         audit_log.c.department.is_not(None),
-        _between(conn, audit_log.c.at, start, end),
+        between(conn, audit_log.c.at, start, end),
         *in_department_region(audit_log.c.department, region),
     )
     out = []
@@ -91,7 +81,7 @@ def list_entries(
         )
         .where(
             c.action == "create",
-            _between(conn, c.created_at, start, end),
+            between(conn, c.created_at, start, end),
             *in_department_region(c.department, region),
         )
         .group_by(c.department)
@@ -115,7 +105,7 @@ def objections_handled(
     ).where(
         c.status != "withdrawn",
         c.department.is_not(None),
-        _between(conn, c.created_at, start, end),
+        between(conn, c.created_at, start, end),
         *in_department_region(c.department, region),
     )
     return [dict(r) for r in conn.execute(query).mappings()]
@@ -135,7 +125,7 @@ def repairs_handled(
         c.overdue_at,
     ).where(
         c.department.is_not(None),
-        _between(conn, c.created_at, start, end),
+        between(conn, c.created_at, start, end),
         *in_department_region(c.department, region),
     )
     return [dict(r) for r in conn.execute(query).mappings()]
