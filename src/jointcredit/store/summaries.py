@@ -294,16 +294,8 @@ def _record_rows(conn: Connection, where: Sequence[ColumnElement[bool]]) -> Any:
     )
 
 
-_RECORD_COLUMNS = (
-    "month",
-    "department",
-    "kind",
-    "division",
-    "records",
-    "with_due",
-    "missed",
-    "fields_filled",
-)
+#: The bucket (four columns), then the counts.
+_RECORD_COLUMNS = tuple(column.name for column in stats_records.c)
 
 
 def _months(first: str, last: str) -> list[str]:

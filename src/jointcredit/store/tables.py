@@ -8,6 +8,8 @@ rounding ever happens and both databases agree.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -694,20 +696,25 @@ inspection_items = Table(
 
 # -- summary tables of the statistics (docs/tracking.md, "How the statistics stay fast") --------
 
+
+def _record_bucket(key: bool) -> list[Column[Any]]:
+    """The bucket and the counts of ``stats_records``, and of ``stats_deltas`` which is added to
+    it column by column (``key``: the bucket is the primary key)."""
+    return [
+        Column("month", String(7), primary_key=key, nullable=False),
+        Column("department", String(200), primary_key=key, nullable=False),
+        Column("kind", String(16), primary_key=key, nullable=False),
+        Column("division", String(6), primary_key=key, nullable=False),
+        *(
+            Column(name, BigInteger, nullable=False)
+            for name in ("records", "with_due", "missed", "fields_filled")
+        ),
+    ]
+
+
 #: Records per China month (``YYYY-MM`` of ``recorded_at``), data source department, kind and
 #: the issuing authority's division (characters 3–8 of its USCC, ``''`` when unknown).
-stats_records = Table(
-    "stats_records",
-    metadata,
-    Column("month", String(7), primary_key=True),
-    Column("department", String(200), primary_key=True),
-    Column("kind", String(16), primary_key=True),
-    Column("division", String(6), primary_key=True),
-    Column("records", BigInteger, nullable=False),
-    Column("with_due", BigInteger, nullable=False),
-    Column("missed", BigInteger, nullable=False),
-    Column("fields_filled", BigInteger, nullable=False),
-)
+stats_records = Table("stats_records", metadata, *_record_bucket(key=True))
 
 #: Checks (audit rows ``check``) per China month, department and matter (``''``: none given).
 stats_checks = Table(
@@ -750,14 +757,7 @@ stats_deltas = Table(
     "stats_deltas",
     metadata,
     Column("id", Id, primary_key=True),
-    Column("month", String(7), nullable=False),
-    Column("department", String(200), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("division", String(6), nullable=False),
-    Column("records", BigInteger, nullable=False),
-    Column("with_due", BigInteger, nullable=False),
-    Column("missed", BigInteger, nullable=False),
-    Column("fields_filled", BigInteger, nullable=False),
+    *_record_bucket(key=False),
     # Folded rows are deleted: without AUTOINCREMENT SQLite would hand their ids out again,
     # below the refresh's mark.
     sqlite_autoincrement=True,
