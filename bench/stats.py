@@ -44,7 +44,7 @@ from jointcredit.services import summaries, tracking
 from jointcredit.services.imports import make_validator
 from jointcredit.services.registry import open_registry
 from jointcredit.store import migrate, records
-from jointcredit.store.db import make_engine, write_transaction
+from jointcredit.store.db import between, make_engine, write_transaction
 from jointcredit.store.tables import (
     audit_log,
     credit_records,
@@ -90,13 +90,6 @@ def _open(url: str, n: int) -> tuple[Engine, float, float]:
     return open_registry(url), built, upgraded
 
 
-def _moments(conn: Any, period: str) -> tuple[Any, Any]:
-    start, end = tracking.parse_period(period).moments()
-    if conn.dialect.name == "sqlite":
-        return start.replace(tzinfo=None), end.replace(tzinfo=None)
-    return start, end
-
-
 def scan(engine: Engine, period: str) -> float:
     """A quarter counted from the base tables (the statistics' queries before migration 0010)."""
     started = time.perf_counter()
@@ -107,7 +100,7 @@ def scan(engine: Engine, period: str) -> float:
     else:
         keys = literal_column("(SELECT count(*) FROM json_each(record_history.payload))")
     with engine.connect() as conn:
-        start, end = _moments(conn, period)
+        start, end = tracking.parse_period(period).moments()
         group = func.coalesce(c.department, c.source_department)
         conn.execute(
             select(group, c.kind, func.count(), func.sum(keys))
@@ -117,13 +110,13 @@ def scan(engine: Engine, period: str) -> float:
                     and_(record_history.c.record_id == c.id, record_history.c.version == c.version),
                 )
             )
-            .where(c.recorded_at >= start, c.recorded_at < end)
+            .where(between(conn, c.recorded_at, start, end))
             .group_by(group, c.kind)
         ).all()
         a = audit_log.c
         conn.execute(
             select(a.department, a.matter, func.count())
-            .where(a.action == "check", a.at >= start, a.at < end)
+            .where(a.action == "check", between(conn, a.at, start, end))
             .group_by(a.department, a.matter)
         ).all()
     return time.perf_counter() - started

@@ -7,12 +7,10 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, insert, select
+from tests.concurrency import at_once
 
 from jointcredit.services import audit, push, scheduler
 from jointcredit.services.access import OPERATOR
@@ -23,28 +21,6 @@ from jointcredit.store.tables import audit_log, messages, objections, proposals,
 from .outbox import announce, load_entries
 
 SCRIPT = Path(sys.executable).with_name("jointcredit")
-
-
-def _twice(job: Callable[[], Any]) -> list[Any]:
-    """Run ``job`` in two threads that start together; their results."""
-    barrier = threading.Barrier(2)
-    results: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        barrier.wait()
-        try:
-            results.append(job())
-        except BaseException as exc:  # reported below, with the other thread's result
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
-    return results
 
 
 def _ended(engine: Engine) -> list[tuple[int, str]]:
@@ -70,7 +46,7 @@ def test_an_expired_entry_is_ended_once_to_those_told_even_by_two_workers(
     announce(registry, expired[:1], {"SAT"}, event="entry.changed")
     assert untold  # never announced: no department to tell
 
-    results = _twice(lambda: scheduler.end_expired(registry))
+    results = at_once(lambda: scheduler.end_expired(registry))
     assert sorted(results[0] + results[1]) == expired, "each entry ended by one worker"
     assert _ended(registry) == sorted(
         [(expired[0], d) for d in ("MPS", "NDRC", "SAT")]
@@ -154,7 +130,7 @@ def test_overdue_items_are_flagged_once_even_by_two_workers(
 ) -> None:
     [record] = load_entries(registry, tmp_path, [5])
     made = _due_items(registry, record)
-    results = _twice(lambda: scheduler.flag_overdue(registry))
+    results = at_once(lambda: scheduler.flag_overdue(registry))
     flagged = {w: sorted(results[0][w] + results[1][w]) for w in made}
     assert flagged == {
         "proposal": [made["proposal"][0]],

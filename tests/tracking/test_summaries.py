@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, insert, select, update
+from tests.concurrency import at_once
 from tests.deadlines.helpers import ECOLOGY, penalty, utc
 from tests.feedback.helpers import MATTER, MEASURE
 from tests.importing.rows import penalty_row, uscc
@@ -177,20 +177,7 @@ def test_refreshes_at_once_wait_for_each_other(pg_url: str, tmp_path: Path) -> N
     engine = open_registry(pg_url)
     try:
         build(engine, tmp_path)
-        problems: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                summaries.refresh(engine)
-            except BaseException as exc:
-                problems.append(exc)
-
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert problems == []
+        at_once(lambda: summaries.refresh(engine), threads=4)
         assert _tables(engine) == _recounted(engine)
     finally:
         engine.dispose()
