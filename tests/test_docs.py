@@ -29,6 +29,7 @@ def test_documented_settings_exist() -> None:
         "TEST_POSTGRES_URL",
         "REQUIRE_POSTGRES",
         "REQUIRE_BROWSER",
+        "REQUIRE_REDIS",
         "SCREENSHOTS",
     }
     assert documented <= known, f"documented but unknown: {documented - known}"
@@ -144,7 +145,7 @@ def test_every_api_route_is_listed_in_the_api_doc() -> None:
     for route in iter_route_contexts(create_app().routes):
         if not getattr(route, "include_in_schema", False) or not route.path.startswith(PREFIX):
             continue
-        path = route.path.removeprefix(PREFIX).replace(":int}", "}").replace(":path}", "}")
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path.removeprefix(PREFIX))
         for method in set(route.methods or ()) - {"HEAD"}:
             routes.add((method, path))
     assert routes - listed == set(), f"routes missing from docs/api.md: {sorted(routes - listed)}"

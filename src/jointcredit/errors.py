@@ -43,6 +43,13 @@ class PermissionDeniedError(JointCreditError):
     code = "forbidden"
 
 
+class PassphraseRefusedError(PermissionDeniedError):
+    """A department's passphrase that is missing or does not open its key. The message never
+    holds the passphrase."""
+
+    code = "passphrase-refused"
+
+
 class ConflictError(JointCreditError):
     code = "conflict"
 

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         "schema until `jointcredit db upgrade` has run.",
     )
     import_batch_size: int = Field(
-        default=5000,
+        default=2000,
         ge=1,
         description="Rows validated and written per transaction during an import.",
     )
@@ -52,6 +52,29 @@ class Settings(BaseSettings):
         default=1000,
         ge=0,
         description="Rejected-row messages kept in an import summary; all go to the rejects file.",
+    )
+    import_xlsx_max_bytes: int = Field(
+        default=256 << 20,
+        ge=1 << 20,
+        description="Largest total uncompressed size of an XLSX workbook's parts; checked from "
+        "the zip directory before the workbook is parsed (zip bombs).",
+    )
+    import_xlsx_max_shared_strings: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="Most shared strings an XLSX workbook may hold (they are all kept in memory "
+        "while it is read).",
+    )
+    import_xlsx_max_cell_chars: int = Field(
+        default=32_767,
+        ge=1,
+        description="Longest text of one XLSX cell (Excel's own limit is 32,767 characters).",
+    )
+    import_stale_seconds: float = Field(
+        default=600.0,
+        gt=0,
+        description="A running import whose process shows no sign of life (heartbeat) for this "
+        "long, and whose process cannot be looked up (another host), counts as interrupted.",
     )
 
     catalog_paths: Annotated[list[Path], NoDecode] = Field(
@@ -74,9 +97,17 @@ class Settings(BaseSettings):
     )
     report_key_file: Path | None = Field(
         default=None,
-        description="File of the AES-256 key (32 bytes, base64) that encrypts reporters' "
-        "identities and contacts; default: keys/report-encryption.key in the data directory, "
-        "created on first use (mode 0600). Keep it apart from database backups.",
+        description="File of the AES-256 key (32 bytes, base64) that seals reporters' "
+        "identities and contacts for a department that has no key pair of its own yet "
+        "(`jointcredit reports department-key init` re-seals them); default: "
+        "keys/report-encryption.key in the data directory, created on first use (mode 0600).",
+    )
+    record_reference_key_file: Path | None = Field(
+        default=None,
+        description="File of the AES-256 key (32 bytes, base64) that turns credit records' row "
+        "ids into the opaque references public answers carry; default: "
+        "keys/record-reference.key in the data directory, created on first use (mode 0600). "
+        "A new key changes every public reference (old links stop working).",
     )
     audit_hash: Literal["sm3", "sha256"] | None = Field(
         default=None,
@@ -234,12 +265,52 @@ class Settings(BaseSettings):
     web_login_max_failures: int = Field(
         default=5,
         ge=1,
-        description="Wrong passwords in a row after which a staff account is locked for a while.",
+        description="Wrong passwords from one client address within the lock-out time after "
+        "which a staff account is locked for that address (not for its owner elsewhere).",
     )
     web_login_lockout_minutes: int = Field(
         default=15,
         ge=1,
-        description="How long a staff account stays locked after too many wrong passwords.",
+        description="How long wrong passwords count against an account and address: the lock "
+        "lifts once fewer than the maximum are that recent.",
+    )
+
+    # -- limits on unauthenticated writes (issue 14): per client address and for everyone. -----
+    throttle_window_seconds: int = Field(
+        default=60,
+        ge=1,
+        le=86400,
+        description="Length of the fixed window the throttle counts in; the limits below are "
+        "per window.",
+    )
+    throttle_reports_per_address: int = Field(
+        default=10,
+        ge=0,
+        description="Reports without a key (POST /api/v1/reports) one client address may make "
+        "per window; 0: no limit.",
+    )
+    throttle_reports_overall: int = Field(
+        default=120,
+        ge=0,
+        description="Reports without a key all addresses together may make per window; 0: no "
+        "limit.",
+    )
+    throttle_sign_ins_per_address: int = Field(
+        default=20,
+        ge=0,
+        description="Sign-in attempts one client address may make per window, on the console "
+        "and on self-service each; 0: no limit.",
+    )
+    throttle_sign_ins_overall: int = Field(
+        default=600,
+        ge=0,
+        description="Sign-in attempts all addresses together may make per window, on the "
+        "console and on self-service each; 0: no limit.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis server the throttle counts in (redis://host:6379/0); default: the "
+        "database. Needs the `redis` extra.",
     )
 
     @field_validator("court_list_types", mode="before")

@@ -11,7 +11,8 @@ PERSON = "110101198001010010"
 
 
 def test_keys_are_created_rotated_and_revoked(api: LiveServer) -> None:
-    with api.client("admin") as admin:
+    # An admin acts for its own department (tests/security/test_reporters_sealed.py: no other).
+    with api.client("admin", "SPC") as admin:
         r = admin.post("/keys", json={"department": "SPC", "role": "implementer", "name": "法院"})
         assert r.status_code == 201, r.text
         issued = r.json()

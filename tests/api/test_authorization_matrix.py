@@ -269,7 +269,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/subjects/{identifier}/records"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}/records")),
     ("GET", "/subjects/{identifier}/grade"): Rule(ANY_KEY, _get(f"/subjects/{COMPANY}/grade")),
     ("GET", "/inspections/{code}"): Rule(EVERYONE, _get("/inspections/20261129-0001")),
-    ("GET", "/records/{record_id:int}"): Rule(
+    # A row id: the shared view for keys; the public finds records by reference only (404).
+    ("GET", "/records/{record:record}"): Rule(
         EVERYONE, lambda w: {"method": "GET", "url": f"/records/{w.record}"}
     ),
     # Submissions: an initiator, for its own department.
@@ -312,6 +313,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
         lambda w: {"method": "GET", "url": f"/reports/{w.report}/reporter"},
         own_only=True,
     ),
+    # The openings of the key's own department's reporters: its supervisors.
+    ("GET", "/reports/openings"): Rule(frozenset({"supervisor"}), _get("/reports/openings")),
     # Audit and statistics: supervisors and admins.
     ("GET", "/audit"): Rule(frozenset({"supervisor", "admin"}), _get("/audit", limit=5)),
     ("GET", "/audit/verify"): Rule(frozenset({"supervisor", "admin"}), _get("/audit/verify")),
@@ -319,7 +322,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
         frozenset({"supervisor", "admin"}), _get(f"/subjects/{COMPANY}/checks")
     ),
     ("GET", "/statistics"): Rule(frozenset({"supervisor", "admin"}), _get("/statistics")),
-    # Keys: admins.
+    # Keys: admins, for their own department's keys only.
     ("GET", "/keys"): Rule(frozenset({"admin"}), _get("/keys")),
     ("POST", "/keys"): Rule(
         frozenset({"admin"}),
@@ -328,12 +331,20 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "url": "/keys",
             "json": {"department": "SPC", "role": "implementer", "name": "matrix"},
         },
+        own_only=True,
+        own="SPC",
     ),
     ("POST", "/keys/{key_id}/rotate"): Rule(
-        frozenset({"admin"}), lambda w: {"method": "POST", "url": f"/keys/{w.victim_key()}/rotate"}
+        frozenset({"admin"}),
+        lambda w: {"method": "POST", "url": f"/keys/{w.victim_key()}/rotate"},
+        own_only=True,
+        own="SPC",
     ),
     ("DELETE", "/keys/{key_id}"): Rule(
-        frozenset({"admin"}), lambda w: {"method": "DELETE", "url": f"/keys/{w.victim_key()}"}
+        frozenset({"admin"}),
+        lambda w: {"method": "DELETE", "url": f"/keys/{w.victim_key()}"},
+        own_only=True,
+        own="SPC",
     ),
     # Proposals: initiators propose, reviewers of the department review (docs/review.md).
     ("POST", "/proposals"): Rule(
@@ -457,19 +468,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "json": {"url": "https://hooks.example.cn/matrix"},
         },
         own_only=True,
-        any_department=frozenset({"admin"}),
     ),
     ("GET", "/subscriptions/{department}"): Rule(
         frozenset({"implementer", "admin"}),
         _get("/subscriptions/NDRC"),
         own_only=True,
-        any_department=frozenset({"admin"}),
     ),
     ("DELETE", "/subscriptions/{department}"): Rule(
         frozenset({"implementer", "admin"}),
         lambda _w: {"method": "DELETE", "url": "/subscriptions/NDRC"},
         own_only=True,
-        any_department=frozenset({"admin"}),
     ),
     # Enforcement feedback: implementers report for their own department; overseers read all.
     ("POST", "/feedback"): Rule(
@@ -526,6 +534,8 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/console/pushed/{message_id}": "/console/pushed/1",
             "/console/repairs": "/console/repairs",
             "/console/repairs/{repair_id}": "/console/repairs/1",
+            "/console/reports": "/console/reports",
+            "/console/openings": "/console/openings",
             "/console/review": "/console/review",
             "/console/review/{proposal_id}": "/console/review/1",
             "/console/review/{proposal_id}/resubmit": "/console/review/1/resubmit",
@@ -548,6 +558,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/console/pushed/{message_id}/feedback": "/console/pushed/1/feedback",
             "/console/repairs/{repair_id}/accept": "/console/repairs/1/accept",
             "/console/repairs/{repair_id}/decide": "/console/repairs/1/decide",
+            "/console/reports/{report_id}/reporter": "/console/reports/1/reporter",
             "/console/review/{proposal_id}/{step}": "/console/review/1/approve",
             "/console/submit": "/console/submit",
             "/console/submit/upload": "/console/submit/upload",

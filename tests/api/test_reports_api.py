@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from tests.api.server import LiveServer
 
-from jointcredit.services import audit
+from jointcredit.services import audit, reports
 from jointcredit.services.access import OPERATOR
 
 NAME = "举报人王测试"
@@ -37,6 +37,16 @@ def assert_no_secret(value: Any) -> None:
     dumped = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     for secret in SECRETS:
         assert secret not in dumped
+
+
+#: NDRC's passphrase for its reporter key (tests/security/test_reporters_sealed.py tests the key
+#: itself; here it is only what opening takes).
+PASSPHRASE = "NDRC reviewers only: the river runs east 2026"
+OPEN = {"X-Department-Passphrase": PASSPHRASE}
+
+
+def department_key(api: LiveServer, department: str = "NDRC") -> None:
+    reports.init_key(api.engine, department, PASSPHRASE, by=OPERATOR)
 
 
 def submit(api: LiveServer, department: str = "NDRC") -> dict[str, Any]:
@@ -72,9 +82,10 @@ def test_the_reporter_is_sealed_at_rest_and_never_in_the_audit_log(api: LiveServ
 
 
 def test_a_reviewer_of_the_department_opens_the_reporter_audited(api: LiveServer) -> None:
+    department_key(api)
     created = submit(api)
     path = f"/reports/{created['id']}/reporter"
-    r = api.get(path, "reviewer")
+    r = api.get(path, "reviewer", headers=OPEN)
     assert r.status_code == 200, r.text
     assert r.json() == {
         "report": created["id"],
@@ -93,11 +104,11 @@ def test_a_reviewer_of_the_department_opens_the_reporter_audited(api: LiveServer
         ("implementer", "NDRC", 403),
         (None, "NDRC", 401),
     ):
-        refused = api.get(path, role, department)
+        refused = api.get(path, role, department, headers=OPEN)
         assert refused.status_code == status, (role, department, refused.text)
         assert_no_secret(refused.text)
     assert len(audit.page(api.engine, by=OPERATOR, limit=10, action="read-reporter")) == 1
-    assert api.get("/reports/999999/reporter", "reviewer").status_code == 404
+    assert api.get("/reports/999999/reporter", "reviewer", headers=OPEN).status_code == 404
 
 
 def test_reviewers_list_their_departments_reports_without_reporters(api: LiveServer) -> None:
@@ -157,6 +168,7 @@ def test_sealed_data_moved_to_another_report_does_not_open(
     api: LiveServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    department_key(api)
     first, second = submit(api), submit(api)
     with api.engine.begin() as conn:
         sealed = conn.execute(
@@ -166,7 +178,7 @@ def test_sealed_data_moved_to_another_report_does_not_open(
             text("UPDATE reports SET reporter_ciphertext = :s WHERE id = :id"),
             {"s": sealed, "id": second["id"]},
         )
-    r = api.get(f"/reports/{second['id']}/reporter", "reviewer")
+    r = api.get(f"/reports/{second['id']}/reporter", "reviewer", headers=OPEN)
     assert r.status_code == 500, r.text
     error = r.json()["error"]
     assert error["code"] == "integrity"
@@ -174,5 +186,6 @@ def test_sealed_data_moved_to_another_report_does_not_open(
     assert_no_secret(r.text)
     # Not opened, so not recorded as opened; the first report still opens.
     assert not audit.page(api.engine, by=OPERATOR, limit=10, action="read-reporter")
-    assert api.get(f"/reports/{first['id']}/reporter", "reviewer").status_code == 200
+    assert api.get(f"/reports/{first['id']}/reporter", "reviewer", headers=OPEN).status_code == 200
     assert_no_secret(caplog.text)
+    assert PASSPHRASE not in caplog.text

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 
 from jointcredit.errors import InputFileError
 from jointcredit.importing.formats import LICENSING, PENALTIES
+from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import subject_report
 from jointcredit.store.tables import credit_records, import_jobs, record_history, relations
@@ -44,7 +45,7 @@ def test_good_file_in_each_encoding(registry: Engine, tmp_path: Path, encoding: 
         [],
     )
     assert summary.encoding == encoding
-    report = subject_report(registry, uscc(7))
+    report = subject_report(registry, uscc(7), by=OPERATOR)
     assert report.subject["name"] == "北京测试7科技有限公司"
     [record] = report.records
     assert record["document_number"] == "京东市监罚〔2024〕7号"
@@ -68,7 +69,7 @@ def test_a_changed_row_becomes_a_new_version_with_history(registry: Engine, tmp_
     changed = penalty_row(1, CF_NR_FK="8", CF_NR="罚款人民币捌万元")
     summary = _import(registry, write_csv(tmp_path / "b.csv", [changed, penalty_row(2)], PENALTIES))
     assert (summary.accepted, summary.updated, summary.duplicates) == (0, 1, 1)
-    [record] = subject_report(registry, uscc(1)).records
+    [record] = subject_report(registry, uscc(1), by=OPERATOR).records
     assert record["version"] == 2 and record["fine_fen"] == 8_000_000
     assert record["payload"]["CF_NR"] == "罚款人民币捌万元"
     with registry.connect() as conn:
@@ -176,7 +177,7 @@ def test_quoted_newlines_inside_a_field(registry: Engine, tmp_path: Path) -> Non
     row = penalty_row(1, CF_SY='第一行\n第二行, 含逗号"引号"')
     summary = _import(registry, write_csv(tmp_path / "p.csv", [row, penalty_row(2)], PENALTIES))
     assert summary.accepted == 2 and summary.rows == 2
-    [record] = subject_report(registry, uscc(1)).records
+    [record] = subject_report(registry, uscc(1), by=OPERATOR).records
     assert record["payload"]["CF_SY"] == '第一行\n第二行, 含逗号"引号"'
 
 
@@ -225,7 +226,7 @@ def test_xlsx(registry: Engine, tmp_path: Path) -> None:
     book.save(path)
     summary = _import(registry, path)
     assert summary.accepted == 2, summary.rejected
-    [record] = subject_report(registry, uscc(2)).records
+    [record] = subject_report(registry, uscc(2), by=OPERATOR).records
     assert record["decision_date"] == "2024-03-05" and record["fine_fen"] == 5_500_000
 
 
@@ -248,10 +249,10 @@ def test_legal_representatives_become_relations_with_periods(
         CF_FR_ZJHM=resident_id(777, birth="19850202"),
     )
     _import(registry, write_csv(tmp_path / "p.csv", [successor, first], PENALTIES))
-    report = subject_report(registry, uscc(1))
+    report = subject_report(registry, uscc(1), by=OPERATOR)
     periods = sorted((r["other_name"], r["valid_from"], r["valid_until"]) for r in report.relations)
     assert periods == [("王测试", "2022-01-10", "2024-06-01"), ("赵测试", "2024-06-01", None)]
-    person = subject_report(registry, resident_id(777, birth="19850202"))
+    person = subject_report(registry, resident_id(777, birth="19850202"), by=OPERATOR)
     assert person.subject["kind"] == "natural-person"
     assert [r["role"] for r in person.relations] == ["legal-representative"]
     assert _count(registry, relations) == 2
@@ -285,10 +286,13 @@ def test_natural_persons_and_individual_businesses(registry: Engine, tmp_path: P
         }
     ]
     assert (
-        subject_report(registry, resident_id(5, birth="19900909")).subject["kind"]
+        subject_report(registry, resident_id(5, birth="19900909"), by=OPERATOR).subject["kind"]
         == "natural-person"
     )
-    assert subject_report(registry, uscc(2, prefix="92")).subject["kind"] == "individual-business"
+    assert (
+        subject_report(registry, uscc(2, prefix="92"), by=OPERATOR).subject["kind"]
+        == "individual-business"
+    )
 
 
 def test_legacy_identifiers_and_promotion_to_uscc(registry: Engine, tmp_path: Path) -> None:
@@ -300,9 +304,12 @@ def test_legacy_identifiers_and_promotion_to_uscc(registry: Engine, tmp_path: Pa
     old = penalty_row(1, CF_XDR_SHXYM="", CF_XDR_GSZC=regnum, CF_WSH="OLD")
     new = penalty_row(1, CF_XDR_GSZC=regnum, CF_WSH="NEW")
     _import(registry, write_csv(tmp_path / "a.csv", [old], PENALTIES))
-    assert subject_report(registry, regnum).subject["identifier_type"] == "registration-number"
+    assert (
+        subject_report(registry, regnum, by=OPERATOR).subject["identifier_type"]
+        == "registration-number"
+    )
     _import(registry, write_csv(tmp_path / "b.csv", [new], PENALTIES))
-    report = subject_report(registry, uscc(1))
+    report = subject_report(registry, uscc(1), by=OPERATOR)
     assert report.subject["identifier"] == uscc(1)
     assert len(report.records) == 2
     assert {(i["type"], i["value"]) for i in report.identifiers} == {
@@ -324,7 +331,7 @@ def test_licensing(registry: Engine, tmp_path: Path) -> None:
         (3, "XK_YXQZI"),
         (4, "XK_XKLB"),
     ]
-    [record] = subject_report(registry, uscc(2)).records
+    [record] = subject_report(registry, uscc(2), by=OPERATOR).records
     assert (record["status"], record["valid_until"], record["kind"]) == (
         "cancelled",
         None,
@@ -370,7 +377,6 @@ def test_a_row_the_database_refuses_costs_only_itself(registry: Engine, tmp_path
     """Validation should catch everything the database refuses; should a row slip through, the
     batch is retried row by row and only that row is rejected, with the database's reason."""
     from jointcredit.services import imports
-    from jointcredit.store.records import SubjectCache
 
     path = write_csv(tmp_path / "p.csv", [penalty_row(i) for i in (1, 2, 3)], PENALTIES)
     summary = imports.ImportSummary("penalty", str(path), "csv", "utf-8", job_id=0)
@@ -380,16 +386,8 @@ def test_a_row_the_database_refuses_costs_only_itself(registry: Engine, tmp_path
     # A draft no validator would produce: a negative fine, which a CHECK constraint refuses.
     drafts[1] = drafts[1]._replace(fine_fen=-1)  # type: ignore[union-attr]
     rejects = imports._Rejects(tmp_path / "r.csv", PENALTIES, 10, summary)
-    imports._write(
-        registry,
-        drafts,
-        None,
-        "test",
-        "file:p.csv",
-        summary,
-        SubjectCache(),  # type: ignore[arg-type]
-        rejects,
-    )
+    writer = imports._Writer(registry, None, "test", "file:p.csv", summary, rejects)
+    writer.write(drafts)  # type: ignore[arg-type]
     rejects.close()
     assert (summary.accepted, summary.rejected_rows) == (2, 1)
     [problem] = summary.rejected

@@ -25,6 +25,7 @@ from sqlalchemy import Engine, select
 from jointcredit.identifiers.checks import USCC_ALPHABET
 from jointcredit.importing.formats import LICENSING, PENALTIES
 from jointcredit.importing.validate import RecordKind
+from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import ImportSummary, import_file
 from jointcredit.services.registry import open_registry, subject_report
 from jointcredit.services.registry import summary as registry_summary
@@ -401,7 +402,7 @@ def files(
 
 def _record(engine: Engine, row: Mapping[str, str], kind: RecordKind) -> dict[str, Any]:
     p = "XK_" if kind == "licensing" else "CF_"
-    report = subject_report(engine, row[p + "XDR_SHXYM"])
+    report = subject_report(engine, row[p + "XDR_SHXYM"], by=OPERATOR)
     matching = [r for r in report.records if r["document_number"] == row[p + "WSH"]]
     assert len(matching) == 1, (row[p + "WSH"], [r["document_number"] for r in report.records])
     return matching[0]
@@ -604,7 +605,7 @@ def _relations(
         run_import(
             engine, "penalty", write_csv(directory / f"{name}.csv", rows, PENALTIES), **kwargs
         )
-        report = subject_report(engine, uscc(1))
+        report = subject_report(engine, uscc(1), by=OPERATOR)
         return sorted(
             (r["other_name"], r["valid_from"], r["valid_until"]) for r in report.relations
         )

@@ -125,10 +125,15 @@ def test_a_bad_url_is_refused_with_the_reason(url: str, problem: str) -> None:
 def test_who_may_manage_a_subscription(registry: Engine) -> None:
     with pytest.raises(PermissionDeniedError):
         subscriptions.subscribe(registry, "NDRC", "https://x.cn/", by=SAT)
-    admin = Principal("admin", "SPC", key_id=9)
+    # An admin manages its own department's subscription only.
+    with pytest.raises(PermissionDeniedError):
+        subscriptions.subscribe(
+            registry, "NDRC", "https://x.cn/", by=Principal("admin", "SPC", key_id=9)
+        )
+    admin = Principal("admin", "NDRC", key_id=9)
     assert subscriptions.subscribe(registry, "NDRC", "https://x.cn/", by=admin).created
     with pytest.raises(InvalidInputError, match="not in the catalog"):
-        subscriptions.subscribe(registry, "NOPE", "https://x.cn/", by=admin)
+        subscriptions.subscribe(registry, "NOPE", "https://x.cn/", by=Principal("operator"))
     with pytest.raises(NotFoundError):
         subscriptions.get(registry, "SAT", by=SAT)
     assert subscriptions.unsubscribe(registry, "NDRC", by=admin)["active"] is False

@@ -54,9 +54,10 @@ def test_subscribe_deliver_read_the_feed_and_the_state(sqlite_url: str, tmp_path
         everyone = server.get("/deliveries", "supervisor").json()
         assert {s["department"] for s in everyone} == {"NDRC", "SAT"}
         assert server.get("/feed").status_code == 401
-        # An admin manages any department's subscription.
-        admin = server.client("admin", "SPC")
-        bad = admin.put("/subscriptions/SAT", json={"url": "ftp://x.cn/"})
+        # An admin manages its own department's subscription, no other.
+        assert server.client("admin", "SPC").delete("/subscriptions/NDRC").status_code == 403
+        admin = server.client("admin", "NDRC")
+        bad = admin.put("/subscriptions/NDRC", json={"url": "ftp://x.cn/"})
         assert bad.status_code == 422 and "http" in bad.json()["error"]["message"]
         gone = admin.delete("/subscriptions/NDRC")
         assert gone.status_code == 200 and gone.json()["active"] is False

@@ -16,7 +16,14 @@ from jointcredit.services import audit, push, scheduler
 from jointcredit.services.access import OPERATOR
 from jointcredit.store import workflows
 from jointcredit.store.db import write_transaction
-from jointcredit.store.tables import audit_log, messages, objections, proposals, repairs
+from jointcredit.store.tables import (
+    audit_log,
+    credit_records,
+    messages,
+    objections,
+    proposals,
+    repairs,
+)
 
 from .outbox import announce, load_entries
 
@@ -44,21 +51,29 @@ def test_an_expired_entry_is_ended_once_to_those_told_even_by_two_workers(
     current = load_entries(registry, tmp_path, [4], valid_until="2099-12-31")
     announce(registry, expired + current, {"NDRC", "MPS"})
     announce(registry, expired[:1], {"SAT"}, event="entry.changed")
-    assert untold  # never announced: no department to tell
+    with registry.connect() as conn:
+        told = {r: push.told(conn, r) for r in expired + untold}
+    assert {"MPS", "NDRC", "SAT"} <= told[expired[0]]
 
     results = at_once(lambda: scheduler.end_expired(registry))
-    assert sorted(results[0] + results[1]) == expired, "each entry ended by one worker"
-    assert _ended(registry) == sorted(
-        [(expired[0], d) for d in ("MPS", "NDRC", "SAT")]
-        + [(expired[1], d) for d in ("MPS", "NDRC")]
-    )
+    # Told or not, every expired entry is ended (its status), each by one worker.
+    assert sorted(results[0] + results[1]) == sorted(expired + untold)
+    assert _ended(registry) == sorted((r, d) for r in expired + untold for d in told[r])
     assert scheduler.end_expired(registry) == []  # nothing twice
     with registry.connect() as conn:
         rows = conn.execute(
             select(audit_log.c.record_id).where(audit_log.c.action == "end-expired")
         ).scalars()
-        assert sorted(rows) == expired
-        assert push.told(conn, untold[0]) == set()
+        assert sorted(rows) == sorted(expired + untold)
+        statuses = conn.execute(
+            select(credit_records.c.id, credit_records.c.status).where(
+                credit_records.c.id.in_(expired + untold + current)
+            )
+        ).all()
+        assert dict(statuses) == {
+            **{r: "expired" for r in expired + untold},
+            **{r: "active" for r in current},
+        }
     assert audit.verify(registry, by=OPERATOR).ok
 
 
@@ -151,6 +166,8 @@ def test_worker_once_runs_a_round_and_logs_it(
 ) -> None:
     expired = load_entries(registry, tmp_path, [6], valid_until="2025-06-30")
     announce(registry, expired, {"NDRC"})
+    with registry.connect() as conn:
+        told = push.told(conn, expired[0])
     result = subprocess.run(
         [str(SCRIPT), "worker", "--once", "--database", db_url],
         env=os.environ.copy(),
@@ -161,4 +178,4 @@ def test_worker_once_runs_a_round_and_logs_it(
     )
     assert result.returncode == 0, result.stderr
     assert "ended 1 expired entries" in result.stderr
-    assert _ended(registry) == [(expired[0], "NDRC")]
+    assert _ended(registry) == [(expired[0], d) for d in sorted(told)]

@@ -38,7 +38,7 @@ def test_language_choice() -> None:
 def test_keys_made_from_values_exist() -> None:
     """Templates build some keys from data: every value they can take has its text."""
     from jointcredit.drafts import SUBJECT_KINDS
-    from jointcredit.services.public import _PAYLOAD_SHOWN
+    from jointcredit.services.public import PAYLOAD_SHOWN
     from jointcredit.services.search import _REASONS
     from jointcredit.store.tables import RECORD_KINDS, SEVERITIES
 
@@ -46,7 +46,7 @@ def test_keys_made_from_values_exist() -> None:
     wanted |= {f"record.{k}" for k in RECORD_KINDS}
     wanted |= {f"severity.{s}" for s in SEVERITIES}
     wanted |= {f"search.reason.{r}" for r in _REASONS}
-    wanted |= {f"field.{f}" for fields in _PAYLOAD_SHOWN.values() for f in fields}
+    wanted |= {f"field.{f}" for fields in PAYLOAD_SHOWN.values() for f in fields}
     wanted |= {f"error.{s}.{part}" for s in (404, 405, 422, 500) for part in ("title", "text")}
     wanted |= {f"list.{k}.{part}" for k in ("red", "black") for part in ("title", "intro")}
     assert wanted <= set(i18n.ZH), sorted(wanted - set(i18n.ZH))

@@ -24,6 +24,7 @@ log = logging.getLogger("jointcredit.api")
 #: Most specific class first; the first match decides.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
     (errors.AuthenticationError, 401),
+    (errors.PassphraseRefusedError, 403),
     (errors.PermissionDeniedError, 403),
     (errors.NotFoundError, 404),
     (errors.IllegalTransitionError, 409),
@@ -83,7 +84,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body("invalid-input", message, problems=problems), status_code=422)
 
 
-_HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}
+_HTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    413: "too-large",
+    429: "too-many-requests",  # the throttle's own answer (api/throttle.py) says the same
+}
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

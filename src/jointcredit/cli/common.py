@@ -23,6 +23,7 @@ from rich.progress import (
 from stdnum.exceptions import ValidationError
 
 from jointcredit.errors import JointCreditError
+from jointcredit.identifiers.mask import mask_text
 
 console = Console()
 # Error messages are one line each, whatever the width: wrapped, a path breaks in two.
@@ -49,7 +50,10 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except (JointCreditError, ValidationError) as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            # Masked like a log line: a command's stderr ends up in logs (cron, journald).
+            err_console.print(
+                f"[bold red]error:[/] {mask_text(str(exc))}", highlight=False, markup=True
+            )
             raise typer.Exit(1) from None
 
     return wrapper

@@ -20,16 +20,16 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine, func, select
 
-from jointcredit import synth
+from jointcredit import clock, synth
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, progress_bar
 from jointcredit.cli.serve import HostOption, PortOption, run_server, urls
 from jointcredit.errors import AuthenticationError
 from jointcredit.identifiers.mask import mask_identifier
 from jointcredit.jsontext import dumps
-from jointcredit.services import keys, selfservice, staff
+from jointcredit.services import keys, reports, selfservice, staff
 from jointcredit.services.access import OPERATOR
 from jointcredit.services.check import check
-from jointcredit.services.imports import import_file
+from jointcredit.services.imports import import_file_audited
 from jointcredit.services.registry import open_registry, subject_report
 from jointcredit.services.registry import summary as registry_summary
 from jointcredit.settings import get_settings
@@ -64,7 +64,8 @@ def demo(
     engine = open_registry(database)
     console.print(f"registry: {engine.url.render_as_string(hide_password=True)}", highlight=False)
 
-    today = dt.date.today()
+    # China's day: the sample check answers for it, and a later day would be refused.
+    today = clock.today()
     gen = synth.Generator(seed=seed, today=today, subjects=subjects_n)
     files = {
         "licensing": out / "licensing.csv",
@@ -83,7 +84,8 @@ def demo(
         results.add_column(column, justify="left" if column == "file" else "right")
     for kind, path in files.items():
         with progress_bar(f"importing {path.name}", in_bytes=True) as bar:
-            s = import_file(engine, kind, path, today=today, progress=bar)  # type: ignore[arg-type]
+            # Audited and pushed like any operator's import: the demo shows what the platform does.
+            s = import_file_audited(engine, kind, path, today=today, progress=bar)  # type: ignore[arg-type]
         results.add_row(
             path.name,
             f"{s.rows:,}",
@@ -118,7 +120,7 @@ def demo(
             .limit(1)
         ).first()
     if busiest:
-        report = subject_report(engine, busiest.identifier, masked=True)
+        report = subject_report(engine, busiest.identifier, by=OPERATOR, masked=True)
         console.print(
             f"subject with the most records: {report.subject['name']} "
             f"({report.subject['identifier']}), {len(report.records)} records",
@@ -133,6 +135,8 @@ def demo(
     _show_keys(demo_keys, settings.data_dir / "demo-keys.json")
     staff_path = settings.data_dir / "demo-staff.json"
     _show_staff(_demo_staff(engine, staff_path), staff_path, host, port)
+    passphrase_path = settings.data_dir / "demo-department-passphrase.json"
+    _show_department_key(_demo_department_key(engine, passphrase_path), passphrase_path)
     _show_self_service(sample, host, port)
     _show_examples(demo_keys, sample, host, port)
     engine.dispose()
@@ -286,6 +290,50 @@ def _show_staff(accounts: list[dict[str, str]], path: Path, host: str, port: int
     )
     for a in accounts:
         console.print(f"  {a['username']:<18} {a['role']:<12} {a['department']}", highlight=False)
+    console.print(f"kept in {path} (mode 0600) and reused by the next demo", highlight=False)
+
+
+#: The demo department whose reviewers open reporters' identities (console, Reports).
+DEMO_KEY_DEPARTMENT = "SPC"
+
+
+def _demo_department_key(engine: Engine, path: Path) -> str:
+    """The passphrase of the demo department's reporter key pair: made with the pair on the
+    first demo and kept in ``path`` (mode 0600). A real department keeps its passphrase off the
+    server; the demo keeps it so that a demonstration can open a reporter."""
+    try:
+        passphrase = str(json.loads(path.read_text(encoding="utf-8"))["passphrase"])
+    except (OSError, ValueError, KeyError, TypeError):
+        passphrase = ""
+    keys = reports.keys_listed(engine, by=OPERATOR)
+    has_key = any(
+        k["department"] == DEMO_KEY_DEPARTMENT and k.get("public_key") and not k.get("retired_at")
+        for k in keys
+    )
+    if has_key and passphrase:
+        return passphrase
+    if has_key:  # made outside the demo, or its passphrase file is gone: left as it is
+        return ""
+    passphrase = secrets.token_urlsafe(24)
+    reports.init_key(engine, DEMO_KEY_DEPARTMENT, passphrase, by=OPERATOR)
+    _write_private(path, {"department": DEMO_KEY_DEPARTMENT, "passphrase": passphrase})
+    return passphrase
+
+
+def _show_department_key(passphrase: str, path: Path) -> None:
+    if not passphrase:
+        console.print(
+            f"\n{DEMO_KEY_DEPARTMENT}'s reporter key exists but its passphrase is not in {path}: "
+            "its reporters stay sealed",
+            highlight=False,
+        )
+        return
+    console.print(
+        f"\n{DEMO_KEY_DEPARTMENT}'s passphrase for reporters' identities (the console's "
+        f"Reports, demo.reviewer; API header X-Department-Passphrase): {passphrase}",
+        highlight=False,
+        soft_wrap=True,
+    )
     console.print(f"kept in {path} (mode 0600) and reused by the next demo", highlight=False)
 
 

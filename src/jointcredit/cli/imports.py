@@ -17,7 +17,12 @@ from jointcredit.cli.common import (
     progress_bar,
 )
 from jointcredit.importing.readers import detect_format
-from jointcredit.services.imports import ImportKind, ImportSummary, import_file
+from jointcredit.services.imports import (
+    ImportKind,
+    ImportSummary,
+    import_file_audited,
+    list_jobs,
+)
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(help="Import departments' files (CSV, XLSX, JSON Lines).", no_args_is_help=True)
@@ -49,7 +54,7 @@ def _run(
 ) -> None:
     engine = open_registry(database)
     with progress_bar(f"importing {file.name}", in_bytes=detect_format(file) != "xlsx") as bar:
-        summary = import_file(
+        summary = import_file_audited(
             engine,
             kind,
             file,
@@ -77,8 +82,10 @@ def _print(s: ImportSummary) -> None:
     ):
         table.add_row(label, str(value))
     console.print(table)
-    for warning in s.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}")
+    for warning in s.to_dict()["warnings"]:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False, markup=False)
+    if s.messages is not None:
+        console.print(f"  push messages written for the departments concerned: {s.messages}")
     for item in s.rejected[:20]:
         console.print(f"  row {item['row']}, {item['field']}: {item['error']}", highlight=False)
     if s.rejected_rows:
@@ -120,3 +127,36 @@ _command(
     "list-entries",
     "Import red- and black-list entries (JSON Lines, or CSV with the same columns).",
 )
+
+
+@app.command("jobs")
+@handle_errors
+def jobs(
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of the jobs."),
+    limit: int = typer.Option(50, "--limit", min=1, help="How many jobs, newest first."),
+    status: str | None = typer.Option(
+        None, "--status", help="Only jobs in this state: running, finished, failed, interrupted."
+    ),
+    database: str | None = DatabaseOption,
+) -> None:
+    """List the latest import jobs with their counts. A running job whose process has died
+    (killed, crashed) is marked interrupted first, with the rows it had committed."""
+    found = list_jobs(open_registry(database), limit=limit, status=status)
+    if as_json:
+        print_json(found)
+        return
+    table = Table(title="import jobs")
+    for column in ("id", "kind", "status", "rows", "committed", "rejected", "started", "source"):
+        table.add_column(column)
+    for job in found:
+        table.add_row(
+            str(job["id"]),
+            job["kind"],
+            job["status"],
+            str(job["rows"]),
+            str(job["committed"]),
+            str(job["rejected"]),
+            (job["started_at"] or "")[:19],
+            job["source"],
+        )
+    console.print(table)

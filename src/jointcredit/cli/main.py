@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from jointcredit import logs
 from jointcredit.cli import (
     audit,
     catalog,
@@ -24,6 +25,7 @@ from jointcredit.cli import (
     receipt,
     repair,
     report,
+    reports,
     selfservice,
     serve,
     staff,
@@ -41,6 +43,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _log_masked() -> None:
+    # Every command's log lines (a library's warning, the worker's) are masked like the
+    # server's: no person's identity number in them (docs/security.md).
+    logs.configure()
+
+
 app.command("demo")(demo.demo)
 app.add_typer(ids.app, name="ids")
 app.add_typer(imports.app, name="import")
@@ -67,6 +78,7 @@ app.add_typer(feedback.app, name="feedback")
 app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(stats.app, name="stats")
 app.command("report")(report.report)
+app.add_typer(reports.app, name="reports")
 app.command("worker")(worker.worker)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import typer
 
+from jointcredit import logs
 from jointcredit.cli.common import DatabaseOption, console, handle_errors
 from jointcredit.errors import ConfigurationError
 from jointcredit.settings import get_settings
@@ -124,7 +125,7 @@ def run_server(
     import uvicorn
 
     from jointcredit.catalog import load_catalog
-    from jointcredit.services import receipts
+    from jointcredit.services import receipts, references
     from jointcredit.services.registry import open_registry
 
     url = database or get_settings().resolved_database_url()
@@ -133,6 +134,7 @@ def run_server(
     engine.dispose()
     load_catalog()  # a broken catalog fails here, with its message
     receipts.signer()  # the platform key exists before any worker reads it
+    references.reference_of(1)  # so does the record reference key
     _check_port_free(host, port)
 
     console.print(f"registry: {shown}", highlight=False)
@@ -151,6 +153,8 @@ def run_server(
         "access_log": access_log,
         "lifespan": "on",
         "server_header": False,
+        # Masked lines (no person's identity number, docs/security.md), in every worker process.
+        "log_config": logs.uvicorn_log_config(),
     }
     with ExitStack() as stack:
         if worker:

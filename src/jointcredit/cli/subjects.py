@@ -6,6 +6,7 @@ import typer
 from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry, subject_report
 
 app = typer.Typer(help="Subjects: organisations and persons in the registry.", no_args_is_help=True)
@@ -21,8 +22,10 @@ def show(
     ),
     database: str | None = DatabaseOption,
 ) -> None:
-    """Show a subject with its identifiers, relations and credit records."""
-    report = subject_report(open_registry(database), identifier, masked=masked)
+    """Show a subject with its identifiers, relations and credit records.
+
+    A read of shared data: recorded in the audit log (read-subject, by the operator)."""
+    report = subject_report(open_registry(database), identifier, by=OPERATOR, masked=masked)
     if as_json:
         print_json(report.to_dict())
         return

@@ -8,26 +8,18 @@ from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 from types import FrameType
 
 import typer
 
+from jointcredit import logs
 from jointcredit.cli.common import DatabaseOption, handle_errors
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging() -> None:
-    """The worker's log on stderr (once; ``serve --worker`` shares it with uvicorn's)."""
-    logger = logging.getLogger("jointcredit.worker")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
+    """The worker's log on stderr, masked (once; ``serve --worker`` shares it with uvicorn's)."""
+    logs.configure()
 
 
 @handle_errors
@@ -44,11 +36,13 @@ def worker(
 ) -> None:
     """Deliver webhook messages, end expired list entries and flag overdue items, in rounds
     until SIGTERM or SIGINT (the current round finishes first; exit status 0)."""
+    from jointcredit.services.imports import reap_interrupted
     from jointcredit.services.registry import open_registry
     from jointcredit.services.scheduler import Scheduler
 
     configure_logging()
     engine = open_registry(database)
+    reap_interrupted(engine)  # imports whose process died show as interrupted
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -15,22 +15,28 @@ masked entirely.
 '91110000600037341L'
 >>> mask_identifier('110101199003071234', IdentifierType.RESIDENT_ID)
 '110101********1234'
+>>> mask_text('许可证号 110101199003071234，有效')
+'许可证号 110101********1234，有效'
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from typing import Any, TypeVar, cast
 
 from jointcredit.identifiers._common import compact
-from jointcredit.identifiers.checks import org_check_char, ric_check_char
+from jointcredit.identifiers.checks import org_check_char, ric_check_char, uscc_check_char
 from jointcredit.identifiers.classify import IdentifierType
 
 __all__ = [
     "COMPOUND_SURNAMES",
     "PUBLIC_TYPES",
+    "mask_deep",
     "mask_identifier",
     "mask_name",
     "mask_resident_id",
+    "mask_text",
 ]
 
 #: Identifier types of organisations, shown unmasked: those of :class:`IdentifierType` and the
@@ -146,3 +152,117 @@ def _holds_resident_id(code: str) -> bool:
         # An organisation's is its region and organisation code, whose check must hold.
         return org_check_char(number[6:14]) != number[14]
     return False
+
+
+# -- resident identity numbers inside free text --------------------------------------------------
+
+# A run of digits (half- or full-width), perhaps ending in the check character X: the only way a
+# resident identity number can appear in text. Runs are taken whole, so a number glued to other
+# digits (a tax number made of an owner's number and two more digits) is still found.
+_DIGIT_RUN = re.compile(r"[0-9\uff10-\uff19]+[Xx\uff38\uff58]?")
+_WIDE = str.maketrans(
+    {**{chr(0xFF10 + i): str(i) for i in range(10)}, "\uff38": "X", "\uff58": "X", "x": "X"}
+)
+_SHORTEST_RUN = 15
+_USCC_ALPHABET = set("0123456789ABCDEFGHJKLMNPQRTUWXY")
+
+
+def _plausible_date(year: str, month: str, day: str) -> bool:
+    return "01" <= month <= "12" and "01" <= day <= "31" and year.isdigit()
+
+
+def _shaped_like_resident_id(run: str) -> bool:
+    """Whether some window of ``run`` (digits, perhaps a final X) is shaped like a resident
+    identity number: 18 characters with a birth date at 7–14, or 15 digits with one at 7–12.
+
+    The check character is deliberately not required: a mistyped number is still a person's.
+    """
+    for start in range(0, len(run) - 17):
+        window = run[start : start + 18]
+        if (
+            "X" not in window[:17]
+            and window[6:8] in ("18", "19", "20")
+            and _plausible_date(window[6:10], window[10:12], window[12:14])
+        ):
+            return True
+    digits = run.rstrip("X")
+    for start in range(0, len(digits) - 14):
+        window = digits[start : start + 15]
+        if _plausible_date(window[6:8], window[8:10], window[10:12]):
+            return True
+    return False
+
+
+def _organisation_code(run: str) -> bool:
+    """An 18-character run that is a valid unified social credit code and not a valid resident
+    identity number: an organisation's, public."""
+    if len(run) != 18 or not set(run) <= _USCC_ALPHABET:
+        return False
+    return uscc_check_char(run[:17]) == run[17] and ric_check_char(run[:17]) != run[17]
+
+
+def _mask_run(match: re.Match[str]) -> str:
+    found = match.group(0)
+    if len(found) < _SHORTEST_RUN:
+        return found
+    run = found.translate(_WIDE)
+    if not _shaped_like_resident_id(run) or _organisation_code(run):
+        return found
+    hidden = len(found) - _KEEP_HEAD - _KEEP_TAIL
+    return found[:_KEEP_HEAD] + _MASK * hidden + found[-_KEEP_TAIL:]
+
+
+def mask_text(text: str) -> str:
+    """``text`` with every resident identity number in it masked, wherever it stands.
+
+    Any run of 15 or more digits (half- or full-width, perhaps ending in X) that holds a
+    window shaped like a resident identity number — 18 characters with a birth date, or the
+    first-generation 15 digits with one — keeps its first six and last four characters only.
+    A valid unified social credit code that is not also a valid identity number is an
+    organisation's and passes. Used on every public output and on every log line.
+
+    >>> mask_text('张三（110105194912310029）持证')
+    '张三（110105********0029）持证'
+    >>> mask_text('first generation 110105491231002, tax number 11010519491231002X01')
+    'first generation 110105*****1002, tax number 110105********002X01'
+    >>> mask_text('full-width １１０１０５１９４９１２３１００２Ｘ')
+    'full-width １１０１０５********００２Ｘ'
+    >>> mask_text('licence 2026000000000012345 and 91110000600037341L stay')
+    'licence 2026000000000012345 and 91110000600037341L stay'
+    >>> mask_text('/api/v1/check?subject=11010519491231002x&matter=air-travel')
+    '/api/v1/check?subject=110105********002x&matter=air-travel'
+    """
+    if len(text) < _SHORTEST_RUN:
+        return text
+    return _DIGIT_RUN.sub(_mask_run, text)
+
+
+_T = TypeVar("_T")
+
+
+def mask_deep(value: _T, keep: Collection[str] = ()) -> _T:
+    """``value`` with :func:`mask_text` applied to every string in it — dict keys and values,
+    list and tuple items, at any depth — except the strings in ``keep``: the identifiers of
+    organisations that a public answer shows by right and that mask_text could take for a
+    person's (a 15-digit registration number with a date-like middle).
+
+    Public outputs pass through it whole at their boundary, so a field added later cannot
+    leak a resident identity number that nobody thought to mask.
+
+    >>> mask_deep({'BZ': ['证号 110105194912310029'], 'n': 3, 'reg': '110108491231001'},
+    ...           keep={'110108491231001'})
+    {'BZ': ['证号 110105********0029'], 'n': 3, 'reg': '110108491231001'}
+    """
+    return cast(_T, _masked(value, keep))
+
+
+def _masked(value: Any, keep: Collection[str]) -> Any:
+    if isinstance(value, str):
+        return value if value in keep else mask_text(value)
+    if isinstance(value, dict):
+        return {_masked(k, keep): _masked(v, keep) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked(v, keep) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_masked(v, keep) for v in value)
+    return value

@@ -32,6 +32,7 @@ from jointcredit.drafts import (
 )
 from jointcredit.identifiers import ric, uscc
 from jointcredit.importing import values
+from jointcredit.importing.text import control_problem, strip_invisible, visible
 from jointcredit.importing.validate import FieldError, digest
 from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import add_duration
@@ -64,6 +65,8 @@ FIELDS: dict[str, str] = {
     "valid_from": "first day in effect (default: decided_on)",
     "valid_until": "last day in effect (default: the list type's period)",
 }
+#: Longest cell of an entry (the persons of one entry, as JSON, included).
+_CELL_MAX = 20_000
 _REQUIRED = ("list_type", "document_number", "decided_on", "department", "legal_basis")
 _ORGANISATIONS = frozenset(k for k in SUBJECT_KINDS if k != "natural-person")
 
@@ -101,7 +104,13 @@ class ListEntryValidator:
         def fail(field: str, message: str) -> None:
             errors.append(FieldError(number, field, message))
 
-        cells = {k: t for k, v in raw.items() if v and (t := v.strip())}
+        # Invisible characters go before anything reads the row (the import warns of them).
+        cells = {k: t for k, v in strip_invisible(raw)[0].items() if v and (t := v.strip())}
+        for name, value in cells.items():
+            if len(value) > _CELL_MAX:
+                fail(name, f"longer than {_CELL_MAX} characters")
+            elif (problem := control_problem(value)) is not None:
+                fail(name, problem)
         for name in _REQUIRED:
             if name not in cells:
                 fail(name, "required field is empty")
@@ -201,7 +210,12 @@ class ListEntryValidator:
             if not isinstance(obj, dict):
                 fail("subject", "expected an object with name, kind and uscc or id_number")
                 return None
-            fields = {f"subject.{k}": str(v).strip() for k, v in obj.items() if v}
+            # Decoded JSON may hold what its text escaped (\\u0000, \\u200b): checked again.
+            fields = {f"subject.{k}": visible(str(v)).strip() for k, v in obj.items() if v}
+            for key, value in fields.items():
+                if (problem := control_problem(value)) is not None:
+                    fail(key, problem)
+                    return None
         else:
             fields = {k: v for k, v in cells.items() if k.startswith("subject.")}
         name = fields.get("subject.name", "")
@@ -267,9 +281,12 @@ class ListEntryValidator:
             if role not in RELATION_ROLES:
                 fail(f"{where}.role", f"{role!r} is not one of " + ", ".join(RELATION_ROLES))
                 continue
-            name = str(item.get("name") or "").strip()
+            name = visible(str(item.get("name") or "")).strip()
             if not name:
                 fail(f"{where}.name", "required field is empty")
+                continue
+            if (problem := control_problem(name)) is not None:
+                fail(f"{where}.name", problem)
                 continue
             try:
                 code = ric.validate(str(item.get("id_number") or ""), self.today)

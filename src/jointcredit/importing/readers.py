@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import io
 import json
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +32,153 @@ _EXTENSIONS: dict[str, FileFormat] = {
     ".xlsx": "xlsx",
 }
 
-# A field of the national formats holds at most a few thousand characters (违法事实); the csv
-# module's default limit of 128 KiB would turn a runaway quote into an error about the limit.
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+#: Longest CSV field read, in characters. A field of the national formats holds at most a few
+#: thousand (违法事实); past this, an unclosed quote that would swallow the rest of the file into
+#: one field in memory becomes that row's rejection, and reading goes on at the next line.
+FIELD_MAX = 1 << 20
+csv.field_size_limit(FIELD_MAX)
 
 # Decoding errors are replaced, not raised, so that one bad byte rejects one row (the row that
 # holds U+FFFD names the field) instead of aborting the file half-way.
 REPLACEMENT = "\ufffd"
+
+
+#: Longest line of a JSON Lines file, in characters: a row of the national formats holds at
+#: most 30 fields of 4,000 characters; a longer line is that row's rejection, read no further.
+LINE_MAX = 1 << 20
+#: Deepest nesting of a JSON Lines row: a list entry's ``persons`` is an array of objects (3).
+DEPTH_MAX = 16
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """Whether ``value`` nests objects and arrays more than ``limit`` levels deep."""
+    level: list[object] = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)  # type: ignore[attr-defined]
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class XlsxLimits:
+    """What an XLSX workbook may hold before it is parsed (docs/configuration.md)."""
+
+    max_bytes: int
+    max_shared_strings: int
+    max_cell_chars: int
+
+    @classmethod
+    def from_settings(cls) -> XlsxLimits:
+        from jointcredit.settings import get_settings
+
+        s = get_settings()
+        return cls(s.import_xlsx_max_bytes, s.import_xlsx_max_shared_strings,
+                   s.import_xlsx_max_cell_chars)  # fmt: skip
+
+
+class _Refused(Exception):
+    """Raised from inside the XML scanner to stop at the first part over a limit."""
+
+
+def check_workbook(path: Path, limits: XlsxLimits) -> None:
+    """Refuse a workbook that would exhaust memory when parsed, before openpyxl opens it.
+
+    A workbook is a zip of XML parts: a file of kilobytes can unpack to gigabytes (the sizes
+    declared in the zip's directory, which the zip reader enforces, are summed), and openpyxl
+    keeps every shared string in memory and every cell's text whole. The shared strings and
+    the worksheets are scanned as a stream (expat, in constant memory) for the number of
+    strings and the length of each cell; document type declarations, which XLSX never needs
+    and which entity expansion abuses, are refused.
+    """
+    import xml.parsers.expat
+    import zipfile
+
+    name = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputFileError(f"{name}: not a readable XLSX workbook ({exc})") from exc
+    with archive:
+        members = archive.infolist()
+        total = sum(m.file_size for m in members)
+        if total > limits.max_bytes:
+            raise InputFileError(
+                f"{name}: the workbook unpacks to {total} bytes, more than the limit of "
+                f"{limits.max_bytes} (JOINTCREDIT_IMPORT_XLSX_MAX_BYTES); nothing was imported"
+            )
+        parts = [
+            m.filename
+            for m in members
+            if (m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml"))
+            or m.filename.endswith("sharedStrings.xml")
+        ]
+        for part in parts:
+            try:
+                with archive.open(part) as stream:
+                    _PartScanner(part.endswith("sharedStrings.xml"), limits).scan(stream)
+            except _Refused as exc:
+                raise InputFileError(f"{name}: {part} holds {exc}; nothing was imported") from None
+            except (xml.parsers.expat.ExpatError, zipfile.BadZipFile, OSError) as exc:
+                raise InputFileError(f"{name}: not a readable XLSX workbook ({exc})") from exc
+
+
+class _PartScanner:
+    """Counts one XML part's shared strings (``si``) or measures its cells (``c``)."""
+
+    def __init__(self, shared: bool, limits: XlsxLimits):
+        self.cell = "si" if shared else "c"
+        self.shared = shared
+        self.limits = limits
+        self.inside = False
+        self.chars = 0
+        self.strings = 0
+
+    def scan(self, stream: IO[bytes]) -> None:
+        import xml.parsers.expat
+
+        parser = xml.parsers.expat.ParserCreate()
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
+        parser.StartDoctypeDeclHandler = self._doctype
+        parser.EntityDeclHandler = self._doctype
+        while chunk := stream.read(1 << 16):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _start(self, tag: str, _attrs: object) -> None:
+        if tag.rpartition(":")[2] != self.cell:
+            return
+        self.inside, self.chars = True, 0
+        if self.shared:
+            self.strings += 1
+            if self.strings > self.limits.max_shared_strings:
+                raise _Refused(
+                    f"more than {self.limits.max_shared_strings} shared strings "
+                    "(JOINTCREDIT_IMPORT_XLSX_MAX_SHARED_STRINGS)"
+                )
+
+    def _end(self, tag: str) -> None:
+        if tag.rpartition(":")[2] == self.cell:
+            self.inside = False
+
+    def _text(self, data: str) -> None:
+        if self.inside:
+            self.chars += len(data)
+            if self.chars > self.limits.max_cell_chars:
+                raise _Refused(
+                    f"a cell longer than {self.limits.max_cell_chars} characters "
+                    "(JOINTCREDIT_IMPORT_XLSX_MAX_CELL_CHARS)"
+                )
+
+    def _doctype(self, *_args: object) -> None:
+        raise _Refused("a document type declaration, which XLSX does not use")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +229,16 @@ def detect_encoding(head: bytes) -> str:
 class Source:
     """One input file, opened lazily; ``fields`` is the header once :meth:`rows` has started."""
 
-    def __init__(self, path: Path, *, encoding: str | None = None, fmt: FileFormat | None = None):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        encoding: str | None = None,
+        fmt: FileFormat | None = None,
+        xlsx_limits: XlsxLimits | None = None,
+    ):
         self.path = path
+        self.xlsx_limits = xlsx_limits
         self.format: FileFormat = fmt or detect_format(path)
         self.encoding = encoding
         self.fields: list[str] = []
@@ -133,7 +280,15 @@ class Source:
                 )
             width = len(self.fields)
             number = 0
-            for cells in reader:
+            while True:
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    number += 1
+                    yield number, RowProblem("-", f"unreadable CSV ({exc}): an unclosed quote?")
+                    continue
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue  # blank line: not a row
                 number += 1
@@ -152,7 +307,15 @@ class Source:
             counted = io.BufferedReader(_CountingReader(raw, self))
             self.encoding = self.encoding or "utf-8-sig"
             text = io.TextIOWrapper(counted, encoding=self.encoding, errors="replace")
-            for number, line in enumerate(text, start=1):
+            number = 0
+            # Line by line with a bound: a file of one endless line must not be read whole.
+            while line := text.readline(LINE_MAX + 1):
+                number += 1
+                if len(line) > LINE_MAX and not line.endswith("\n"):
+                    while (rest := text.readline(1 << 16)) and not rest.endswith("\n"):
+                        pass
+                    yield number, RowProblem("-", f"line longer than {LINE_MAX} characters")
+                    continue
                 if not line.strip():
                     continue
                 try:
@@ -162,6 +325,15 @@ class Source:
                         number,
                         RowProblem("-", f"not valid JSON: {exc.msg} at column {exc.colno}"),
                     )
+                    continue
+                except RecursionError:
+                    yield number, RowProblem("-", f"nested deeper than {DEPTH_MAX} levels")
+                    continue
+                except ValueError as exc:  # an integer of thousands of digits, among others
+                    yield number, RowProblem("-", f"not valid JSON: {exc}")
+                    continue
+                if isinstance(obj, dict) and _too_deep(obj, DEPTH_MAX):
+                    yield number, RowProblem("-", f"nested deeper than {DEPTH_MAX} levels")
                     continue
                 if not isinstance(obj, dict):
                     yield (
@@ -181,6 +353,7 @@ class Source:
 
         from openpyxl import load_workbook
 
+        check_workbook(self.path, self.xlsx_limits or XlsxLimits.from_settings())
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

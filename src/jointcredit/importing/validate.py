@@ -17,6 +17,7 @@ from jointcredit.drafts import PersonRef, RecordDraft, RecordKind, SubjectRef
 from jointcredit.identifiers import orgcode, regnum, ric, uscc
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing import formats, values
+from jointcredit.importing.text import CONTROL, control_problem, strip_invisible
 from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import SEVERITY_ORDER, publication_window
 
@@ -139,16 +140,21 @@ class RowValidator:
         return missing, unknown
 
     def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]:
-        row = _Row(number, raw)
+        # Invisible characters go before anything reads the row (the import warns of them).
+        row = _Row(number, strip_invisible(raw)[0])
         p = self.prefix
         cells = row.values
         # One scan of the whole row; field by field only when something is wrong.
         if cells and (
-            "\ufffd" in "".join(cells.values()) or max(map(len, cells.values())) > _MAX_LENGTH
+            "\ufffd" in (joined := "".join(cells.values()))
+            or CONTROL.search(joined)
+            or max(map(len, cells.values())) > _MAX_LENGTH
         ):
             for name, value in cells.items():
                 if "\ufffd" in value:
                     row.fail(name, "contains bytes that are not valid in the file's encoding")
+                elif (problem := control_problem(value)) is not None:
+                    row.fail(name, problem)
                 elif len(value) > _MAX_LENGTH:
                     row.fail(name, f"longer than {_MAX_LENGTH} characters")
         subject = self._subject(row)

@@ -19,6 +19,12 @@ OPEN_ENDED = frozenset(
 
 _AMOUNT = re.compile(r"^(\d+)(?:\.(\d+))?$")
 
+#: The largest amount accepted, in 万元: 10 万亿元 (10^13 yuan, 10^15 fen). The largest fines
+#: ever decided in China are in the tens of 亿元 (阿里巴巴 2021: 182.28 亿元), four orders of
+#: magnitude below; the bound keeps every amount far inside a BIGINT of fen on both databases
+#: (9.2 × 10^18) and exact as a JSON number in any client (2^53 ≈ 9.0 × 10^15).
+MAX_WANYUAN = 1_000_000_000
+
 
 def parse_date(text: str, today: dt.date) -> dt.date:
     """A date as departments write it, checked to lie between 1949-10-01 and ``today``.
@@ -75,6 +81,9 @@ def parse_fen(text: str) -> int:
     >>> parse_fen('0.1234567')
     Traceback (most recent call last):
     ValueError: '0.1234567' has more than 6 decimal places (万元 to the fen)
+    >>> parse_fen('100000000000000')
+    Traceback (most recent call last):
+    ValueError: '100000000000000' is more than the limit of 1000000000 万元 (10 万亿元)
     """
     cleaned = text.strip()
     match = _AMOUNT.match(cleaned)
@@ -87,6 +96,13 @@ def parse_fen(text: str) -> int:
             )
         raise ValueError(f"{text!r} is not a number")
     whole, frac = match.groups()
+    # Compared as text first: int() of thousands of digits is slow (and Python refuses it).
+    if (
+        len(whole.lstrip("0")) > len(str(MAX_WANYUAN))
+        or int(whole) > MAX_WANYUAN
+        or (int(whole) == MAX_WANYUAN and (frac or "").strip("0"))
+    ):
+        raise ValueError(f"{text!r} is more than the limit of {MAX_WANYUAN} 万元 (10 万亿元)")
     frac = frac or ""
     if len(frac) > 6:
         if frac[6:].strip("0"):

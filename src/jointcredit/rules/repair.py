@@ -103,6 +103,7 @@ _STATUS_REASONS = {
     "withdrawn": "it has been withdrawn: there is nothing left to repair",
     "cancelled": "it has been cancelled: there is nothing left to repair",
     "revoked": "its decision has been revoked: there is nothing left to repair",
+    "expired": "its period has ended: it is no longer in force or published",
 }
 
 

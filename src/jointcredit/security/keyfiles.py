@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -29,3 +30,12 @@ def read_or_create(path: Path, make: Callable[[], bytes]) -> bytes:
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     return data
+
+
+def symmetric_key(path: Path) -> bytes:
+    """A random 32-byte key kept base64-encoded in ``path``, made on first use (mode 0600)."""
+    data = read_or_create(path, lambda: base64.b64encode(os.urandom(32)) + b"\n")
+    try:
+        return base64.b64decode(data.strip(), validate=True)
+    except ValueError as exc:
+        raise ConfigurationError(f"{path}: not a base64 key") from exc

@@ -25,7 +25,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from jointcredit.errors import ConfigurationError, IntegrityFailure
-from jointcredit.security.keyfiles import read_or_create
+from jointcredit.security.keyfiles import symmetric_key
 
 ALGORITHM = "AES-256-GCM"
 
@@ -39,12 +39,7 @@ class SealingKey:
 
     @classmethod
     def from_file(cls, path: Path) -> SealingKey:
-        data = read_or_create(path, lambda: base64.b64encode(os.urandom(32)) + b"\n")
-        try:
-            key = base64.b64decode(data.strip(), validate=True)
-        except ValueError as exc:
-            raise ConfigurationError(f"{path}: not a base64 key") from exc
-        return cls(key)
+        return cls(symmetric_key(path))
 
     def seal(self, value: Any, context: bytes) -> str:
         nonce = os.urandom(12)

@@ -7,7 +7,10 @@ case asks :func:`require` before it acts; the HTTP layer only finds out who is c
 Data classes (33号 §18–19): *public* records are those inside their publication window, shown
 with persons' identifiers masked; *shared* data (every record, organisations' identifiers) goes
 to departments' keys; *restricted* data (a reporter's identity) only to a reviewer of the
-competent department.
+competent department who presents the department's passphrase (``services/reports.py``).
+
+An ``admin`` acts for its own department only (``manage-keys`` is own-department): its keys,
+staff accounts and webhook subscription, never another department's.
 """
 
 from __future__ import annotations
@@ -68,6 +71,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "screen": frozenset({"implementer", "operator"}),
     "read-reports": frozenset({"reviewer"}),
     "read-reporter": frozenset({"reviewer"}),
+    # Who opened which reporter, and who tried with a wrong passphrase: the department's
+    # supervisors watch its reviewers.
+    "read-openings": frozenset({"supervisor", "operator"}),
+    # Creating and rotating a department's reporter key takes its passphrase, at the server.
+    "manage-department-key": frozenset({"operator"}),
     "statistics": frozenset({"supervisor", "admin", "operator"}),
     "read-audit": frozenset({"supervisor", "admin", "operator"}),
     "read-subject-audit": frozenset({"supervisor", "admin", "operator"}),
@@ -100,6 +108,8 @@ OWN_DEPARTMENT = frozenset(
         "screen",
         "read-reports",
         "read-reporter",
+        "read-openings",
+        "manage-keys",
         "propose",
         "review",
         "resolve-objection",

@@ -1,6 +1,9 @@
 """Credit analysis reports (issue 7; 33号 §13): a region's credit records in a period, by kind,
 sector, month, violation, list and repair, and its sub-divisions compared — figures from the
-registry alone, with no personal data: persons are counted, never named or numbered.
+registry alone, with no personal data: persons are counted, never named or numbered. The
+figures quote records' free text (violations, legal bases), so every string in them passes
+through :func:`~jointcredit.identifiers.mask.mask_deep`: a resident identity number typed into
+such text is masked like on every public output.
 
 :func:`report` is the use case (permission ``statistics``, audited ``read-analysis``);
 :func:`compute` gives the same figures unchecked. The figures are a plain dict (JSON-ready:
@@ -22,6 +25,7 @@ from jointcredit.clock import china_day
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError
 from jointcredit.identifiers import divisions, uscc
+from jointcredit.identifiers.mask import mask_deep
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
 from jointcredit.services.tracking import Period, parse_period, parse_region
@@ -299,7 +303,7 @@ def compute(
     if code is not None:
         zh, en = sector_name(code)
         sector_figure = {"code": code, "name_zh": zh, "name_en": en}
-    return {
+    figures = {
         "region": {"code": prefix, "name": division_name(prefix)},
         "sector": sector_figure,
         "period": span.to_dict(),
@@ -322,6 +326,7 @@ def compute(
         "repairs": repair_rows,
         "subdivisions": {"digits": digits, "rows": region_rows},
     }
+    return mask_deep(figures)
 
 
 def report(

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from jointcredit.errors import JointCreditError
+from jointcredit import clock
+from jointcredit.errors import InvalidInputError, JointCreditError
 from jointcredit.identifiers import divisions, ric, uscc
 from jointcredit.identifiers.classify import check as classify
 from jointcredit.importing import values
@@ -25,6 +26,34 @@ class CheckInputError(JointCreditError):
     """A check asked with an invalid identifier, or a department or matter the catalog lacks."""
 
     code = "check-input"
+
+
+#: The first day a check may answer for: the founding of the People's Republic, before which
+#: no decision of any department of the catalog was made.
+EARLIEST_AS_OF = dt.date(1949, 10, 1)
+
+
+def answer_day(as_of: dt.date | None) -> dt.date:
+    """The day a check given to a caller answers for: ``as_of``, by default today in China.
+
+    A day after today (in China) is refused, and one before 1949-10-01: an answer, signed and
+    audited, says what the registry held on its day, and for a future day no one can know
+    that — entries will be made, ended and disputed before it comes. (:func:`check` and
+    :func:`screen`, which answer no caller, take any day: simulations and tests.)
+    """
+    today = clock.today()
+    if as_of is None:
+        return today
+    if as_of > today:
+        why = f"{as_of.isoformat()} is after today ({today.isoformat()} in China)"
+    elif as_of < EARLIEST_AS_OF:
+        why = f"{as_of.isoformat()} is before {EARLIEST_AS_OF.isoformat()}"
+    else:
+        return as_of
+    raise InvalidInputError(
+        f"as_of: {why}: a check answers for a day from {EARLIEST_AS_OF.isoformat()} to today",
+        problems=[{"field": "as_of", "error": why}],
+    )
 
 
 _default_rules: RuleBook | None = None
@@ -110,6 +139,7 @@ def _checked(
     catalog: CatalogLike | None,
 ) -> tuple[str, CheckResult]:
     """The normalised identifier and the check's result, read on ``conn``."""
+    day = as_of or clock.today()
     rules = rule_book(catalog)
     _checked_codes(rules.catalog, department, matter)
     code = _identifier(identifier)
@@ -117,9 +147,7 @@ def _checked(
     mistyped = _mistyped_resident_id(code, facts)
     if mistyped is not None:
         raise mistyped
-    result = decide(
-        facts, rules, department=department, matter=matter, as_of=as_of or dt.date.today()
-    )
+    result = decide(facts, rules, department=department, matter=matter, as_of=day)
     return code, result
 
 
@@ -147,6 +175,7 @@ def prepare_answer(
     catalog: CatalogLike | None = None,
 ) -> PreparedAnswer:
     require(by, "check", department)
+    as_of = answer_day(as_of)  # a signed answer only for a day that has come
     with engine.connect() as conn:
         code, result = _checked(conn, identifier, department, matter, as_of, catalog)
         version = receipts.registry_version(conn)
@@ -235,9 +264,9 @@ def screen(
     Invalid identifiers are answered with an error, never dropped. Memory is bounded by the
     batch size, whatever the number of inputs.
     """
+    day = as_of or clock.today()
     rules = rule_book(catalog)
     _checked_codes(rules.catalog, department, matter)
-    day = as_of or dt.date.today()
     batch: list[tuple[int, str]] = []
     for item in inputs:
         batch.append(item)
@@ -292,6 +321,7 @@ def screen_audited(
     subject looked up, so every subject can see the screening in its query history) before
     any of its lines is handed out."""
     require(by, "screen", department)
+    as_of = answer_day(as_of)
     pending: list[ScreenLine] = []
     algorithm = audit.chain_algorithm()
     record = recorder or audit.direct(engine)

@@ -1,8 +1,15 @@
-"""Importing the departments' double-publicity files into the registry.
+"""Importing the departments' files into the registry.
 
 Rows are validated one by one and written in batches, each batch in its own transaction: a bad
-row goes to the rejects file and never costs a good one, and an interrupted import keeps what it
-had written (importing the file again adds only the rest).
+row goes to the rejects file and never costs a good one — a row the database refuses, for any
+reason, is retried alone and rejected alone — and an interrupted import keeps what it had
+written (importing the file again adds only the rest). Memory stays flat whatever the file
+holds: rows, good or bad, travel in bounded batches and rejects are written as they come.
+
+Each import is a job in ``import_jobs`` with the process running it (pid, host) and a heartbeat
+that moves with every committed batch: a job whose process died (``kill -9``, a crash) is found
+and marked ``interrupted`` by :func:`reap_interrupted`, with the rows it had committed. The child
+process that reads a large file dies with its parent.
 """
 
 from __future__ import annotations
@@ -10,28 +17,34 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import itertools
 import json
-import multiprocessing
+import os
+import socket
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import Empty
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any
 
-from sqlalchemy import Engine, insert, update
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from jointcredit.drafts import RecordDraft
-from jointcredit.errors import InputFileError
+from jointcredit.errors import JointCreditError
+from jointcredit.importing.pipeline import ImportKind, make_validator
+from jointcredit.importing.pipeline import Opened as _Opened
+from jointcredit.importing.pipeline import from_worker as _from_worker
+from jointcredit.importing.pipeline import produce as _produce
 from jointcredit.importing.readers import RowProblem, Source
-from jointcredit.importing.validate import FieldError, RowValidator
+from jointcredit.importing.text import CONTROL
+from jointcredit.importing.validate import FieldError
 from jointcredit.jsontext import dumps
+from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.settings import get_settings
+from jointcredit.spreadsheet import safe_cell
+from jointcredit.store import import_jobs as jobs_store
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction
-from jointcredit.store.tables import import_jobs
 
 Progress = Callable[[int, int], None]
 """Called with (units done, units in all): bytes for CSV and JSON Lines, rows for XLSX."""
@@ -64,6 +77,19 @@ class ImportSummary:
     rejects_file: str | None = None
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: Push messages written for the list entries this import changed (a direct import of
+    #: list entries only; None otherwise).
+    messages: int | None = None
+    #: SHA-256 of the file, hex (the audit row names the file by it).
+    sha256: str = ""
+    #: Warnings beyond those listed (``warnings`` keeps a bounded number).
+    warnings_unlisted: int = 0
+
+    def warn(self, message: str, listed: int) -> None:
+        if len(self.warnings) < listed:
+            self.warnings.append(message)
+        else:
+            self.warnings_unlisted += 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,127 +106,10 @@ class ImportSummary:
             "rejected_rows": self.rejected_rows,
             "rejected_truncated": self.rejected_truncated,
             "rejects_file": self.rejects_file,
-            "warnings": self.warnings,
+            "warnings": self.warnings
+            + ([f"… and {self.warnings_unlisted} more warnings"] if self.warnings_unlisted else []),
             "seconds": round(self.seconds, 3),
-        }
-
-
-ImportKind = Literal["licensing", "penalty", "list-entry"]
-
-
-class Validator(Protocol):
-    """Turns one row into a record draft or the problems found in it."""
-
-    @property
-    def spec(self) -> Mapping[str, str]: ...
-
-    def check_header(self, fields: list[str]) -> tuple[list[str], list[str]]: ...
-
-    def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]: ...
-
-
-def make_validator(kind: ImportKind, today: dt.date) -> Validator:
-    """The validator of one import kind; list entries are checked against the catalog."""
-    if kind == "list-entry":
-        from jointcredit.catalog import load_catalog
-        from jointcredit.importing.list_entries import ListEntryValidator
-
-        catalog = load_catalog()
-        return ListEntryValidator(
-            catalog.list_types,
-            {code: d.name_zh for code, d in catalog.departments.items()},
-            today=today,
-        )
-    return RowValidator(kind, today=today)
-
-
-@dataclass(slots=True)
-class _Batch:
-    """What the reading side hands to the writing side: validated drafts and rejected rows."""
-
-    drafts: list[RecordDraft]
-    rejects: list[tuple[int, Mapping[str, str] | RowProblem, list[FieldError]]]
-    rows: int
-    done: int
-    total: int
-
-
-@dataclass(slots=True)
-class _Opened:
-    """Sent once the header has been checked."""
-
-    encoding: str | None
-    warnings: list[str]
-
-
-def _produce(
-    path: Path, kind: ImportKind, encoding: str | None, today: dt.date, batch_size: int
-) -> Iterator[_Opened | _Batch]:
-    """Read and validate ``path``: first an :class:`_Opened`, then batches of rows."""
-    source = Source(path, encoding=encoding)
-    validator = make_validator(kind, today)
-    warnings: list[str] = []
-    rows = _checked_header(source.rows(), source, validator, warnings, kind)
-    first = next(rows, None)
-    yield _Opened(source.encoding if source.format != "xlsx" else None, warnings)
-    if first is None:
-        return
-    batch = _Batch([], [], 0, 0, 0)
-    for number, values in itertools.chain((first,), rows):
-        batch.rows += 1
-        if isinstance(values, RowProblem):
-            batch.rejects.append((number, values, [FieldError(number, values.field, values.error)]))
-        else:
-            result = validator.validate(number, values)
-            if isinstance(result, list):
-                batch.rejects.append((number, values, result))
-            else:
-                batch.drafts.append(result)
-                if len(batch.drafts) >= batch_size:
-                    batch.done, batch.total = source.bytes_read, _total(source)
-                    yield batch
-                    batch = _Batch([], [], 0, 0, 0)
-    batch.done = batch.total = _total(source)
-    yield batch
-
-
-def _produce_into(queue: Any, *args: Any) -> None:
-    """Worker process: run :func:`_produce` and pass everything, errors included, to ``queue``."""
-    try:
-        for item in _produce(*args):
-            queue.put(item)
-    except BaseException as exc:  # handed to the parent, which raises it
-        queue.put(exc)
-    queue.put(None)
-
-
-def _from_worker(args: tuple[Any, ...]) -> Iterator[_Opened | _Batch]:
-    """Run :func:`_produce` in a child process so that validation overlaps database writes."""
-    # spawn, not fork: the parent may hold database connections and threads (the web service).
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue(maxsize=4)
-    worker = context.Process(target=_produce_into, args=(queue, *args), daemon=True)
-    worker.start()
-    try:
-        while True:
-            try:
-                item = queue.get(timeout=1.0)
-            except Empty:
-                if worker.is_alive():
-                    continue
-                raise InputFileError(
-                    f"the process reading the file stopped unexpectedly (exit code "
-                    f"{worker.exitcode})"
-                ) from None
-            if item is None:
-                break
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        if worker.is_alive():
-            worker.terminate()
-        worker.join()
+        } | ({"messages": self.messages} if self.messages is not None else {})
 
 
 def import_file(
@@ -217,13 +126,17 @@ def import_file(
     workers: int | None = None,
     accept: Accept | None = None,
     sink: Sink | None = None,
+    announce: bool = False,
 ) -> ImportSummary:
     """Validate and import one file; see the module docstring for the guarantees.
 
     With ``workers`` (default: JOINTCREDIT_IMPORT_WORKERS, or 1 for files over 4 MiB) reading
     and validation run in a child process while this one writes. ``accept``, when given, is
     asked in this process about every valid row before it is written. ``sink``, when given,
-    receives the valid rows instead of the registry.
+    receives the valid rows instead of the registry. With ``announce``, every list entry
+    written is announced to the departments concerned (push messages, ``entry.listed`` or
+    ``entry.changed``) in the transaction that writes it, as an approval does: what the
+    operator's ``jointcredit import list-entries`` does (:func:`import_file_audited`).
     """
     settings = get_settings()
     batch_size = batch_size or settings.import_batch_size
@@ -234,40 +147,43 @@ def import_file(
         workers = settings.import_workers
         if workers is None:
             workers = 1 if source.size > _PARALLEL_FROM_BYTES else 0
+    reap_interrupted(engine)
     source_system = f"file:{path.name}"[:100]
-    job_id = _start_job(engine, kind, path)
-    summary = ImportSummary(kind, str(path), source.format, None, job_id)
+    sha256 = _sha256(path)
+    job_id = _start_job(engine, kind, path, sha256)
+    summary = ImportSummary(kind, str(path), source.format, None, job_id, sha256=sha256)
+    listed = settings.import_rejects_listed
     rejects = _Rejects(
         rejects_path or path.with_name(path.stem + ".rejects.csv"),
         make_validator(kind, today).spec,
-        settings.import_rejects_listed,
+        listed,
         summary,
     )
+    writer = _Writer(engine, job_id, actor, source_system, summary, rejects)
+    if announce and kind == "list-entry" and sink is None:
+        summary.messages = 0
+        writer.announce = True
     args = (path, kind, encoding, today, batch_size)
-    subject_cache = records.SubjectCache()
     try:
         for item in _from_worker(args) if workers else _produce(*args):
             if isinstance(item, _Opened):
                 summary.encoding = item.encoding
-                summary.warnings.extend(item.warnings)
+                for warning in item.warnings:
+                    summary.warn(warning, listed)
                 continue
             summary.rows += item.rows
+            for warning in item.warnings:
+                summary.warn(warning, listed)
             for number, values, errors in item.rejects:
                 rejects.add(number, values, errors)
             drafts = item.drafts if accept is None else _accepted(item.drafts, accept, rejects)
             if drafts and sink is not None:
                 _sunk(drafts, sink, summary, rejects)
+                writer.beat(force=True)
             elif drafts:
-                _write(
-                    engine,
-                    drafts,
-                    job_id,
-                    actor,
-                    source_system,
-                    summary,
-                    subject_cache,
-                    rejects,
-                )
+                writer.write(drafts)
+            else:
+                writer.beat()
             if progress:
                 progress(item.done, item.total)
     except BaseException as exc:
@@ -277,6 +193,55 @@ def import_file(
     rejects.close()
     summary.seconds = time.perf_counter() - started
     _finish_job(engine, job_id, summary, "finished", None)
+    return summary
+
+
+def import_file_audited(
+    engine: Engine,
+    kind: ImportKind,
+    path: Path,
+    *,
+    by: Principal = OPERATOR,
+    **options: Any,
+) -> ImportSummary:
+    """:func:`import_file` for the operator's command line, recorded in the audit log like a
+    department's upload (``submit-file``: the file's SHA-256, the import job and its counts;
+    a file that could not be read, with the reason). List entries it loads take effect at once
+    and are pushed like approved ones (``announce``)."""
+    from jointcredit.services import audit
+
+    try:
+        summary = import_file(engine, kind, path, actor=by.actor, announce=True, **options)
+    except JointCreditError as exc:
+        audit.record(
+            engine,
+            by,
+            [
+                audit.Event(
+                    "submit-file",
+                    result_digest=f"sha256:{_sha256(path)}" if path.is_file() else None,
+                    detail={"kind": kind, "file": path.name, "error": str(exc)[:500]},
+                )
+            ],
+        )
+        raise
+    detail: dict[str, Any] = {
+        "kind": kind,
+        "file": path.name,
+        "import_job": summary.job_id,
+        "rows": summary.rows,
+        "accepted": summary.accepted,
+        "updated": summary.updated,
+        "duplicates": summary.duplicates,
+        "rejected_rows": summary.rejected_rows,
+    }
+    if summary.messages is not None:
+        detail["messages"] = summary.messages
+    audit.record(
+        engine,
+        by,
+        [audit.Event("submit-file", result_digest=f"sha256:{summary.sha256}", detail=detail)],
+    )
     return summary
 
 
@@ -295,8 +260,7 @@ def _accepted(drafts: list[RecordDraft], accept: Accept, rejects: _Rejects) -> l
 
 
 def _reject(draft: RecordDraft, field_name: str, reason: str, rejects: _Rejects) -> None:
-    cells = {k: v if isinstance(v, str) else dumps(v) for k, v in json.loads(draft.payload).items()}
-    rejects.add(draft.row, cells, [FieldError(draft.row, field_name, reason)])
+    rejects.add(draft.row, _cells_of(draft), [FieldError(draft.row, field_name, reason)])
 
 
 def _sunk(drafts: list[RecordDraft], sink: Sink, summary: ImportSummary, rejects: _Rejects) -> None:
@@ -308,169 +272,299 @@ def _sunk(drafts: list[RecordDraft], sink: Sink, summary: ImportSummary, rejects
         _reject(draft, field_name, reason, rejects)
 
 
-def _total(source: Source) -> int:
-    return source.size if source.format != "xlsx" else max(source.bytes_read, 1)
+class _Writer:
+    """Writes batches of valid rows, each with the job's counts in the same transaction."""
 
+    def __init__(
+        self,
+        engine: Engine,
+        job_id: int | None,
+        actor: str,
+        source_system: str,
+        summary: ImportSummary,
+        rejects: _Rejects,
+    ):
+        self.engine = engine
+        self.job_id = job_id
+        self.actor = actor
+        self.source_system = source_system
+        self.summary = summary
+        self.rejects = rejects
+        self.cache = records.SubjectCache()
+        self.announce = False
+        self.beaten = time.monotonic()
 
-def _checked_header(
-    rows: Iterator[tuple[int, Mapping[str, str] | RowProblem]],
-    source: Source,
-    validator: Validator,
-    warnings: list[str],
-    kind: str,
-) -> Iterator[tuple[int, Mapping[str, str] | RowProblem]]:
-    """Check the columns once the reader has seen the header; accept Chinese labels too."""
-    first = next(rows, None)
-    if source.format == "jsonl":
-        # JSON objects may leave empty fields out: only unknown keys are worth a warning.
-        rename: dict[str, str] = {}
-    else:
-        rename = _label_map(source.fields, validator.spec)
-        fields = [rename.get(name, name) for name in source.fields]
-        missing, unknown = validator.check_header(fields)
-        duplicated = sorted({name for name in fields if fields.count(name) > 1})
-        if duplicated:
-            raise InputFileError(
-                f"{source.path.name}: columns appear twice: {', '.join(duplicated)}"
+    def write(self, batch: list[RecordDraft]) -> None:
+        while batch:
+            try:
+                result = self._transaction(batch)
+            except Exception as exc:
+                if _database_gone(exc):
+                    raise
+                # Validation should have caught whatever cannot be written; if it did not,
+                # whatever the error, the batch is written row by row so that only the
+                # offending rows are lost to the rejects file, with the reason, and every
+                # other row is kept.
+                self.cache.ids.clear()  # ids remembered in the rolled-back batch are void
+                result = records.BatchResult()
+                for draft in batch:
+                    try:
+                        one = self._transaction([draft])
+                    except Exception as exc:
+                        if _database_gone(exc):
+                            raise
+                        self.cache.ids.clear()
+                        self._refused(draft, exc)
+                        continue
+                    result.deferred.extend(one.deferred)
+            batch = result.deferred
+
+    def _transaction(self, batch: list[RecordDraft]) -> records.BatchResult:
+        now = dt.datetime.now(dt.UTC)
+        with write_transaction(self.engine) as conn:
+            result = records.write_records(
+                conn,
+                batch,
+                job_id=self.job_id,
+                actor=self.actor,
+                source_system=self.source_system,
+                now=now,
+                subject_cache=self.cache,
             )
-        if missing:
-            raise InputFileError(
-                f"{source.path.name}: the header lacks {len(missing)} required "
-                f"column{'s' if len(missing) > 1 else ''} of the {kind} format: "
-                + ", ".join(missing)
-            )
-        if unknown:
-            warnings.append("columns not in the format, ignored: " + ", ".join(unknown))
-    if first is None:
-        return
-    yield _renamed(first, rename)
-    if rename:
-        for row in rows:
-            yield _renamed(row, rename)
-    else:
-        yield from rows
+            messages = self._announced(conn, result, now) if self.announce else 0
+            s = self.summary
+            counts = _counts(s) | {
+                "accepted": s.accepted + result.accepted,
+                "updated": s.updated + result.updated,
+                "duplicates": s.duplicates + result.duplicates,
+            }
+            jobs_store.progress(conn, self.job_id, counts, now)
+        # Counted only once committed: a batch rolled back (and retried row by row) counts
+        # nothing twice.
+        s.accepted += result.accepted
+        s.updated += result.updated
+        s.duplicates += result.duplicates
+        if s.messages is not None:
+            s.messages += messages
+        self.beaten = time.monotonic()
+        return result
+
+    def _announced(self, conn: Connection, result: records.BatchResult, now: dt.datetime) -> int:
+        """Push messages for the list entries the batch wrote, as an approval writes them
+        (services.proposals): an entry loaded by the operator binds departments as much as
+        one approved by a reviewer, and reaches them only through the outbox."""
+        from jointcredit.services import push
+
+        sent = 0
+        for record_id, how in result.written:
+            event = "entry.listed" if how == "created" else "entry.changed"
+            sent += len(push.emit(conn, record_id, event, now=now))
+        return sent
+
+    def _refused(self, draft: RecordDraft, exc: Exception) -> None:
+        orig = getattr(exc, "orig", None)
+        reason = str(orig or exc).strip().splitlines()
+        text = reason[0] if reason else type(exc).__name__
+        error = FieldError(draft.row, "-", f"refused by the database: {text[:300]}")
+        self.rejects.add(draft.row, _cells_of(draft), [error])
+
+    def beat(self, *, force: bool = False) -> None:
+        """A sign of life and the counts so far while no batch commits (a file of bad rows)."""
+        if not force and time.monotonic() - self.beaten < _BEAT_SECONDS:
+            return
+        with write_transaction(self.engine) as conn:
+            jobs_store.progress(conn, self.job_id, _counts(self.summary), dt.datetime.now(dt.UTC))
+        self.beaten = time.monotonic()
 
 
-def _label_map(fields: list[str], spec: Mapping[str, str]) -> dict[str, str]:
-    by_label = {label: name for name, label in spec.items()}
-    return {f: by_label[f] for f in fields if f not in spec and f in by_label}
+#: Seconds between two heartbeats of a job that commits no batch.
+_BEAT_SECONDS = 5.0
 
 
-def _renamed(
-    row: tuple[int, Mapping[str, str] | RowProblem], rename: dict[str, str]
-) -> tuple[int, Mapping[str, str] | RowProblem]:
-    number, values = row
-    if not rename or isinstance(values, RowProblem):
-        return row
-    return number, {rename.get(k, k): v for k, v in values.items()}
+def _database_gone(exc: Exception) -> bool:
+    """Whether ``exc`` says the database cannot be reached, rather than refusing a row: then
+    every row would fail alike, and the import stops (as failed) instead of rejecting all."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
-def _write(
-    engine: Engine,
-    batch: list[RecordDraft],
-    job_id: int,
-    actor: str,
-    source_system: str,
-    summary: ImportSummary,
-    subject_cache: records.SubjectCache,
-    rejects: _Rejects,
-) -> None:
-    while batch:
-        try:
-            result = _write_batch(engine, batch, job_id, actor, source_system, subject_cache)
-        except (IntegrityError, DataError):
-            # Validation should have caught whatever the database refuses; if it did not, the
-            # batch is written row by row so that only the offending rows are lost to the
-            # rejects file, with the database's reason, and every other row is kept.
-            subject_cache.ids.clear()  # ids remembered in the rolled-back batch are void
-            result = records.BatchResult()
-            for draft in batch:
-                try:
-                    one = _write_batch(engine, [draft], job_id, actor, source_system, subject_cache)
-                except (IntegrityError, DataError) as exc:
-                    subject_cache.ids.clear()
-                    reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-                    error = FieldError(draft.row, "-", f"refused by the database: {reason}")
-                    rejects.add(draft.row, json.loads(draft.payload), [error])
-                    continue
-                result.accepted += one.accepted
-                result.updated += one.updated
-                result.duplicates += one.duplicates
-                result.deferred.extend(one.deferred)
-        summary.accepted += result.accepted
-        summary.updated += result.updated
-        summary.duplicates += result.duplicates
-        batch = result.deferred
+def _cells_of(draft: RecordDraft) -> dict[str, str]:
+    return {k: v if isinstance(v, str) else dumps(v) for k, v in json.loads(draft.payload).items()}
 
 
-def _write_batch(
-    engine: Engine,
-    batch: list[RecordDraft],
-    job_id: int,
-    actor: str,
-    source_system: str,
-    subject_cache: records.SubjectCache,
-) -> records.BatchResult:
-    with write_transaction(engine) as conn:
-        return records.write_records(
-            conn,
-            batch,
-            job_id=job_id,
-            actor=actor,
-            source_system=source_system,
-            now=dt.datetime.now(dt.UTC),
-            subject_cache=subject_cache,
-        )
+def _counts(summary: ImportSummary) -> dict[str, int]:
+    return {
+        "rows_read": summary.rows,
+        "accepted": summary.accepted,
+        "updated": summary.updated,
+        "duplicates": summary.duplicates,
+        "rejected": summary.rejected_rows,
+    }
 
 
-def _start_job(engine: Engine, kind: str, path: Path) -> int:
+def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    with engine.begin() as conn:
-        job_id: int = conn.execute(
-            insert(import_jobs).returning(import_jobs.c.id),
-            {
-                "kind": kind,
-                "source_name": str(path)[-500:],
-                "source_sha256": digest.hexdigest(),
-                "started_at": dt.datetime.now(dt.UTC),
-                "rows_read": 0,
-                "accepted": 0,
-                "updated": 0,
-                "duplicates": 0,
-                "rejected": 0,
-                "status": "running",
-            },
-        ).scalar_one()
-    return job_id
+    return digest.hexdigest()
+
+
+def _start_job(engine: Engine, kind: str, path: Path, sha256: str) -> int:
+    with write_transaction(engine) as conn:
+        return jobs_store.start(
+            conn,
+            kind=kind,
+            source_name=str(path),
+            sha256=sha256,
+            now=dt.datetime.now(dt.UTC),
+            pid=os.getpid(),
+            host=socket.gethostname(),
+        )
 
 
 def _finish_job(
     engine: Engine, job_id: int, summary: ImportSummary, status: str, message: str | None
 ) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(import_jobs)
-            .where(import_jobs.c.id == job_id)
-            .values(
-                finished_at=dt.datetime.now(dt.UTC),
-                rows_read=summary.rows,
-                accepted=summary.accepted,
-                updated=summary.updated,
-                duplicates=summary.duplicates,
-                rejected=summary.rejected_rows,
-                status=status,
-                message=message[:2000] if message else None,
-            )
+    with write_transaction(engine) as conn:
+        jobs_store.finish(
+            conn,
+            job_id,
+            _counts(summary),
+            status=status,
+            message=message,
+            now=dt.datetime.now(dt.UTC),
         )
 
 
-class _Rejects:
-    """The rejects file: each rejected row as read, with its row number, fields and reasons.
+# -- interrupted jobs ----------------------------------------------------------------------------
 
-    UTF-8 with BOM so that it opens in spreadsheet programs; created only when a row is rejected.
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands timestamps back without their zone; every one written here is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def _process_started(pid: int) -> tuple[float, str] | None:
+    """When the process ``pid`` started (seconds since the epoch) and its state, from /proc;
+    None where there is no /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+    except (OSError, StopIteration, ValueError):
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK"), fields[0]
+
+
+def _process_alive(pid: int, started_at: dt.datetime) -> bool:
+    """Whether the process that started the job at ``started_at`` still runs on this host: the
+    pid exists, is not a zombie, and is not a later process that reuses the number."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        pass
+    found = _process_started(pid)
+    if found is None:
+        return True
+    began, state = found
+    if state in ("Z", "X"):
+        return False
+    return began <= _utc(started_at).timestamp() + 2
+
+
+def reap_interrupted(engine: Engine, *, now: dt.datetime | None = None) -> list[int]:
+    """Mark ``interrupted`` every running import whose process is gone, and return their ids.
+
+    On this host a job's pid is looked up (gone, a zombie, or a newer process with the same
+    number: gone); of another host only the heartbeat is known, and a job silent for longer
+    than JOINTCREDIT_IMPORT_STALE_SECONDS is taken for dead. Called when the service, the
+    worker or an import starts, and when jobs are listed. The rows the job committed stay
+    (counted on the job): importing the file again adds only the rest.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    stale = dt.timedelta(seconds=get_settings().import_stale_seconds)
+    host = socket.gethostname()
+    with engine.connect() as conn:
+        running = jobs_store.running(conn)
+    dead: list[tuple[int, dt.datetime | None, str]] = []
+    for job in running:
+        beat = job["heartbeat_at"]
+        last = _utc(beat or job["started_at"])
+        if job["host"] == host and job["pid"]:
+            if not _process_alive(job["pid"], job["started_at"]):
+                why = f"its process {job['pid']} on {host} ended without finishing the import"
+                dead.append((job["id"], beat, why))
+        elif now - last > stale:
+            where = f"on {job['host']}" if job["host"] else "of an earlier version"
+            why = f"no sign of life from its process {where} since {last.isoformat()}"
+            dead.append((job["id"], beat, why))
+    reaped: list[int] = []
+    if dead:
+        with write_transaction(engine) as conn:
+            for job_id, beat, why in dead:
+                message = f"interrupted: {why}; the rows it had committed stay"
+                if jobs_store.interrupt(conn, job_id, beat, message, now):
+                    reaped.append(job_id)
+    return reaped
+
+
+def job_view(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """An import job as ``jointcredit import jobs --json`` shows it."""
+
+    def stamp(value: dt.datetime | None) -> str | None:
+        return _utc(value).isoformat() if value is not None else None
+
+    return {
+        "id": row["id"],
+        "kind": row["kind"],
+        "source": row["source_name"],
+        "sha256": row["source_sha256"],
+        "status": row["status"],
+        "started_at": stamp(row["started_at"]),
+        "finished_at": stamp(row["finished_at"]),
+        "heartbeat_at": stamp(row["heartbeat_at"]),
+        "pid": row["pid"],
+        "host": row["host"],
+        "rows": row["rows_read"],
+        # Rows whose outcome is in the registry: new records, new versions, known ones.
+        "committed": row["accepted"] + row["updated"] + row["duplicates"],
+        "accepted": row["accepted"],
+        "updated": row["updated"],
+        "duplicates": row["duplicates"],
+        "rejected": row["rejected"],
+        "message": row["message"],
+    }
+
+
+def list_jobs(
+    engine: Engine, *, limit: int = 50, status: str | None = None
+) -> list[dict[str, Any]]:
+    """The latest import jobs, newest first, after marking the dead ones interrupted."""
+    reap_interrupted(engine)
+    with engine.connect() as conn:
+        return [job_view(r) for r in jobs_store.listed(conn, limit=limit, status=status)]
+
+
+def _shown(text: str) -> str:
+    """A cell of the rejects file: control characters spelled out (an unpaired surrogate
+    cannot even be written as UTF-8), and nothing a spreadsheet would run as a formula."""
+    if CONTROL.search(text):
+        text = CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return safe_cell(text)
+
+
+class _Rejects:
+    """The rejects file: each rejected row as read, with its row number, fields and reasons,
+    written as it comes (memory stays flat however many rows are rejected).
+
+    UTF-8 with BOM so that it opens in spreadsheet programs, every cell escaped so that none
+    runs as a formula there; created only when a row is rejected.
     """
 
     def __init__(self, path: Path, spec: Mapping[str, str], listed: int, summary: ImportSummary):
@@ -489,22 +583,24 @@ class _Rejects:
         self.summary.rejected_rows += 1
         for error in errors:
             if len(self.summary.rejected) < self.listed:
-                self.summary.rejected.append(error.to_dict())
+                self.summary.rejected.append(
+                    error._replace(error=CONTROL.sub("\ufffd", error.error)).to_dict()
+                )
             else:
                 self.summary.rejected_truncated = True
         if self._writer is None:
             self._file = self.path.open("w", encoding="utf-8-sig", newline="")
-            self._writer = csv.DictWriter(self._file, self.columns, extrasaction="ignore")
-            self._writer.writeheader()
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(self.columns)
             self.summary.rejects_file = str(self.path)
-        cells = {} if isinstance(values, RowProblem) else dict(values)
+        cells = {} if isinstance(values, RowProblem) else values
+        line = {
+            "row": str(number),
+            "field": "; ".join(dict.fromkeys(e.field for e in errors)),
+            "error": "; ".join(f"{e.field}: {e.error}" for e in errors),
+        }
         self._writer.writerow(
-            cells
-            | {
-                "row": number,
-                "field": "; ".join(dict.fromkeys(e.field for e in errors)),
-                "error": "; ".join(f"{e.field}: {e.error}" for e in errors),
-            }
+            [_shown(line[c] if c in line else cells.get(c) or "") for c in self.columns]
         )
 
     def close(self) -> None:
@@ -513,4 +609,15 @@ class _Rejects:
             self._file = None
 
 
-__all__ = ["Accept", "ImportKind", "ImportSummary", "Sink", "import_file", "make_validator"]
+__all__ = [
+    "Accept",
+    "ImportKind",
+    "ImportSummary",
+    "Sink",
+    "import_file",
+    "import_file_audited",
+    "job_view",
+    "list_jobs",
+    "make_validator",
+    "reap_interrupted",
+]

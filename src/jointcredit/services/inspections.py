@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping
 
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from jointcredit.identifiers.mask import mask_deep, mask_identifier
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.inspection import draw
 from jointcredit.inspection import inspectors as inspector_files
@@ -307,7 +308,18 @@ def _document(plan_row: RowMapping, items: Sequence[RowMapping], results: bool) 
             )
         listed.append(entry)
     rates = plan_row["rates"]
-    return {
+    # Organisations' codes, the seed, the digest and the draw values must stay whole: anyone
+    # repeats the draw from them (hex can hold a run of digits that looks like a date). Every
+    # other string — a note, a name, an inspector's id — is masked like every public output,
+    # should a resident identity number have been typed into it.
+    keep = {
+        i["identifier"]
+        for i in items
+        if i["kind"] in ORGANISATION_KINDS
+        and mask_identifier(i["identifier"], i["identifier_type"]) == i["identifier"]
+    }
+    keep |= {i["draw"] for i in items} | {plan_row["seed"], plan_row["population_digest"]}
+    document = {
         "code": plan_row["code"],
         "name": plan_row["name"],
         "department": plan_row["department"],
@@ -326,6 +338,7 @@ def _document(plan_row: RowMapping, items: Sequence[RowMapping], results: bool) 
         "results_published_at": _stamp(plan_row["results_published_at"]),
         "subjects": listed,
     }
+    return mask_deep(document, keep)
 
 
 def publish(engine: Engine, code: str, *, by: Principal, results: bool = False) -> dict[str, Any]:

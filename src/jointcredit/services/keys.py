@@ -79,6 +79,7 @@ def create(
 ) -> IssuedKey:
     require(by, "manage-keys")
     check_role_and_department(role, department)
+    require(by, "manage-keys", department)
     with write_transaction(engine) as conn:
         issued = _insert(conn, department, role, name)
         audit.append(
@@ -108,9 +109,11 @@ def _insert(conn: Any, department: str, role: str, name: str | None) -> IssuedKe
 
 
 def listed(engine: Engine, *, by: Principal, include_revoked: bool = True) -> list[dict[str, Any]]:
+    """Every key (the operator), or the keys of the admin's own department."""
     require(by, "manage-keys")
     with engine.connect() as conn:
-        return [_public(r) for r in store.listed(conn, include_revoked=include_revoked)]
+        rows = store.listed(conn, include_revoked=include_revoked, department=by.department)
+        return [_public(r) for r in rows]
 
 
 def _public(row: Any) -> dict[str, Any]:
@@ -128,6 +131,7 @@ def revoke(engine: Engine, key_id: int, *, by: Principal) -> dict[str, Any]:
         row = store.get(conn, key_id)
         if row is None:
             raise NotFoundError(f"no API key with id {key_id}")
+        require(by, "manage-keys", row["department"])
         store.revoke(conn, key_id, dt.datetime.now(dt.UTC))
         audit.append(conn, by, "key-revoke", detail={"key": key_id})
         forget_recent()
@@ -141,6 +145,7 @@ def rotate(engine: Engine, key_id: int, *, by: Principal) -> IssuedKey:
         row = store.get(conn, key_id)
         if row is None:
             raise NotFoundError(f"no API key with id {key_id}")
+        require(by, "manage-keys", row["department"])
         if row["revoked_at"] is not None:
             raise InvalidInputError(f"API key {key_id} is revoked; create a new one instead")
         issued = _insert(conn, row["department"], row["role"], row["name"])

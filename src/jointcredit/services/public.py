@@ -11,7 +11,14 @@ Public data only (33号 §18–19, the *public* class of :mod:`jointcredit.servi
   they deny. It returns if the objection is rejected (the record is ``active`` again);
 - a natural person's identity number is always masked (division code and last four kept) and
   a person's name shows the surname only, as everywhere the public reads; organisations'
-  identifiers and names are public;
+  identifiers and names are public. Beyond the fields known to hold them, every string of a
+  page's data passes through :func:`~jointcredit.identifiers.mask.mask_deep` at the end, so a
+  resident identity number typed into free text (a licence number, a penalty's content, a
+  note) is masked too;
+- of a record's payload only :data:`PAYLOAD_SHOWN` is shown — by the portal and by the API's
+  public view alike (:func:`public_details`); a record is named by its opaque public
+  reference (:mod:`jointcredit.services.references`), never by its row id, which anyone
+  could count through;
 - a subject without any published record is "not found", exactly like an unknown one.
 
 Reading public data is not audited, like the API's public view: the audit log records reads of
@@ -24,7 +31,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,9 +40,11 @@ from sqlalchemy import Engine
 from jointcredit.clock import today as china_today
 from jointcredit.errors import InvalidInputError, NotFoundError
 from jointcredit.identifiers import divisions
-from jointcredit.identifiers.mask import mask_identifier, mask_name
+from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name
 from jointcredit.identifiers.normalize import normalize
+from jointcredit.services.references import reference_of
 from jointcredit.services.registry import mask_payload
+from jointcredit.spreadsheet import safe_cell
 from jointcredit.store import public as store
 from jointcredit.store import records
 from jointcredit.store.tables import RECORD_KINDS
@@ -54,9 +63,10 @@ _REGION = re.compile(r"[0-9]{2}(?:[0-9]{2}){0,2}")
 _DEPARTMENT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _NOT_FOUND = "no subject with this identifier"
 
-#: Payload fields a public page shows, per record kind: what was decided, never free text about
-#: persons (a penalty's facts, CF_SY, may name people who are not its subject).
-_PAYLOAD_SHOWN: Mapping[str, tuple[str, ...]] = {
+#: Payload fields the public sees, per record kind — on the portal and in the API's public view:
+#: what was decided, never free text about persons (a penalty's facts, CF_SY, may name people
+#: who are not its subject).
+PAYLOAD_SHOWN: Mapping[str, tuple[str, ...]] = {
     "penalty": ("CF_WFXW", "CF_CFLB", "CF_NR"),
     "licensing": ("XK_XKWS", "XK_XKZS", "XK_XKBH", "XK_NR", "XK_YXQZ", "XK_YXQZI"),
 }
@@ -64,6 +74,25 @@ _PAYLOAD_SHOWN: Mapping[str, tuple[str, ...]] = {
 
 def _is_person(kind: str) -> bool:
     return kind == "natural-person"
+
+
+def public_details(kind: str, payload: Any) -> dict[str, str]:
+    """The fields of ``PAYLOAD_SHOWN[kind]`` that ``payload`` fills, persons masked."""
+    masked = mask_payload(payload) if isinstance(payload, dict) else {}
+    return {
+        key: masked[key]
+        for key in PAYLOAD_SHOWN.get(kind, ())
+        if isinstance(masked.get(key), str) and masked[key]
+    }
+
+
+def organisation_codes(kind: str, identifiers: Iterable[tuple[str, str]]) -> frozenset[str]:
+    """Of a subject's ``(value, type)`` identifiers, those a public answer shows whole: an
+    organisation's of a public type. :func:`mask_deep` keeps them as they are (a 15-digit
+    registration number can look like an old identity number to it)."""
+    if _is_person(kind):
+        return frozenset()
+    return frozenset(v for v, t in identifiers if mask_identifier(v, t) == v)
 
 
 def region_of(identifier: str, identifier_type: str) -> str | None:
@@ -105,14 +134,8 @@ def _subject_out(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def _record_out(row: Mapping[Any, Any]) -> dict[str, Any]:
-    payload = mask_payload(row["payload"]) if isinstance(row["payload"], dict) else {}
-    details = {
-        key: payload[key]
-        for key in _PAYLOAD_SHOWN.get(row["kind"], ())
-        if isinstance(payload.get(key), str) and payload[key]
-    }
     return {
-        "id": row["id"],
+        "ref": reference_of(row["id"]),
         "kind": row["kind"],
         "issuing_authority": row["issuing_authority"],
         "department": row["department"],
@@ -127,7 +150,7 @@ def _record_out(row: Mapping[Any, Any]) -> dict[str, Any]:
         "valid_from": row["valid_from"],
         "valid_until": row["valid_until"],
         "publish_until": row["publish_until"],
-        "details": details,
+        "details": public_details(row["kind"], row["payload"]),
     }
 
 
@@ -165,7 +188,11 @@ def subject_page(engine: Engine, identifier: str, *, today: dt.date | None = Non
                 grouped[kind] = [_record_out(r) for r in rows[:RECORDS_SHOWN]]
     if not grouped:
         raise NotFoundError(_NOT_FOUND)
-    return SubjectPage(_subject_out(subject), grouped, truncated, day)
+    own = [(subject["identifier"], subject["identifier_type"])]
+    keep = organisation_codes(subject["kind"], own)
+    return SubjectPage(
+        mask_deep(_subject_out(subject), keep), mask_deep(grouped, keep), truncated, day
+    )
 
 
 # -- the lists -----------------------------------------------------------------------------------
@@ -238,8 +265,8 @@ def _entry_out(row: Mapping[Any, Any]) -> dict[str, Any]:
     person = _is_person(row["subject_kind"])
     identifier = row["subject_identifier"]
     id_type = row["subject_identifier_type"]
-    return {
-        "id": row["id"],
+    entry = {
+        "ref": reference_of(row["id"]),
         "subject": {
             "kind": row["subject_kind"],
             "name": mask_name(row["subject_name"]) if person else row["subject_name"],
@@ -258,6 +285,7 @@ def _entry_out(row: Mapping[Any, Any]) -> dict[str, Any]:
         "valid_from": row["valid_from"],
         "valid_until": row["valid_until"],
     }
+    return mask_deep(entry, organisation_codes(row["subject_kind"], [(identifier, id_type)]))
 
 
 def list_page(
@@ -295,20 +323,21 @@ def csv_text(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def _cell(value: Any) -> str:
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    # A cell starting like a formula runs as one in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return safe_cell(value.isoformat() if isinstance(value, dt.date) else str(value))
 
 
 __all__ = [
     "OFFSET_MAX",
     "PAGE_SIZE",
     "PAGE_SIZE_MAX",
+    "PAYLOAD_SHOWN",
     "ListPage",
     "SubjectPage",
     "csv_text",
     "list_page",
     "list_query",
+    "organisation_codes",
+    "public_details",
     "region_of",
     "subject_page",
 ]

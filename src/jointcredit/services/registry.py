@@ -10,6 +10,9 @@ from sqlalchemy import Engine
 from jointcredit.errors import DatabaseNotReadyError, NotFoundError
 from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
+from jointcredit.security.digest import digest_of
+from jointcredit.services import audit
+from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import migrate, records
 from jointcredit.store.db import make_engine
@@ -106,8 +109,16 @@ def mask_payload(payload: Any) -> Any:
     return out
 
 
-def subject_report(engine: Engine, identifier: str, *, masked: bool = False) -> SubjectReport:
-    """Everything the registry holds on the subject with ``identifier`` (any identifier kind)."""
+def subject_report(
+    engine: Engine, identifier: str, *, by: Principal, masked: bool = False
+) -> SubjectReport:
+    """Everything the registry holds on the subject with ``identifier`` (any identifier kind).
+
+    A read of shared data like the API's, and audited like it: one ``read-subject`` row for
+    ``by`` (the CLI's operator), committed before the report is handed out, masked or not —
+    the records and relations are shared data either way.
+    """
+    require(by, "read-shared")
     code = normalize(identifier)
     with engine.connect() as conn:
         subject = records.find_subject(conn, code)
@@ -132,7 +143,19 @@ def subject_report(engine: Engine, identifier: str, *, masked: bool = False) -> 
             rec["payload"] = mask_payload(rec["payload"])
     for rec in recs:
         rec.pop("natural_key", None)
-    return SubjectReport(subj, ids, rels, recs)
+    report = SubjectReport(subj, ids, rels, recs)
+    audit.direct(engine)(
+        by,
+        [
+            audit.Event(
+                "read-subject",
+                subject=subject["identifier"],
+                result_digest=digest_of(report.to_dict(), audit.chain_algorithm()),
+                detail={"records": len(recs), "masked": masked},
+            )
+        ],
+    )
+    return report
 
 
 def summary(engine: Engine) -> dict[str, int]:

@@ -1,9 +1,16 @@
 """Confidential reports (举报, 33号 §13) of suspected grave trust-breaking acts.
 
-Anyone may report an organisation. The reporter's identity and contact are sealed at once with
-the report key (AES-256-GCM, a key file of its own, never the database) and bound to the row
-they belong to; they are never written to a log or the audit detail. A reviewer of the
-competent department may open them, and every opening is audited.
+Anyone may report an organisation. The reporter's identity and contact are sealed at once to the
+competent department's own key pair (X25519, :mod:`jointcredit.security.department_keys`),
+bound to the row they belong to; they are never written to a log or the audit detail. Opening
+one needs a reviewer of that department *and* the department's passphrase, which unlocks its
+private key for that one opening and is never stored, logged or audited. Every opening, and
+every refused attempt, is audited; the department's supervisors list them (:func:`openings`).
+
+A department that has no key yet gets its reports sealed under the platform's report key (a key
+file, as before departments had keys) until ``jointcredit reports department-key init``
+creates its key pair and re-seals them. Reports under the platform key are not opened at all:
+whoever holds that file (the operator) must not be a way in.
 """
 
 from __future__ import annotations
@@ -16,14 +23,26 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from jointcredit.errors import InvalidInputError, NotFoundError
+from jointcredit.clock import utc
+from jointcredit.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PassphraseRefusedError,
+)
 from jointcredit.identifiers import uscc
+from jointcredit.security import department_keys as pairs
 from jointcredit.security.sealing import SealingKey
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
+from jointcredit.store import audit as audit_store
+from jointcredit.store import department_keys as key_store
 from jointcredit.store import reports as store
 from jointcredit.store.db import write_transaction
+
+#: The header that carries a department's passphrase to the reporter-opening route.
+PASSPHRASE_HEADER = "X-Department-Passphrase"
 
 
 def key_path() -> Path:
@@ -94,6 +113,8 @@ def submit(
     # identically from both databases.
     received = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with write_transaction(engine) as conn:
+        key_store.lock(conn, department)
+        key = key_store.active(conn, department)
         report_id = store.add(
             conn,
             {
@@ -103,13 +124,17 @@ def submit(
                 "category": category,
                 "description": description,
                 "reporter_ciphertext": "",  # sealed below, once the row has its id
-                "key_id": sealer().key_id,
+                "key_id": key["key_id"] if key else sealer().key_id,
                 "status": "received",
                 "received_at": received,
             },
         )
         context = _context(report_id, department, code, received)
-        store.set_reporter_ciphertext(conn, report_id, sealer().seal(reporter.to_dict(), context))
+        if key is not None:
+            sealed = pairs.seal(key["public_key"], reporter.to_dict(), context)
+        else:
+            sealed = sealer().seal(reporter.to_dict(), context)
+        store.set_reporter_ciphertext(conn, report_id, sealed)
         # Who reported is exactly what must not reach the log: only that a report arrived.
         audit.append(
             conn,
@@ -136,17 +161,286 @@ def listed(
     return rows
 
 
-def reporter(engine: Engine, report_id: int, *, by: Principal) -> dict[str, Any]:
-    """The reporter's identity and contact, for a reviewer of the report's department."""
+def reporter(
+    engine: Engine, report_id: int, *, by: Principal, passphrase: str | None
+) -> dict[str, Any]:
+    """The reporter's identity and contact, for a reviewer of the report's department who
+    gives the department's passphrase. A refusal for the passphrase (missing, wrong) or for a
+    department without a key is audited (``read-reporter-refused``) and then raised."""
     require(by, "read-reporter")
-    with write_transaction(engine) as conn:
+    with engine.connect() as conn:
         row = store.sealed_reporter(conn, report_id)
         if row is None:
             raise NotFoundError(f"no report with id {report_id}")
         require(by, "read-reporter", row["department"])
-        opened = sealer().open(
-            row["reporter_ciphertext"],
-            _context(report_id, row["department"], row["subject"], row["received_at"]),
+        key = key_store.by_key_id(conn, row["key_id"])
+    department = row["department"]
+    refused: tuple[str, Exception] | None = None
+    private = None
+    if key is None or key["retired_at"] is not None:
+        refused = (
+            "no-department-key",
+            ConflictError(
+                f"report {report_id} is not sealed to department {department}'s own key: "
+                "reporters open only once the department has created its key pair "
+                "(`jointcredit reports department-key init`), which re-seals them"
+            ),
         )
-        audit.append(conn, by, "read-reporter", subject=row["subject"], record_id=report_id)
+    elif not passphrase:
+        refused = (
+            "no-passphrase",
+            PassphraseRefusedError(
+                f"opening a reporter needs department {department}'s passphrase "
+                f"(header {PASSPHRASE_HEADER})"
+            ),
+        )
+    else:
+        try:
+            private = pairs.unlock(
+                key["private_sealed"], passphrase, department=department, key_id=key["key_id"]
+            )
+        except pairs.WrongPassphrase:
+            refused = (
+                "wrong-passphrase",
+                PassphraseRefusedError(
+                    f"the passphrase does not open department {department}'s reporter key"
+                ),
+            )
+    if refused is not None:
+        why, error = refused
+        with write_transaction(engine) as conn:
+            audit.append(
+                conn,
+                by,
+                "read-reporter-refused",
+                subject=row["subject"],
+                record_id=report_id,
+                detail={"why": why, "for_department": department},
+            )
+        raise error
+    assert private is not None and key is not None
+    opened = pairs.open_sealed(
+        private,
+        row["reporter_ciphertext"],
+        _context(report_id, department, row["subject"], row["received_at"]),
+    )
+    with write_transaction(engine) as conn:
+        audit.append(
+            conn,
+            by,
+            "read-reporter",
+            subject=row["subject"],
+            record_id=report_id,
+            detail={"for_department": department, "department_key": key["key_id"]},
+        )
     return {"report": report_id, "reporter": opened}
+
+
+#: The audit actions a department's supervisors see: openings and refused attempts.
+OPENING_ACTIONS = ("read-reporter", "read-reporter-refused")
+
+
+def openings(
+    engine: Engine, *, by: Principal, department: str, limit: int, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Who opened (or tried to open) which of ``department``'s reporters, newest first, from
+    the audit log; the rows never hold a reporter or a passphrase."""
+    require(by, "read-openings", department)
+    with engine.connect() as conn:
+        rows = audit_store.page(
+            conn, limit=limit, offset=offset, department=department, actions=OPENING_ACTIONS
+        )
+    return [
+        {
+            "audit_id": r["id"],
+            "at": utc(r["at"]).isoformat(),
+            "action": r["action"],
+            "opened": r["action"] == "read-reporter",
+            "report": r["record_id"],
+            "key_id": r["key_id"],
+            "role": r["role"],
+            "by": (r["detail"] or {}).get("by"),
+            "why": (r["detail"] or {}).get("why"),
+        }
+        for r in rows
+    ]
+
+
+# -- the department's key pair ---------------------------------------------------------------
+
+
+def _check_department(department: str) -> None:
+    from jointcredit.catalog import load_catalog
+
+    if department not in load_catalog().departments:
+        raise InvalidInputError(f"department: {department!r} is not in the catalog")
+
+
+def _reseal(conn: Any, department: str, public_key: str, key_id: str, open_old: Any) -> int:
+    """Re-seal every report of ``department`` to ``public_key``; ``open_old(row, context)``
+    opens what each is sealed under now. Returns how many were re-sealed."""
+    count = 0
+    for row in store.sealed_of_department(conn, department):
+        if row["key_id"] == key_id:
+            continue
+        context = _context(row["id"], department, row["subject"], row["received_at"])
+        value = open_old(row, context)
+        store.reseal(conn, row["id"], pairs.seal(public_key, value, context), key_id)
+        count += 1
+    return count
+
+
+def _open_platform(row: Any, context: bytes) -> Any:
+    if row["key_id"] != sealer().key_id:
+        raise ConflictError(
+            f"report {row['id']} is sealed under neither the platform's report key nor the "
+            "department's current key; it cannot be re-sealed"
+        )
+    return sealer().open(row["reporter_ciphertext"], context)
+
+
+def _install(conn: Any, department: str, made: Any, now: dt.datetime, open_old: Any) -> int:
+    """Store ``made`` as the department's current key pair and re-seal every report to it;
+    the number re-sealed."""
+    key_store.add(
+        conn,
+        {
+            "department": department,
+            "key_id": made.key_id,
+            "public_key": made.public_key,
+            "private_sealed": made.private_sealed,
+            "created_at": now,
+        },
+    )
+    return _reseal(conn, department, made.public_key, made.key_id, open_old)
+
+
+def init_key(engine: Engine, department: str, passphrase: str, *, by: Principal) -> dict[str, Any]:
+    """Create ``department``'s key pair, its private key sealed under ``passphrase``, and
+    re-seal to it every report the department received under the platform key."""
+    require(by, "manage-department-key")
+    _check_department(department)
+    made = pairs.generate(department, passphrase)  # checks the passphrase first
+    with write_transaction(engine) as conn:
+        key_store.lock(conn, department)
+        if key_store.active(conn, department) is not None:
+            raise ConflictError(
+                f"department {department} has a reporter key already; "
+                "`jointcredit reports department-key rotate` replaces it"
+            )
+        now = dt.datetime.now(dt.UTC)
+        resealed = _install(conn, department, made, now, _open_platform)
+        audit.append(
+            conn,
+            by,
+            "department-key-init",
+            detail={"for_department": department, "key": made.key_id, "resealed": resealed},
+        )
+    return {
+        "department": department,
+        "key_id": made.key_id,
+        "algorithm": pairs.ALGORITHM,
+        "created_at": now.isoformat(),
+        "resealed": resealed,
+    }
+
+
+def rotate_key(
+    engine: Engine,
+    department: str,
+    passphrase: str,
+    *,
+    new_passphrase: str | None = None,
+    by: Principal,
+) -> dict[str, Any]:
+    """A new key pair for ``department`` (under ``new_passphrase``, or the same passphrase);
+    every report is re-sealed to it and the old private key is wiped. Needs the current
+    passphrase: the reports must be opened to be re-sealed."""
+    require(by, "manage-department-key")
+    _check_department(department)
+    with engine.connect() as conn:
+        current = key_store.active(conn, department)
+    if current is None:
+        raise ConflictError(
+            f"department {department} has no reporter key; "
+            "`jointcredit reports department-key init` creates it"
+        )
+    try:
+        old_private = pairs.unlock(
+            current["private_sealed"], passphrase, department=department, key_id=current["key_id"]
+        )
+    except pairs.WrongPassphrase:
+        raise PassphraseRefusedError(
+            f"the passphrase does not open department {department}'s reporter key"
+        ) from None
+    made = pairs.generate(department, new_passphrase if new_passphrase else passphrase)
+
+    def open_old(row: Any, context: bytes) -> Any:
+        if row["key_id"] == current["key_id"]:
+            return pairs.open_sealed(old_private, row["reporter_ciphertext"], context)
+        # A report that arrived under the platform key while the first key was being made.
+        return _open_platform(row, context)
+
+    with write_transaction(engine) as conn:
+        key_store.lock(conn, department)
+        still = key_store.active(conn, department)
+        if still is None or still["key_id"] != current["key_id"]:
+            raise ConflictError(f"department {department}'s key changed meanwhile; try again")
+        now = dt.datetime.now(dt.UTC)
+        key_store.retire(conn, current["id"], now)
+        resealed = _install(conn, department, made, now, open_old)
+        audit.append(
+            conn,
+            by,
+            "department-key-rotate",
+            detail={
+                "for_department": department,
+                "key": made.key_id,
+                "replaces": current["key_id"],
+                "resealed": resealed,
+                "new_passphrase": bool(new_passphrase),
+            },
+        )
+    return {
+        "department": department,
+        "key_id": made.key_id,
+        "replaces": current["key_id"],
+        "algorithm": pairs.ALGORITHM,
+        "created_at": now.isoformat(),
+        "resealed": resealed,
+    }
+
+
+def keys_listed(engine: Engine, *, by: Principal) -> list[dict[str, Any]]:
+    """Every department key (current and retired) with how many reports each seals, and the
+    departments whose reports still wait under the platform key (key ``None``)."""
+    require(by, "manage-department-key")
+    platform = sealer().key_id
+    with engine.connect() as conn:
+        rows = key_store.listed(conn)
+        counts = store.count_by_key(conn)
+    sealed = {(c["department"], c["key_id"]): int(c["reports"]) for c in counts}
+    out: list[dict[str, Any]] = [
+        {
+            "department": r["department"],
+            "key_id": r["key_id"],
+            "public_key": r["public_key"],
+            "created_at": utc(r["created_at"]).isoformat(),
+            "retired_at": utc(r["retired_at"]).isoformat() if r["retired_at"] else None,
+            "reports": sealed.get((r["department"], r["key_id"]), 0),
+        }
+        for r in rows
+    ]
+    for (department, key_id), count in sorted(sealed.items()):
+        if key_id == platform:
+            out.append(
+                {
+                    "department": department,
+                    "key_id": None,
+                    "public_key": None,
+                    "created_at": None,
+                    "retired_at": None,
+                    "reports": count,
+                }
+            )
+    return out

@@ -4,12 +4,17 @@ Each round:
 
 1. **deliver** the due webhook messages (``services.delivery``: leases, so two workers never
    hold one message at once);
-2. **end expired list entries**: an entry whose ``valid_until`` has passed (in China), still
-   active or disputed, that some department was told about and that has no end message at its
-   current version, gets an ``entry.ended`` message (reason ``expired``) to every department
-   told before. One transaction per entry; the messages' idempotency keys are unique, so of two
-   workers ending the same entry at once one writes and the other's insert fails and is undone
-   (a savepoint), the entry announced once;
+2. **end expired list entries**: an ``active`` entry whose ``valid_until`` has passed (in
+   China) becomes ``expired`` (a new version with its history row, by ``worker``), whether or
+   not any department was told of it, so that whoever reads the registry directly reads that
+   it has ended; every department told of it before gets an ``entry.ended`` message (reason
+   ``expired``), unless one was sent for its current version already. A ``disputed`` entry
+   keeps its status (the objection decides it: rejected, the entry is ``active`` again and
+   expires in the next round) but its told departments get the end message all the same.
+   One transaction per entry, which reads the entry under a lock (SQLite: the write lock)
+   before it decides, so of two workers ending one entry at once the second finds it ended;
+   the messages' idempotency keys are unique besides, so a duplicate insert fails and is
+   undone (a savepoint), the entry announced once;
 3. **flag overdue items**: proposals awaiting review, objections awaiting verification and
    repairs awaiting acceptance or decision whose due day has passed are marked once
    (a conditional UPDATE: another worker marks none of them again), each with a workflow event
@@ -32,7 +37,7 @@ from dataclasses import dataclass, field
 from threading import Event
 from typing import Any
 
-from sqlalchemy import Engine, Table, exists, select
+from sqlalchemy import Connection, Engine, Table, and_, exists, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from jointcredit.clock import china_day
@@ -41,7 +46,7 @@ from jointcredit.services import audit, push, summaries
 from jointcredit.services.access import Principal
 from jointcredit.services.delivery import Deliverer, Stats
 from jointcredit.settings import Settings, get_settings
-from jointcredit.store import workflows
+from jointcredit.store import records, workflows
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import credit_records, messages, objections, proposals, repairs
 
@@ -100,69 +105,114 @@ class RoundReport:
         }
 
 
-def _expired(today: dt.date) -> Any:
-    told_any = exists().where(messages.c.record_id == credit_records.c.id)
-    ended_now = exists().where(
+def _ended_now() -> Any:
+    """An end message exists for the entry's current version."""
+    return exists().where(
         messages.c.record_id == credit_records.c.id,
         messages.c.record_version == credit_records.c.version,
         messages.c.event.in_(sorted(push.END_EVENTS)),
     )
-    return select(credit_records.c.id, credit_records.c.valid_until).where(
+
+
+def _expired(today: dt.date) -> Any:
+    """Entries past their last day with something left to do: ``active`` ones to end, and
+    ``disputed`` ones that some department was told of and has not heard the end of."""
+    told_any = exists().where(messages.c.record_id == credit_records.c.id)
+    return select(credit_records.c.id).where(
         credit_records.c.kind.in_(push.LIST_KINDS),
         credit_records.c.valid_until < today,
-        credit_records.c.status.in_(("active", "disputed")),
-        told_any,
-        ~ended_now,
+        or_(
+            credit_records.c.status == "active",
+            and_(credit_records.c.status == "disputed", told_any, ~_ended_now()),
+        ),
     )
 
 
 def end_expired(
     engine: Engine, *, now: dt.datetime | None = None, limit: int = EXPIRE_BATCH
 ) -> list[int]:
-    """Announce the end of every expired entry that departments were told about; returns the
-    ids of the entries this call announced (another worker's call announces none of them)."""
+    """End every list entry past its ``valid_until``: ``active`` ones become ``expired``, and
+    every department told of an expired entry hears of its end; returns the ids of the
+    entries this call ended or announced (another worker's call finds none of them)."""
     now = now or clock_now()
-    query = _expired(china_day(now))
+    today = china_day(now)
     with engine.connect() as conn:
         candidates = [
             int(i)
             for i in conn.execute(
-                query.with_only_columns(credit_records.c.id)
-                .order_by(credit_records.c.id)
-                .limit(limit)
+                _expired(today).order_by(credit_records.c.id).limit(limit)
             ).scalars()
         ]
     ended = []
     for record_id in candidates:
         with write_transaction(engine) as conn:
-            # Asked again inside the write transaction: another worker may have ended it since.
-            row = conn.execute(query.where(credit_records.c.id == record_id)).first()
-            if row is None:
-                continue
-            receivers = push.told(conn, record_id)
-            try:
-                with conn.begin_nested():
-                    written = push.emit(
-                        conn, record_id, "entry.ended", reason="expired", now=now, only=receivers
-                    )
-            except IntegrityError:
-                # Another worker wrote the same idempotency keys first: the entry is announced.
-                continue
-            if not written:
-                continue
-            audit.append(
-                conn,
-                WORKER,
-                "end-expired",
-                record_id=record_id,
-                detail={
-                    "valid_until": row.valid_until.isoformat(),
-                    "messages": len(written),
-                    "departments": sorted(receivers),
-                },
-            )
-            ended.append(record_id)
+            if _end_one(conn, record_id, today, now):
+                ended.append(record_id)
     return ended
+
+
+def _end_one(conn: Connection, record_id: int, today: dt.date, now: dt.datetime) -> bool:
+    # Read again, locked, inside the write transaction: another worker may have ended it since
+    # the candidates were listed, or a department changed it.
+    row = conn.execute(
+        select(
+            credit_records.c.kind,
+            credit_records.c.status,
+            credit_records.c.valid_until,
+            _ended_now().label("announced"),
+        )
+        .where(credit_records.c.id == record_id)
+        .with_for_update(of=credit_records)
+    ).first()
+    if (
+        row is None
+        or row.kind not in push.LIST_KINDS
+        or row.valid_until is None
+        or row.valid_until >= today
+        or row.status not in ("active", "disputed")
+    ):
+        return False
+    # An entry whose end was announced at this version (by a worker before entries expired)
+    # is ended without telling anyone twice.
+    announced = bool(row.announced)
+    if row.status == "active":
+        records.set_status(
+            conn,
+            record_id,
+            "expired",
+            actor=WORKER_ACTOR,
+            now=now,
+            reason=f"valid until {row.valid_until.isoformat()}",
+        )
+    elif announced:
+        return False
+    receivers = push.told(conn, record_id)
+    written: list[int] = []
+    if receivers and not announced:
+        try:
+            with conn.begin_nested():
+                written = push.emit(
+                    conn, record_id, "entry.ended", reason="expired", now=now, only=receivers
+                )
+        except IntegrityError:
+            # Another worker wrote the same idempotency keys first: the entry is announced.
+            if row.status != "active":
+                return False
+    if row.status != "active" and not written:
+        return False
+    audit.append(
+        conn,
+        WORKER,
+        "end-expired",
+        record_id=record_id,
+        detail={
+            "valid_until": row.valid_until.isoformat(),
+            "status": "expired" if row.status == "active" else row.status,
+            "messages": len(written),
+            "departments": sorted(receivers) if written else [],
+        },
+    )
+    return True
 
 
 def flag_overdue(engine: Engine, *, now: dt.datetime | None = None) -> dict[str, list[int]]:

@@ -17,7 +17,10 @@ more specific.
 
 The public sees only subjects that have a record it may see today (the subject page would answer
 "not found" for the others); natural persons only when the query is their full identity number,
-and then as the public subject page shows them: identity number masked, surname only.
+and then as the public subject page shows them: identity number masked, surname only. Every
+string of a public result, the query echoed back included, passes through
+:func:`~jointcredit.identifiers.mask.mask_deep`: a resident identity number typed into the box
+or into a name is not written back whole.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from sqlalchemy import Engine
 
 from jointcredit.clock import today as china_today
 from jointcredit.errors import InvalidInputError
-from jointcredit.identifiers.mask import mask_identifier, mask_name
+from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.rules.searchtext import MAX_QUERY, search_key
 from jointcredit.store import records
@@ -135,11 +138,15 @@ def search(
                     continue
                 identifier = mask_identifier(identifier, row["identifier_type"])
                 name = mask_name(name) if natural else name
+                # An organisation's code shown whole is public (mask_deep might take a
+                # 15-digit registration number for an old identity number).
+                keep = () if natural or identifier != row["identifier"] else (identifier,)
+                name, identifier = mask_deep((name, identifier), keep)
             hits.append(SearchHit(subject_id, row["kind"], name, identifier, reason))
     page = hits[offset : offset + limit]
     return SearchResult(
-        query=query,
-        key=key,
+        query=mask_deep(query) if public else query,
+        key=mask_deep(key) if public else key,
         hits=page,
         limit=limit,
         offset=offset,

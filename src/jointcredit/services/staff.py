@@ -7,8 +7,10 @@ services applies to console users exactly as to API keys, and the audit log name
 
 Sessions end on sign-out, after ``JOINTCREDIT_WEB_SESSION_IDLE_MINUTES`` without a request, after
 ``JOINTCREDIT_WEB_SESSION_MAX_HOURS`` in all, when the account is disabled or its password
-changed. Too many wrong passwords in a row lock the account for a while; an unknown username
-costs the same time as a wrong password, and both get the same message.
+changed. Too many wrong passwords in a row from one client address lock the account for that
+address only, for a while: a stranger elsewhere cannot lock a member out (the throttle of the
+sign-in form per address and overall, :mod:`jointcredit.services.throttle`, bounds the rest).
+An unknown username costs the same time as a wrong password, and both get the same message.
 """
 
 from __future__ import annotations
@@ -24,16 +26,26 @@ from jointcredit.clock import now as clock_now
 from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
 from jointcredit.security import passwords, tokens
-from jointcredit.services import audit
+from jointcredit.services import audit, throttle
 from jointcredit.services.access import Principal, require
 from jointcredit.services.keys import check_role_and_department
 from jointcredit.settings import get_settings
 from jointcredit.store import staff as store
+from jointcredit.store import throttle as counters
 from jointcredit.store.db import write_transaction
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 #: The one answer to a failed sign-in, whatever failed: it must not tell which usernames exist.
 SIGN_IN_FAILED = "wrong username or password, or the account is locked or disabled"
+#: Counters (``rate_counters``) of wrong passwords per account and client address.
+FAILURES = "sign-in-failed:staff:"
+
+
+def _failures(account_id: int, address: str | None = None) -> str:
+    """The counter of wrong passwords for an account from one address (``None``: the whole
+    account's prefix)."""
+    prefix = f"{FAILURES}{account_id}:"
+    return prefix if address is None else prefix + throttle.address_key(address)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +90,7 @@ def create(
     display_name: str | None = None,
     by: Principal,
 ) -> dict[str, Any]:
-    """A new staff account (the operator or an admin makes them)."""
+    """A new staff account (the operator, or an admin for its own department, makes them)."""
     require(by, "manage-keys")
     if not USERNAME.match(username):
         raise InvalidInputError(
@@ -86,6 +98,7 @@ def create(
             "or '-', starting with a letter or digit"
         )
     check_role_and_department(role, department)
+    require(by, "manage-keys", department)
     passwords.check_policy(password, username=username)
     now = clock_now()
     with write_transaction(engine) as conn:
@@ -120,7 +133,9 @@ def create(
 
 
 def listed(engine: Engine, *, by: Principal, department: str | None = None) -> list[dict[str, Any]]:
-    require(by, "manage-keys")
+    require(by, "manage-keys", department)
+    # An admin sees its own department's accounts only.
+    department = by.department or department
     with engine.connect() as conn:
         return [_public(r) for r in store.listed(conn, department)]
 
@@ -138,7 +153,9 @@ def set_active(engine: Engine, username: str, active: bool, *, by: Principal) ->
     now = clock_now()
     with write_transaction(engine) as conn:
         row = _account(conn, username)
+        require(by, "manage-keys", row["department"])
         store.change(conn, row["id"], active=active, failed_logins=0, locked_until=None)
+        counters.clear(conn, _failures(row["id"]), prefix=True)
         ended = 0 if active else store.end_sessions_of(conn, row["id"], now)
         audit.append(
             conn,
@@ -156,6 +173,7 @@ def set_password(engine: Engine, username: str, password: str, *, by: Principal)
     now = clock_now()
     with write_transaction(engine) as conn:
         row = _account(conn, username)
+        require(by, "manage-keys", row["department"])
         store.change(
             conn,
             row["id"],
@@ -164,6 +182,7 @@ def set_password(engine: Engine, username: str, password: str, *, by: Principal)
             failed_logins=0,
             locked_until=None,
         )
+        counters.clear(conn, _failures(row["id"]), prefix=True)
         ended = store.end_sessions_of(conn, row["id"], now)
         audit.append(
             conn,
@@ -175,19 +194,27 @@ def set_password(engine: Engine, username: str, password: str, *, by: Principal)
 
 
 def sign_in(
-    engine: Engine, username: str, password: str, *, user_agent: str | None = None
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    user_agent: str | None = None,
+    address: str | None = None,
 ) -> SignedIn:
-    """Check the password and open a session; :class:`AuthenticationError` otherwise."""
+    """Check the password and open a session; :class:`AuthenticationError` otherwise.
+    ``address``: the client's, whose wrong passwords lock the account for it alone."""
     with write_transaction(engine) as conn:
         # A failed attempt is raised only after its transaction has committed: the failure
         # count and the audit row must stay.
-        signed = _attempt(conn, username.strip().lower(), password, user_agent)
+        signed = _attempt(conn, username.strip().lower(), password, user_agent, address)
     if signed is None:
         raise AuthenticationError(SIGN_IN_FAILED)
     return signed
 
 
-def _attempt(conn: Any, username: str, password: str, user_agent: str | None) -> SignedIn | None:
+def _attempt(
+    conn: Any, username: str, password: str, user_agent: str | None, address: str | None
+) -> SignedIn | None:
     settings = get_settings()
     now = clock_now()
     row = store.by_username(conn, username)
@@ -200,30 +227,33 @@ def _attempt(conn: Any, username: str, password: str, user_agent: str | None) ->
             detail={"username": username[:64], "why": "unknown"},
         )
         return None
-    locked = utc(row["locked_until"])
+    # Locked for this address while it has made too many wrong guesses within the lock-out
+    # time: the account itself stays open to its owner elsewhere.
+    pair = _failures(row["id"], address)
+    second = int(now.timestamp())
+    since = second - settings.web_login_lockout_minutes * 60
+    failures = counters.hits_since(conn, pair, since)
+    locked = failures >= settings.web_login_max_failures
     ok = passwords.verify_password(row["password_hash"], password)
     who = Principal(row["role"], row["department"], name=row["username"])
-    if not row["active"] or (locked is not None and locked > now) or not ok:
-        why = (
-            "disabled"
-            if not row["active"]
-            else "locked"
-            if locked and locked > now
-            else ("password")
-        )
-        failures = int(row["failed_logins"]) + (1 if why == "password" else 0)
-        values: dict[str, Any] = {"failed_logins": failures}
-        if why == "password" and failures >= settings.web_login_max_failures:
-            values["locked_until"] = now + dt.timedelta(minutes=settings.web_login_lockout_minutes)
-            values["failed_logins"] = 0
-        store.change(conn, row["id"], **values)
+    if not row["active"] or locked or not ok:
+        why = "disabled" if not row["active"] else "locked" if locked else "password"
+        if why == "password":
+            counters.purge(conn, FAILURES, since + 1)
+            counters.hit(conn, pair, second)
+            failures += 1
         audit.append(
             conn,
             who,
             "staff-sign-in-failed",
-            detail={"account": row["id"], "why": why, "locked": "locked_until" in values},
+            detail={
+                "account": row["id"],
+                "why": why,
+                "locked": why == "password" and failures >= settings.web_login_max_failures,
+            },
         )
         return None
+    counters.clear(conn, pair)
     changes: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if passwords.needs_rehash(row["password_hash"]):
         changes["password_hash"] = passwords.hash_password(password)

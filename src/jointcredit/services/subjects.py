@@ -4,7 +4,12 @@ Two views (33号 §18–19, see :mod:`jointcredit.services.access`):
 
 - *public* (no key): only subjects with at least one record inside its publication window, only
   such records (status ``active``, ``publish_from`` ≤ today ≤ ``publish_until``, an open end
-  counting as open), and every personal identifier and person's name masked;
+  counting as open), and every personal identifier and person's name masked; of a record's
+  payload only what the portal shows (:func:`jointcredit.services.public.public_details`); a
+  record named by its opaque public reference (``ref``), not its row id, which is a sequence
+  anyone could walk — the public finds a record by its reference only; and the whole answer
+  passed through :func:`~jointcredit.identifiers.mask.mask_deep`, so a resident identity number
+  in free text is masked wherever it stands;
 - *shared* (a department's key): every record with its status and, for a single record, its
   history; persons' identifiers other than those of the subject asked about are masked (the
   department has no need for them). Every such read is recorded in the audit log. A repaired
@@ -24,12 +29,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RowMapping
 
 from jointcredit.errors import NotFoundError
-from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_resident_id
+from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
 from jointcredit.services.access import OVERSEERS, Principal, allowed, require
-from jointcredit.services.registry import mask_payload
+from jointcredit.services.public import organisation_codes, public_details
+from jointcredit.services.references import record_id_of, reference_of
 from jointcredit.store import records, repairs
 
 #: Longest identifier the registry holds (``subjects.identifier``).
@@ -136,6 +142,10 @@ def _relation_out(row: Mapping[Any, Any], subject_id: int, *, public: bool) -> d
     identifier = row["other_identifier"]
     if person:
         identifier = mask_identifier(identifier, "resident-id")
+    elif public:
+        # An organisation's code is public unless it is a person's number (an individual
+        # business registered under its owner's).
+        identifier = mask_identifier(identifier, row["other_identifier_type"])
     return {
         "role": row["role"],
         "subject_is": "organisation" if row["organization_id"] == subject_id else "person",
@@ -152,9 +162,19 @@ def _relation_out(row: Mapping[Any, Any], subject_id: int, *, public: bool) -> d
 def _record_out(row: Mapping[Any, Any], keep: frozenset[str], *, public: bool) -> dict[str, Any]:
     out = _plain(row)
     out.pop("subject_id", None)
+    out["ref"] = reference_of(row["id"])
     payload = row["payload"]
-    out["payload"] = mask_payload(payload) if public else mask_other_persons(payload, keep)
+    if public:
+        out["id"] = None
+        out["payload"] = public_details(row["kind"], payload)
+    else:
+        out["payload"] = mask_other_persons(payload, keep)
     return out
+
+
+def _shown_codes(subject: Mapping[Any, Any], ids: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The subject's identifiers a public answer shows whole (an organisation's)."""
+    return organisation_codes(subject["kind"], [(i["value"], i["type"]) for i in ids])
 
 
 def record_for_subject(row: Mapping[Any, Any], keep: frozenset[str]) -> dict[str, Any]:
@@ -236,7 +256,15 @@ def subject_view(
     }
     if shared:
         _record_read(engine, recorder, by, "read-subject", subject["identifier"], out)
-    return out
+        return out
+    shown = _shown_codes(subject, ids) | {
+        r["other_identifier"]
+        for r in rels
+        if r["other_kind"] != "natural-person"
+        and mask_identifier(r["other_identifier"], r["other_identifier_type"])
+        == r["other_identifier"]
+    }
+    return mask_deep(out, shown)
 
 
 def subject_records(
@@ -259,7 +287,8 @@ def subject_records(
     day = today or dt.date.today()
     with engine.connect() as conn:
         subject = _find(conn, code)
-        keep = frozenset(i["value"] for i in _identifiers_of(conn, subject["id"]))
+        ids = _identifiers_of(conn, subject["id"])
+        keep = frozenset(i["value"] for i in ids)
         if shared and _unshared_hidden(by):
             rows = repairs.shared_records_page(conn, subject["id"], limit=limit + 1, offset=offset)
         else:
@@ -273,44 +302,69 @@ def subject_records(
         if not shared and not rows and not records.has_published_record(conn, subject["id"], day):
             raise NotFoundError(_NOT_FOUND)
     out = [_record_out(r, keep, public=not shared) for r in rows]
-    if shared:
-        page = out[:limit]
-        _record_read(
-            engine,
-            recorder,
-            by,
-            "read-record",
-            subject["identifier"],
-            page,
-            records=[r["id"] for r in page],
-            offset=offset,
-        )
+    if not shared:
+        return mask_deep(out, _shown_codes(subject, ids))
+    page = out[:limit]
+    _record_read(
+        engine,
+        recorder,
+        by,
+        "read-record",
+        subject["identifier"],
+        page,
+        records=[r["id"] for r in page],
+        offset=offset,
+    )
     return out
+
+
+#: The one answer the public gets for every record it may not see, whatever the reason: an
+#: unknown reference, a forged one, a row id, a record outside its publication window.
+_NO_RECORD = "no credit record with this reference"
+
+
+def _record_id(record: int | str, shared: bool) -> int:
+    """The row id of ``record``: a public reference, or — for departments only — a row id.
+
+    Row ids are a sequence: the public could walk them. A row id from the public is answered
+    exactly like a reference that names nothing."""
+    # A reference has 26 characters; a row id at most 19 digits (2^63 - 1).
+    if isinstance(record, str) and (len(record) == 26 or not record.isdigit()):
+        found = record_id_of(record)
+        if found is None:
+            raise NotFoundError(_NO_RECORD)
+        return found
+    if not shared:
+        raise NotFoundError(_NO_RECORD)
+    return int(record)
 
 
 def record_view(
     engine: Engine,
-    record_id: int,
+    record: int | str,
     *,
     by: Principal,
     today: dt.date | None = None,
     recorder: audit.Recorder | None = None,
 ) -> dict[str, Any]:
-    """One record with its subject; for a department also every version of its history
-    (audited, ``read-record``); for the public only a published record, masked."""
+    """One record with its subject, named by its public reference (``ref``) or, for a
+    department, by its row id; for a department also every version of its history (audited,
+    ``read-record``); for the public only a published record, masked."""
     shared = _shared(by)
+    record_id = _record_id(record, shared)
     day = today or dt.date.today()
     with engine.connect() as conn:
         row = records.record_shown(conn, record_id, published_on=None if shared else day)
         if row is None:
-            raise NotFoundError(f"no credit record {record_id}")
+            raise NotFoundError(f"no credit record {record_id}" if shared else _NO_RECORD)
         if row["status"] in repairs.UNSHARED_STATUSES and _unshared_hidden(by):
             raise NotFoundError(
                 f"credit record {record_id} was repaired (信用修复): it is no longer shared"
             )
         subject = records.subject_by_id(conn, row["subject_id"])
         assert subject is not None, "a record without its subject"
-        keep = frozenset(i["value"] for i in _identifiers_of(conn, subject["id"]))
+        ids = _identifiers_of(conn, subject["id"])
+        keep = frozenset(i["value"] for i in ids)
         history = records.record_history_of(conn, record_id) if shared else None
     out = _record_out(row, keep, public=not shared)
     out["subject"] = _subject_out(subject, public=not shared)
@@ -330,10 +384,11 @@ def record_view(
             for h in history
         ]
     )
-    if shared:
-        _record_read(
-            engine, recorder, by, "read-record", subject["identifier"], out, record_id=record_id
-        )
+    if not shared:
+        return mask_deep(out, _shown_codes(subject, ids))
+    _record_read(
+        engine, recorder, by, "read-record", subject["identifier"], out, record_id=record_id
+    )
     return out
 
 

@@ -26,7 +26,7 @@ from jointcredit.errors import InvalidInputError, NotFoundError
 from jointcredit.security.sealing import SealingKey
 from jointcredit.security.webhooks import new_secret
 from jointcredit.services import audit
-from jointcredit.services.access import OVERSEERS, Principal, require
+from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import messages as outbox
 from jointcredit.store import subscriptions as store
@@ -121,8 +121,8 @@ def _check_list_types(list_types: list[str]) -> list[str]:
 
 
 def _require(by: Principal, department: str) -> None:
-    # Admins manage every department's subscription; an implementer only its own.
-    require(by, "manage-subscription", None if by.role in OVERSEERS else department)
+    # An implementer or an admin manages its own department's subscription only.
+    require(by, "manage-subscription", department)
 
 
 def _stamp(value: Any) -> str | None:

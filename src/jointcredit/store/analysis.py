@@ -249,14 +249,16 @@ def entries_expired(
     sector: str | None,
     today: dt.date,
 ) -> list[dict[str, Any]]:
-    """List entries still ``active`` or ``disputed`` whose last day in effect (``valid_until``)
-    lies in the period and before ``today``, per ``kind`` and ``list_type``: ``entries``."""
+    """List entries that ran their course: ``expired`` (the worker's status for them), or still
+    ``active`` or ``disputed`` (the worker's round has not come yet, an objection is open),
+    whose last day in effect (``valid_until``) lies in the period and before ``today``, per
+    ``kind`` and ``list_type``: ``entries``."""
     query = (
         select(_r.kind, _r.list_type, func.count().label("entries"))
         .select_from(_records())
         .where(
             _r.kind.in_(LIST_KINDS),
-            _r.status.in_(("active", "disputed")),
+            _r.status.in_(("active", "disputed", "expired")),
             _r.valid_until.between(first, last),
             _r.valid_until < today,
             *_scope(region, sector),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+#: What SQLite adds beside a database file in WAL mode; it gives them the database file's mode.
+_SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the registry file owner-only (0600) before SQLite does, and tighten an existing
+    one of ours: it holds every record in full, persons' numbers and reporters' reports among
+    them, and SQLite creates files with the umask's mode (often world-readable, 0644).
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode, so they follow."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return
+    except FileExistsError:
+        pass
+    except PermissionError:  # a directory not ours to write: SQLite says so in its own words
+        return
+    for name in (path, *(path.with_name(path.name + side) for side in _SQLITE_SIDE_FILES)):
+        try:
+            info = name.stat()
+            if info.st_uid == os.getuid() and info.st_mode & 0o077:
+                name.chmod(info.st_mode & 0o700)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # not ours to change (a shared, read-only copy)
+            continue
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that intends to write, committed at the end, rolled back on error.
@@ -63,8 +93,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not database.startswith("file:"):
+            _private_sqlite_file(Path(database).expanduser())
             # A server runs up to 40 requests at once in its thread pool; with SQLAlchemy's
             # default of 5 pooled connections most requests would open (and run the PRAGMAs
             # of) a new connection and close it again.

@@ -47,8 +47,12 @@ def get(conn: Connection, key_id: int) -> RowMapping | None:
     return conn.execute(select(*_LISTED).where(api_keys.c.id == key_id)).mappings().first()
 
 
-def listed(conn: Connection, *, include_revoked: bool = True) -> Sequence[RowMapping]:
+def listed(
+    conn: Connection, *, include_revoked: bool = True, department: str | None = None
+) -> Sequence[RowMapping]:
     query = select(*_LISTED).order_by(api_keys.c.id)
+    if department is not None:
+        query = query.where(api_keys.c.department == department)
     if not include_revoked:
         query = query.where(api_keys.c.revoked_at.is_(None))
     return conn.execute(query).mappings().all()

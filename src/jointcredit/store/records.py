@@ -36,6 +36,9 @@ class BatchResult:
     duplicates: int = 0
     #: Drafts whose natural key repeats within the batch: written after it, as a batch of their own.
     deferred: list[RecordDraft] = field(default_factory=list)
+    #: (record id, "created" or "updated") of every record this batch changed: what an import
+    #: of list entries announces to the departments (services.push).
+    written: list[tuple[int, str]] = field(default_factory=list)
 
 
 # -- subjects ------------------------------------------------------------------------------------
@@ -233,6 +236,7 @@ def relations_of(conn: Connection, subject_id: int) -> list[RowMapping]:
             relations.c.person_id,
             other.c.name.label("other_name"),
             other.c.identifier.label("other_identifier"),
+            other.c.identifier_type.label("other_identifier_type"),
             other.c.kind.label("other_kind"),
         )
         .join(
@@ -483,6 +487,7 @@ def write_records(
         )
         for draft, record_id in zip(inserts, ids, strict=True):
             record_ids[draft.natural_key] = record_id
+            result.written.append((record_id, "created"))
             history.append(_history_row(record_id, 1, "created", draft, job_id, actor, now))
         result.accepted = len(inserts)
     if updates:
@@ -515,6 +520,7 @@ def write_records(
                 | {f"new_{k}": values[k] for k in (*_UPDATED_COLUMNS, *_WITHDRAWAL_COLUMNS)}
             )
             record_ids[draft.natural_key] = current["id"]
+            result.written.append((current["id"], "updated"))
             before, payload = counted[current["id"]]
             changes.append((-1, before, payload))
             changes.append((1, before | {k: values[k] for k in _COUNTED_CHANGES}, _sent(draft)))

@@ -1,11 +1,11 @@
-"""Queries on confidential reports. The reporter's ciphertext is read by one query only."""
+"""Queries on confidential reports. The reporter's ciphertext is read only to open or re-seal it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from jointcredit.store.tables import reports
 
@@ -27,21 +27,19 @@ def get(conn: Connection, report_id: int) -> RowMapping | None:
     return conn.execute(select(*_LISTED).where(reports.c.id == report_id)).mappings().first()
 
 
+#: A report's sealed reporter with what its sealing context is made of.
+_SEALED = (
+    reports.c.id,
+    reports.c.department,
+    reports.c.subject,
+    reports.c.received_at,
+    reports.c.reporter_ciphertext,
+    reports.c.key_id,
+)
+
+
 def sealed_reporter(conn: Connection, report_id: int) -> RowMapping | None:
-    return (
-        conn.execute(
-            select(
-                reports.c.id,
-                reports.c.department,
-                reports.c.subject,
-                reports.c.received_at,
-                reports.c.reporter_ciphertext,
-                reports.c.key_id,
-            ).where(reports.c.id == report_id)
-        )
-        .mappings()
-        .first()
-    )
+    return conn.execute(select(*_SEALED).where(reports.c.id == report_id)).mappings().first()
 
 
 def page(conn: Connection, *, department: str, limit: int, offset: int) -> Sequence[RowMapping]:
@@ -52,6 +50,38 @@ def page(conn: Connection, *, department: str, limit: int, offset: int) -> Seque
             .order_by(reports.c.id.desc())
             .limit(limit)
             .offset(offset)
+        )
+        .mappings()
+        .all()
+    )
+
+
+def sealed_of_department(conn: Connection, department: str) -> Sequence[RowMapping]:
+    """Every report of ``department`` with its sealed reporter, for re-sealing to a new key."""
+    return (
+        conn.execute(
+            select(*_SEALED).where(reports.c.department == department).order_by(reports.c.id)
+        )
+        .mappings()
+        .all()
+    )
+
+
+def reseal(conn: Connection, report_id: int, sealed: str, key_id: str) -> None:
+    conn.execute(
+        update(reports)
+        .where(reports.c.id == report_id)
+        .values(reporter_ciphertext=sealed, key_id=key_id)
+    )
+
+
+def count_by_key(conn: Connection) -> Sequence[RowMapping]:
+    """How many reports each department has under each key."""
+    return (
+        conn.execute(
+            select(reports.c.department, reports.c.key_id, func.count().label("reports"))
+            .group_by(reports.c.department, reports.c.key_id)
+            .order_by(reports.c.department)
         )
         .mappings()
         .all()

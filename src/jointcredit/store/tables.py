@@ -51,7 +51,17 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 RECORD_KINDS = ("licensing", "penalty", "red-list", "black-list", "commitment")
 SEVERITIES = ("minor", "general", "severe")
 #: ``disputed``: an objection is open (33号 §22): measures from the record are suspended.
-RECORD_STATUSES = ("active", "disputed", "cancelled", "revoked", "withdrawn", "repaired")
+#: ``expired``: a list entry whose ``valid_until`` has passed, ended by the worker; it still
+#: counts against a clean record for the period it was in effect (unlike ``repaired`` …).
+RECORD_STATUSES = (
+    "active",
+    "disputed",
+    "cancelled",
+    "revoked",
+    "withdrawn",
+    "repaired",
+    "expired",
+)
 IDENTIFIER_TYPES = (
     "uscc",
     "resident-id",
@@ -85,6 +95,8 @@ departments = Table(
     ),
 )
 
+IMPORT_JOB_STATUSES = ("running", "finished", "failed", "interrupted")
+
 import_jobs = Table(
     "import_jobs",
     metadata,
@@ -101,7 +113,12 @@ import_jobs = Table(
     Column("rejected", Integer, nullable=False, default=0),
     Column("status", String(16), nullable=False),
     Column("message", Text),
-    CheckConstraint(_in("status", ("running", "finished", "failed")), name="status"),
+    # The process that runs the job and when it last showed life: a ``running`` job whose
+    # process is gone (kill -9, a crash) is ``interrupted``, with the rows it had committed.
+    Column("pid", Integer),
+    Column("host", String(255)),
+    Column("heartbeat_at", DateTime(timezone=True)),
+    CheckConstraint(_in("status", IMPORT_JOB_STATUSES), name="status"),
 )
 
 subjects = Table(
@@ -310,6 +327,32 @@ reports = Table(
     Column("status", String(16), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+)
+
+
+#: A department's own key pair for reporters' identities (X25519): the public key seals, the
+#: private key exists only encrypted under a passphrase the department holds (scrypt, AES-GCM).
+#: ``retired_at``: replaced by a rotation; every report is then sealed to the newer key.
+department_keys = Table(
+    "department_keys",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("department", String(64), nullable=False, index=True),
+    Column("key_id", String(16), nullable=False, unique=True),
+    Column("public_key", Text, nullable=False),
+    Column("private_sealed", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+#: Counters of unauthenticated writes per client address (and overall) and fixed window, shared
+#: by every server process; old windows are deleted as new ones are counted.
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("bucket", String(200), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True),
+    Column("hits", Integer, nullable=False),
 )
 
 

@@ -118,13 +118,22 @@ def install(app: FastAPI) -> None:
     from jointcredit.web import (
         console,
         console_queues,
+        console_reports,
         console_submit,
         dashboard,
         pages,
         selfservice,
     )
 
-    for module in (pages, console, console_submit, console_queues, selfservice, dashboard):
+    for module in (
+        pages,
+        console,
+        console_submit,
+        console_queues,
+        console_reports,
+        selfservice,
+        dashboard,
+    ):
         app.include_router(module.router)
     _html_errors(app)
     app.add_middleware(PortalMiddleware)

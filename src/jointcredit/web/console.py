@@ -75,7 +75,12 @@ def sign_in(
         return _sign_in_page(request, next_=target, username=username, failed="console.expired")
     try:
         signed = staff.sign_in(
-            engine_of(request), username, password, user_agent=request.headers.get("user-agent")
+            engine_of(request),
+            username,
+            password,
+            user_agent=request.headers.get("user-agent"),
+            # Wrong passwords lock the account for this address only (docs/staff.md).
+            address=request.client.host if request.client else None,
         )
     except AuthenticationError:
         return _sign_in_page(request, next_=target, username=username, failed="console.failed")

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse, Response
 from jointcredit.catalog import ListKind, load_catalog
 from jointcredit.errors import InvalidInputError, NotFoundError
 from jointcredit.identifiers import divisions
-from jointcredit.identifiers.mask import mask_resident_id
+from jointcredit.identifiers.mask import mask_resident_id, mask_text
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.services import public
 from jointcredit.store.public import ListQuery
@@ -89,7 +89,10 @@ def search_page(request: Request, q: str = "", offset: str | None = None) -> Res
     if not query:
         return render(request, "search.html", {"query": "", "echo": "", "result": None})
     code = normalize(query)
-    personal = bool(_PERSONAL.fullmatch(code))
+    number = bool(_PERSONAL.fullmatch(code))
+    masked = mask_text(query)
+    # A query that holds an identity number among other words is not written back either.
+    personal = number or masked != query
     result = search.search(_engine(request), query, limit=_SEARCH_PAGE, offset=start)
     only = result.hits[0] if len(result.hits) == 1 and start == 0 else None
     if only is not None and only.reason == "identifier":
@@ -101,13 +104,17 @@ def search_page(request: Request, q: str = "", offset: str | None = None) -> Res
         "search.html",
         {
             "query": "" if personal else query,
-            "echo": mask_resident_id(code) if personal else query,
+            "echo": mask_resident_id(code) if number else masked,
             "personal": personal,
+            "number": number,
             "result": result,
+            # Page links carry the query: none for one that holds a person's number.
             "previous": query_with(request, offset=max(start - _SEARCH_PAGE, 0) or None)
-            if start > 0
+            if start > 0 and not personal
             else None,
-            "next": query_with(request, offset=start + _SEARCH_PAGE) if result.has_more else None,
+            "next": query_with(request, offset=start + _SEARCH_PAGE)
+            if result.has_more and not personal
+            else None,
         },
         keep_query=not personal,
     )

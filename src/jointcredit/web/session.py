@@ -40,6 +40,8 @@ SECTIONS = (
     ("/console/pushed", "read-feed", "console.nav.pushed"),
     ("/console/objections", "read-objections", "console.nav.objections"),
     ("/console/repairs", "read-repairs", "console.nav.repairs"),
+    ("/console/reports", "read-reports", "console.nav.reports"),
+    ("/console/openings", "read-openings", "console.nav.openings"),
     ("/console/dashboard", "statistics", "console.nav.dashboard"),
 )
 

@@ -1,4 +1,5 @@
-"""Departments' API keys, for `admin` keys: list, create, rotate, revoke.
+"""Departments' API keys, for `admin` keys: list, create, rotate, revoke — each admin its own
+department's keys only (403 for another department's).
 
 A key's secret is shown once, in the answer that creates it (create, rotate); the platform
 keeps only its hash. Every change is recorded in the audit log.
@@ -61,7 +62,8 @@ def listed(
     caller: Caller,
     include_revoked: Annotated[bool, Query(description="List revoked keys too.")] = True,
 ) -> list[dict[str, Any]]:
-    """Every API key, without its secret. Needs an `admin` key."""
+    """The API keys of the admin's own department, without their secrets. Needs an `admin`
+    key."""
     return keys.listed(registry, by=caller, include_revoked=include_revoked)
 
 
@@ -73,8 +75,8 @@ def listed(
     summary="Create an API key",
 )
 def create(registry: Registry, caller: Caller, body: KeyIn) -> dict[str, Any]:
-    """A new key for a department and role. The answer holds the key: it is shown once. Needs
-    an `admin` key."""
+    """A new key for the admin's own department and a role. The answer holds the key: it is
+    shown once. Needs an `admin` key of that department."""
     return keys.create(
         registry, department=body.department, role=body.role, name=body.name, by=caller
     ).to_dict()

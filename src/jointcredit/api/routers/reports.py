@@ -1,7 +1,8 @@
 """Confidential reports (举报, 33号 §13): anyone reports, a reviewer of the competent
 department reads them and, audited, opens the reporter's identity.
 
-No answer of this router but ``GET /reports/{id}/reporter`` carries reporter data; a request
+No answer of this router but ``GET /reports/{id}/reporter`` carries reporter data, and that one
+only with the department's passphrase (header ``X-Department-Passphrase``); a request
 that fails validation is answered with where and why, never with the values sent (see
 ``api/errors.py``).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Header, Path, status
 from pydantic import AfterValidator, Field, StringConstraints
 
 from jointcredit.api import schemas
@@ -85,6 +86,15 @@ class ReporterOut(schemas.Model):
     reporter: Reporter
 
 
+def _utf8(header: str) -> str:
+    """A header's text as the client wrote it: HTTP hands header bytes over as Latin-1, while a
+    passphrase (made from a UTF-8 file) may hold any character; clients send it as UTF-8."""
+    try:
+        return header.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header
+
+
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row[name] for name in Report.model_fields}
 
@@ -134,28 +144,86 @@ def listed(registry: Registry, caller: Caller, paging: Paging) -> dict[str, Any]
     return page_of([_shown(r) for r in rows], paging)
 
 
+class Opening(schemas.Model):
+    """One opening of a reporter, or one refused attempt, as the audit log recorded it."""
+
+    audit_id: int = Field(description="The audit row's id.")
+    at: str
+    action: str = Field(description="`read-reporter` (opened) or `read-reporter-refused`.")
+    opened: bool
+    report: int | None
+    key_id: int | None = Field(description="The API key that asked (none from the console).")
+    role: str | None
+    by: str | None = Field(description="The console user who asked, if not a key.")
+    why: str | None = Field(
+        description="Why it was refused: `no-passphrase`, `wrong-passphrase`, `no-department-key`."
+    )
+
+
+@router.get(
+    "/reports/openings",
+    response_model=Page[Opening],
+    responses=schemas.ERRORS,
+    summary="Openings of the department's reporters",
+)
+def openings(registry: Registry, caller: Caller, paging: Paging) -> dict[str, Any]:
+    """Every opening of a reporter of the key's department, and every refused attempt (no or a
+    wrong passphrase), newest first, from the audit log. Needs a `supervisor` key of the
+    department. Never holds a reporter or a passphrase."""
+    rows = reports.openings(
+        registry,
+        by=caller,
+        department=caller.department or "",
+        limit=paging.limit + 1,
+        offset=paging.offset,
+    )
+    return page_of(rows, paging)
+
+
 @router.get(
     "/reports/{report_id}/reporter",
     response_model=ReporterOut,
     responses=schemas.ERRORS
-    | {500: {"model": schemas.ErrorBody, "description": "The sealed data does not open"}},
+    | {
+        409: {
+            "model": schemas.ErrorBody,
+            "description": "The report is not sealed to the department's own key yet",
+        },
+        500: {"model": schemas.ErrorBody, "description": "The sealed data does not open"},
+    },
     summary="Open a report's reporter",
 )
 def reporter(
     registry: Registry,
     caller: Caller,
     report_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+    passphrase: Annotated[
+        str | None,
+        Header(
+            alias=reports.PASSPHRASE_HEADER,
+            max_length=1024,
+            description="The department's passphrase, which unlocks its reporter key for "
+            "this one opening; never stored, logged or audited.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """The reporter's identity and contact, for a `reviewer` of the report's department
-    only. Every opening is recorded in the audit log (action `read-reporter`).
+    """The reporter's identity and contact, for a `reviewer` of the report's department who
+    sends the department's passphrase in `X-Department-Passphrase`. Every opening is recorded
+    in the audit log (action `read-reporter`), every refused attempt too
+    (`read-reporter-refused`); the department's supervisors list them at
+    `GET /reports/openings`.
 
-    Sealed data that does not open (altered, copied from another report, or sealed under
-    another key) is never shown in part: 500 with code `integrity`, naming the report."""
+    No or a wrong passphrase: 403 with code `passphrase-refused`. A report still sealed under
+    the platform key (the department has not created its key pair): 409 `conflict`, for
+    nobody opens those. Sealed data that does not open (altered, copied from another report)
+    is never shown in part: 500 with code `integrity`, naming the report."""
     try:
-        return reports.reporter(registry, report_id, by=caller)
+        return reports.reporter(
+            registry, report_id, by=caller, passphrase=_utf8(passphrase) if passphrase else None
+        )
     except IntegrityFailure as exc:
         raise IntegrityFailure(
-            f"report {report_id}: the sealed reporter data does not open with the report key "
-            "and this report's context: it was altered, copied from another report, or "
+            f"report {report_id}: the sealed reporter data does not open with the department's "
+            "key and this report's context: it was altered, copied from another report, or "
             "sealed under another key"
         ) from exc

@@ -7,13 +7,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from jointcredit.api import schemas
 from jointcredit.api.deps import AuditRecorder, Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
+from jointcredit.errors import InvalidInputError
+from jointcredit.security.references import PATTERN as REFERENCE
 from jointcredit.services import subjects
 
 router = APIRouter(tags=["subjects"])
+
+
+class _RecordConvertor(Convertor[str]):
+    """A record in a path: its public reference, or a department's row id. Nothing else
+    matches, so ``GET /records/licensing`` still finds the submission route (405)."""
+
+    regex = f"[0-9]+|{REFERENCE}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("record", _RecordConvertor())
 
 #: Identifiers as typed: no control characters (PostgreSQL text cannot hold U+0000 at all).
 TEXT = r"^[^\x00-\x1f\x7f]+$"
@@ -66,7 +85,14 @@ class SubjectView(schemas.Model):
 
 
 class RecordOut(schemas.Model):
-    id: int
+    id: int | None = Field(
+        description="The row id, for departments; null in the public view, which names a "
+        "record by `ref` only."
+    )
+    ref: str = Field(
+        description="The record's opaque public reference (26 characters): "
+        "`GET /records/{ref}` finds it, with or without a key."
+    )
     kind: str = Field(description="licensing, penalty, red-list, black-list or commitment")
     issuing_authority: str
     issuing_authority_code: str | None
@@ -89,7 +115,10 @@ class RecordOut(schemas.Model):
     version: int
     recorded_at: str
     updated_at: str
-    payload: dict[str, Any] = Field(description="The record as sent; persons masked.")
+    payload: dict[str, Any] = Field(
+        description="The record as sent, persons other than the subject masked; in the public "
+        "view only the fields the portal shows (what was decided), persons masked."
+    )
 
 
 class VersionOut(schemas.Model):
@@ -156,7 +185,7 @@ def subject_records(
 
 
 @router.get(
-    "/records/{record_id:int}",
+    "/records/{record:record}",
     response_model=RecordDetail,
     responses=schemas.ERRORS,
     summary="A credit record",
@@ -165,8 +194,18 @@ def record(
     registry: Registry,
     caller: Caller,
     recorder: AuditRecorder,
-    record_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+    record: Annotated[
+        str,
+        Path(
+            pattern=f"^(?:[0-9]{{1,19}}|{REFERENCE})$",
+            description="The record's public reference (`ref`); with a department's key also "
+            "its row id (`id`).",
+        ),
+    ],
 ) -> dict[str, Any]:
     """One credit record with its subject; for a department's key also every version of its
-    history (audited, `read-record`). Without a key only a published record, masked."""
-    return subjects.record_view(registry, record_id, by=caller, recorder=recorder)
+    history (audited, `read-record`). Without a key only a published record, masked, and only
+    by its public reference: a row id without a key is not found, like an unknown one."""
+    if record.isdigit() and len(record) != 26 and not 1 <= int(record) <= ROW_ID_MAX:
+        raise InvalidInputError(f"record: a row id from 1 to {ROW_ID_MAX}, or a reference")
+    return subjects.record_view(registry, record, by=caller, recorder=recorder)

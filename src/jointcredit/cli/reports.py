@@ -1,0 +1,148 @@
+"""``jointcredit reports``: confidential reports' department key pairs.
+
+``department-key init`` creates a department's key pair for its reporters' identities and
+re-seals to it the reports it received under the platform key; ``rotate`` replaces the pair
+and re-seals every report; ``list`` shows the keys and what still waits under the platform key.
+
+A passphrase is read from a file (``-``: standard input, one line), never from the command line,
+where other users of the machine could read it in the process list; only a trailing line end
+is dropped. The department keeps the passphrase: the platform stores it nowhere, so a lost
+passphrase means the department's reporters can no longer be opened.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.errors import InvalidInputError
+from jointcredit.services import reports as service
+from jointcredit.services.access import OPERATOR
+from jointcredit.services.registry import open_registry
+
+app = typer.Typer(
+    help="Confidential reports: departments' key pairs for reporters' identities.",
+    no_args_is_help=True,
+)
+keys_app = typer.Typer(
+    help="A department's own key pair that seals its reporters' identities: init, rotate, list.",
+    no_args_is_help=True,
+)
+app.add_typer(keys_app, name="department-key")
+
+DepartmentOption = typer.Option(
+    ..., "--department", help="The department (catalog code) whose reports the key seals."
+)
+JsonOption = typer.Option(False, "--json", help="Print the result as JSON.")
+
+
+def read_passphrase(path: str, *, what: str = "passphrase") -> str:
+    """A passphrase from ``path`` (``-``: standard input), without its line end."""
+    try:
+        raw = sys.stdin.readline() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        # The file's name only: its content is the secret.
+        raise InvalidInputError(f"{what} file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{what} file {path}: not UTF-8 text") from None
+    value = raw.removesuffix("\n").removesuffix("\r")
+    if "\n" in value or "\r" in value:
+        raise InvalidInputError(f"{what} file {path}: must hold one line")
+    return value
+
+
+@keys_app.command("init")
+@handle_errors
+def init(
+    department: str = DepartmentOption,
+    passphrase_file: str = typer.Option(
+        ...,
+        "--passphrase-file",
+        help="File holding the department's passphrase (one line, at least 20 characters); "
+        "'-' reads it from standard input.",
+    ),
+    as_json: bool = JsonOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Create the department's key pair (its private key sealed under the passphrase) and
+    re-seal to it the reports it received before, under the platform key."""
+    passphrase = read_passphrase(passphrase_file)
+    made = service.init_key(open_registry(database), department, passphrase, by=OPERATOR)
+    if as_json:
+        print_json(made)
+        return
+    console.print(
+        f"department {made['department']}: key {made['key_id']} created "
+        f"({made['algorithm']}); {made['resealed']} report(s) re-sealed to it. "
+        "Keep the passphrase: without it no reporter of the department opens.",
+        highlight=False,
+    )
+
+
+@keys_app.command("rotate")
+@handle_errors
+def rotate(
+    department: str = DepartmentOption,
+    passphrase_file: str = typer.Option(
+        ...,
+        "--passphrase-file",
+        help="File holding the department's current passphrase ('-': standard input).",
+    ),
+    new_passphrase_file: str | None = typer.Option(
+        None,
+        "--new-passphrase-file",
+        help="File holding the new passphrase; without it the new key pair is sealed under "
+        "the current passphrase.",
+    ),
+    as_json: bool = JsonOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Replace the department's key pair: every report is re-sealed to the new pair and the
+    old private key is wiped. Needs the current passphrase (to open the reports)."""
+    if passphrase_file == "-" and new_passphrase_file == "-":
+        raise InvalidInputError("only one of the passphrase files can be standard input")
+    passphrase = read_passphrase(passphrase_file)
+    new = (
+        read_passphrase(new_passphrase_file, what="new passphrase") if new_passphrase_file else None
+    )
+    made = service.rotate_key(
+        open_registry(database), department, passphrase, new_passphrase=new, by=OPERATOR
+    )
+    if as_json:
+        print_json(made)
+        return
+    console.print(
+        f"department {made['department']}: key {made['replaces']} replaced by "
+        f"{made['key_id']}; {made['resealed']} report(s) re-sealed",
+        highlight=False,
+    )
+
+
+@keys_app.command("list")
+@handle_errors
+def listed(as_json: bool = JsonOption, database: str | None = DatabaseOption) -> None:
+    """Departments' keys (current and retired) with the reports each seals, and the reports
+    still under the platform key (departments without a key yet)."""
+    rows = service.keys_listed(open_registry(database), by=OPERATOR)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no department keys and no reports")
+        return
+    table = Table()
+    for column in ("department", "key", "created", "retired", "reports"):
+        table.add_column(column, justify="right" if column == "reports" else "left")
+    for row in rows:
+        table.add_row(
+            row["department"],
+            row["key_id"] or "(platform key: run init)",
+            (row["created_at"] or "")[:19].replace("T", " "),
+            (row["retired_at"] or "")[:19].replace("T", " "),
+            str(row["reports"]),
+        )
+    console.print(table)
