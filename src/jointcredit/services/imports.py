@@ -29,6 +29,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from jointcredit.clock import utc
 from jointcredit.drafts import RecordDraft
 from jointcredit.errors import JointCreditError
 from jointcredit.importing.pipeline import ImportKind, make_validator
@@ -39,6 +40,7 @@ from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.text import CONTROL
 from jointcredit.importing.validate import FieldError
 from jointcredit.jsontext import dumps
+from jointcredit.services import audit
 from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.settings import get_settings
 from jointcredit.spreadsheet import safe_cell
@@ -208,41 +210,46 @@ def import_file_audited(
     department's upload (``submit-file``: the file's SHA-256, the import job and its counts;
     a file that could not be read, with the reason). List entries it loads take effect at once
     and are pushed like approved ones (``announce``)."""
-    from jointcredit.services import audit
-
     try:
         summary = import_file(engine, kind, path, actor=by.actor, announce=True, **options)
     except JointCreditError as exc:
-        audit.record(
-            engine,
-            by,
-            [
-                audit.Event(
-                    "submit-file",
-                    result_digest=f"sha256:{_sha256(path)}" if path.is_file() else None,
-                    detail={"kind": kind, "file": path.name, "error": str(exc)[:500]},
-                )
-            ],
-        )
+        digest = _sha256(path) if path.is_file() else None
+        audit.record(engine, by, [submitted_file(kind, path.name, digest, error=exc)])
         raise
-    detail: dict[str, Any] = {
-        "kind": kind,
-        "file": path.name,
-        "import_job": summary.job_id,
-        "rows": summary.rows,
-        "accepted": summary.accepted,
-        "updated": summary.updated,
-        "duplicates": summary.duplicates,
-        "rejected_rows": summary.rejected_rows,
-    }
-    if summary.messages is not None:
-        detail["messages"] = summary.messages
-    audit.record(
-        engine,
-        by,
-        [audit.Event("submit-file", result_digest=f"sha256:{summary.sha256}", detail=detail)],
-    )
+    extra = {"messages": summary.messages} if summary.messages is not None else {}
+    event = submitted_file(kind, path.name, summary.sha256, summary, extra=extra)
+    audit.record(engine, by, [event])
     return summary
+
+
+def submitted_file(
+    kind: str,
+    file: str,
+    sha256: str | None,
+    summary: ImportSummary | None = None,
+    *,
+    error: Exception | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> audit.Event:
+    """The audit event of a file import, from any door (``submit-file``): the file by name and
+    SHA-256, and the import job with its counts — or why the file could not be read."""
+    detail: dict[str, Any] = {"kind": kind, "file": file}
+    if error is not None:
+        detail["error"] = str(error)[:500]
+    if summary is not None:
+        detail |= {
+            "import_job": summary.job_id,
+            "rows": summary.rows,
+            "accepted": summary.accepted,
+            "updated": summary.updated,
+            "duplicates": summary.duplicates,
+            "rejected_rows": summary.rejected_rows,
+        }
+    return audit.Event(
+        "submit-file",
+        result_digest=f"sha256:{sha256}" if sha256 else None,
+        detail=detail | dict(extra or {}),
+    )
 
 
 _PARALLEL_FROM_BYTES = 4 << 20
@@ -439,11 +446,6 @@ def _finish_job(
 # -- interrupted jobs ----------------------------------------------------------------------------
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands timestamps back without their zone; every one written here is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
 def _process_started(pid: int) -> tuple[float, str] | None:
     """When the process ``pid`` started (seconds since the epoch) and its state, from /proc;
     None where there is no /proc."""
@@ -475,7 +477,8 @@ def _process_alive(pid: int, started_at: dt.datetime) -> bool:
     began, state = found
     if state in ("Z", "X"):
         return False
-    return began <= _utc(started_at).timestamp() + 2
+    started: dt.datetime = utc(started_at)
+    return began <= started.timestamp() + 2
 
 
 def reap_interrupted(engine: Engine, *, now: dt.datetime | None = None) -> list[int]:
@@ -495,7 +498,7 @@ def reap_interrupted(engine: Engine, *, now: dt.datetime | None = None) -> list[
     dead: list[tuple[int, dt.datetime | None, str]] = []
     for job in running:
         beat = job["heartbeat_at"]
-        last = _utc(beat or job["started_at"])
+        last = utc(beat or job["started_at"])
         if job["host"] == host and job["pid"]:
             if not _process_alive(job["pid"], job["started_at"]):
                 why = f"its process {job['pid']} on {host} ended without finishing the import"
@@ -518,7 +521,7 @@ def job_view(row: Mapping[Any, Any]) -> dict[str, Any]:
     """An import job as ``jointcredit import jobs --json`` shows it."""
 
     def stamp(value: dt.datetime | None) -> str | None:
-        return _utc(value).isoformat() if value is not None else None
+        return utc(value).isoformat() if value is not None else None
 
     return {
         "id": row["id"],

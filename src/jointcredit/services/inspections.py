@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Engine, RowMapping
 
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from jointcredit.identifiers.mask import mask_deep, mask_identifier
+from jointcredit.identifiers.mask import mask_deep
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.inspection import draw
 from jointcredit.inspection import inspectors as inspector_files
@@ -33,6 +33,7 @@ from jointcredit.inspection.draw import Inspector, Target
 from jointcredit.inspection.rates import UNGRADED, Rates, rates_from_json
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
+from jointcredit.services.public import organisation_codes
 from jointcredit.store import inspections as store
 from jointcredit.store.db import write_transaction
 from jointcredit.store.grades import ORGANISATION_KINDS
@@ -312,12 +313,7 @@ def _document(plan_row: RowMapping, items: Sequence[RowMapping], results: bool) 
     # repeats the draw from them (hex can hold a run of digits that looks like a date). Every
     # other string — a note, a name, an inspector's id — is masked like every public output,
     # should a resident identity number have been typed into it.
-    keep = {
-        i["identifier"]
-        for i in items
-        if i["kind"] in ORGANISATION_KINDS
-        and mask_identifier(i["identifier"], i["identifier_type"]) == i["identifier"]
-    }
+    keep = organisation_codes((i["kind"], i["identifier"], i["identifier_type"]) for i in items)
     keep |= {i["draw"] for i in items} | {plan_row["seed"], plan_row["population_digest"]}
     document = {
         "code": plan_row["code"],

@@ -86,13 +86,13 @@ def public_details(kind: str, payload: Any) -> dict[str, str]:
     }
 
 
-def organisation_codes(kind: str, identifiers: Iterable[tuple[str, str]]) -> frozenset[str]:
-    """Of a subject's ``(value, type)`` identifiers, those a public answer shows whole: an
+def organisation_codes(identifiers: Iterable[tuple[str, str, str]]) -> frozenset[str]:
+    """Of subjects' ``(kind, value, type)`` identifiers, those a public answer shows whole: an
     organisation's of a public type. :func:`mask_deep` keeps them as they are (a 15-digit
     registration number can look like an old identity number to it)."""
-    if _is_person(kind):
-        return frozenset()
-    return frozenset(v for v, t in identifiers if mask_identifier(v, t) == v)
+    return frozenset(
+        v for kind, v, t in identifiers if not _is_person(kind) and mask_identifier(v, t) == v
+    )
 
 
 def region_of(identifier: str, identifier_type: str) -> str | None:
@@ -188,8 +188,9 @@ def subject_page(engine: Engine, identifier: str, *, today: dt.date | None = Non
                 grouped[kind] = [_record_out(r) for r in rows[:RECORDS_SHOWN]]
     if not grouped:
         raise NotFoundError(_NOT_FOUND)
-    own = [(subject["identifier"], subject["identifier_type"])]
-    keep = organisation_codes(subject["kind"], own)
+    keep = organisation_codes(
+        [(subject["kind"], subject["identifier"], subject["identifier_type"])]
+    )
     return SubjectPage(
         mask_deep(_subject_out(subject), keep), mask_deep(grouped, keep), truncated, day
     )
@@ -285,7 +286,7 @@ def _entry_out(row: Mapping[Any, Any]) -> dict[str, Any]:
         "valid_from": row["valid_from"],
         "valid_until": row["valid_until"],
     }
-    return mask_deep(entry, organisation_codes(row["subject_kind"], [(identifier, id_type)]))
+    return mask_deep(entry, organisation_codes([(row["subject_kind"], identifier, id_type)]))
 
 
 def list_page(

@@ -36,6 +36,7 @@ from jointcredit.errors import InvalidInputError
 from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.rules.searchtext import MAX_QUERY, search_key
+from jointcredit.services.public import organisation_codes
 from jointcredit.store import records
 from jointcredit.store import search as store
 
@@ -138,9 +139,10 @@ def search(
                     continue
                 identifier = mask_identifier(identifier, row["identifier_type"])
                 name = mask_name(name) if natural else name
-                # An organisation's code shown whole is public (mask_deep might take a
-                # 15-digit registration number for an old identity number).
-                keep = () if natural or identifier != row["identifier"] else (identifier,)
+                # An organisation's code is public: shown whole (not taken for a person's).
+                keep = organisation_codes(
+                    [(row["kind"], row["identifier"], row["identifier_type"])]
+                )
                 name, identifier = mask_deep((name, identifier), keep)
             hits.append(SearchHit(subject_id, row["kind"], name, identifier, reason))
     page = hits[offset : offset + limit]

@@ -174,7 +174,7 @@ def _record_out(row: Mapping[Any, Any], keep: frozenset[str], *, public: bool) -
 
 def _shown_codes(subject: Mapping[Any, Any], ids: Iterable[Mapping[str, Any]]) -> frozenset[str]:
     """The subject's identifiers a public answer shows whole (an organisation's)."""
-    return organisation_codes(subject["kind"], [(i["value"], i["type"]) for i in ids])
+    return organisation_codes((subject["kind"], i["value"], i["type"]) for i in ids)
 
 
 def record_for_subject(row: Mapping[Any, Any], keep: frozenset[str]) -> dict[str, Any]:
@@ -257,13 +257,9 @@ def subject_view(
     if shared:
         _record_read(engine, recorder, by, "read-subject", subject["identifier"], out)
         return out
-    shown = _shown_codes(subject, ids) | {
-        r["other_identifier"]
-        for r in rels
-        if r["other_kind"] != "natural-person"
-        and mask_identifier(r["other_identifier"], r["other_identifier_type"])
-        == r["other_identifier"]
-    }
+    shown = _shown_codes(subject, ids) | organisation_codes(
+        (r["other_kind"], r["other_identifier"], r["other_identifier_type"]) for r in rels
+    )
     return mask_deep(out, shown)
 
 

@@ -45,7 +45,14 @@ from jointcredit.jsontext import dumps
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
-from jointcredit.services.imports import Accept, ImportKind, Sink, import_file, make_validator
+from jointcredit.services.imports import (
+    Accept,
+    ImportKind,
+    Sink,
+    import_file,
+    make_validator,
+    submitted_file,
+)
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction
 
@@ -323,17 +330,8 @@ def import_upload(
                 sink=sink,
             )
         except JointCreditError as exc:
-            audit.record(
-                engine,
-                by,
-                [
-                    audit.Event(
-                        "submit-file",
-                        result_digest=f"sha256:{digest.hexdigest()}",
-                        detail={"kind": kind, "file": shown, "error": str(exc)[:500]},
-                    )
-                ],
-            )
+            event = submitted_file(kind, shown, digest.hexdigest(), error=exc)
+            audit.record(engine, by, [event])
             raise
     result = summary.to_dict()
     result["file"] = shown
@@ -342,27 +340,8 @@ def import_upload(
     if kind == "list-entry":
         result["proposals"] = proposed
         detail_extra["proposals"] = len(proposed)
-    audit.record(
-        engine,
-        by,
-        [
-            audit.Event(
-                "submit-file",
-                result_digest=f"sha256:{digest.hexdigest()}",
-                detail={
-                    "kind": kind,
-                    "file": shown,
-                    "import_job": summary.job_id,
-                    "rows": summary.rows,
-                    "accepted": summary.accepted,
-                    "updated": summary.updated,
-                    "duplicates": summary.duplicates,
-                    "rejected_rows": summary.rejected_rows,
-                }
-                | detail_extra,
-            )
-        ],
-    )
+    event = submitted_file(kind, shown, digest.hexdigest(), summary, extra=detail_extra)
+    audit.record(engine, by, [event])
     return result
 
 
