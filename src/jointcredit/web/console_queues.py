@@ -30,7 +30,7 @@ from jointcredit.services import feedback, objections, repairs
 from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
 from jointcredit.web.i18n import translator
-from jointcredit.web.render import catalog_name, language
+from jointcredit.web.render import catalog_name, language, page_number, pages
 from jointcredit.web.session import check_form, console_page, engine_of, redirect, require_staff
 
 router = APIRouter(include_in_schema=False)
@@ -71,26 +71,6 @@ def _labels(lang: str) -> dict[str, Callable[[Any], str]]:
         "list_type_label": catalog_name(lang, "list_types"),
         "measure_label": measure,
         "matter_label": catalog_name(lang, "matters"),
-    }
-
-
-def _page_number(value: str | None) -> int:
-    try:
-        number = int(value or "1")
-    except ValueError:
-        return 1
-    return max(1, min(number, 100_000))
-
-
-def _pages(request: Request, number: int, more: bool) -> dict[str, Any]:
-    from jointcredit.web.render import query_with
-
-    return {
-        "page_no": number,
-        "previous": query_with(request, page=number - 1 if number > 2 else None)
-        if number > 1
-        else None,
-        "next": query_with(request, page=number + 1) if more else None,
     }
 
 
@@ -164,7 +144,7 @@ def _step(
 @router.get("/console/pushed")
 def pushed_list(request: Request, page: str | None = None) -> Response:
     session = require_staff(request, "read-feed")
-    number = _page_number(page)
+    number = page_number(page)
     items = feedback.pushed(
         engine_of(request),
         by=session.principal,
@@ -176,7 +156,7 @@ def pushed_list(request: Request, page: str | None = None) -> Response:
         request,
         session,
         "console/pushed.html",
-        {"items": items[:PAGE_SIZE], **_pages(request, number, more)},
+        {"items": items[:PAGE_SIZE], **pages(request, number, more)},
     )
 
 
@@ -378,7 +358,7 @@ def _objections_page(
     status: int = 200,
 ) -> Response:
     tab = _tab(status_, OBJECTION_TABS)
-    number = _page_number(page)
+    number = page_number(page)
     items, more = _listed(objections.listed, request, session, tab, number)
     for item in items:
         item.update(objections.time_left(item))
@@ -394,7 +374,7 @@ def _objections_page(
             "values": {"record_id": record if record.isdigit() else "", "reason": ""}
             | dict(values or {}),
             "errors": dict(errors or {}),
-            **_pages(request, number, more),
+            **pages(request, number, more),
         },
         status=status,
     )
@@ -569,7 +549,7 @@ def objection_withdraw(
 def repair_list(request: Request, status: str | None = None, page: str | None = None) -> Response:
     session = require_staff(request, "read-repairs")
     tab = _tab(status, REPAIR_TABS)
-    number = _page_number(page)
+    number = page_number(page)
     items, more = _listed(repairs.listed, request, session, tab, number)
     for item in items:
         item.update(repairs.time_left(item))
@@ -577,7 +557,7 @@ def repair_list(request: Request, status: str | None = None, page: str | None = 
         request,
         session,
         "console/repairs.html",
-        {"items": items, "tab": tab, "tabs": REPAIR_TABS, **_pages(request, number, more)},
+        {"items": items, "tab": tab, "tabs": REPAIR_TABS, **pages(request, number, more)},
     )
 
 

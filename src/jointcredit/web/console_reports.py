@@ -17,6 +17,7 @@ from starlette.responses import Response
 from jointcredit.errors import ConflictError, IntegrityFailure, PassphraseRefusedError
 from jointcredit.services import reports
 from jointcredit.services.staff import StaffSession
+from jointcredit.web.render import page_number, pages
 from jointcredit.web.session import check_form, console_page, engine_of, require_staff
 
 router = APIRouter(include_in_schema=False)
@@ -33,13 +34,12 @@ def _list_page(
     problem_report: int | None = None,
     status: int = 200,
 ) -> Response:
-    offset = (page - 1) * PAGE_SIZE
     rows = reports.listed(
         engine_of(request),
         by=session.principal,
         department=session.department,
         limit=PAGE_SIZE + 1,
-        offset=offset,
+        offset=(page - 1) * PAGE_SIZE,
     )
     return console_page(
         request,
@@ -47,9 +47,7 @@ def _list_page(
         "console/reports.html",
         {
             "items": rows[:PAGE_SIZE],
-            "page_no": page,
-            "previous": f"?page={page - 1}" if page > 1 else None,
-            "next": f"?page={page + 1}" if len(rows) > PAGE_SIZE else None,
+            **pages(request, page, len(rows) > PAGE_SIZE),
             "problem": problem,
             "problem_report": problem_report,
         },
@@ -60,7 +58,7 @@ def _list_page(
 @router.get("/console/reports")
 def reports_page(request: Request, page: int = 1) -> Response:
     session = require_staff(request, "read-reports")
-    return _list_page(request, session, page=max(1, min(page, 100_000)))
+    return _list_page(request, session, page=page_number(page))
 
 
 @router.post("/console/reports/{report_id}/reporter")
@@ -99,7 +97,7 @@ def open_reporter(
 @router.get("/console/openings")
 def openings_page(request: Request, page: int = 1) -> Response:
     session = require_staff(request, "read-openings")
-    page = max(1, min(page, 100_000))
+    page = page_number(page)
     rows = reports.openings(
         engine_of(request),
         by=session.principal,
@@ -113,9 +111,7 @@ def openings_page(request: Request, page: int = 1) -> Response:
         "console/openings.html",
         {
             "items": rows[:PAGE_SIZE],
-            "page_no": page,
-            "previous": f"?page={page - 1}" if page > 1 else None,
-            "next": f"?page={page + 1}" if len(rows) > PAGE_SIZE else None,
+            **pages(request, page, len(rows) > PAGE_SIZE),
         },
     )
 

@@ -147,6 +147,31 @@ def query_with(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
+#: The deepest page a console list goes to: deeper pages cost a scan and help nobody.
+PAGE_MAX = 100_000
+
+
+def page_number(value: str | int | None) -> int:
+    """A list's page number as asked for, from 1 to :data:`PAGE_MAX`; 1 for anything else."""
+    try:
+        number = int(value or "1")
+    except ValueError:
+        return 1
+    return max(1, min(number, PAGE_MAX))
+
+
+def pages(request: Request, number: int, more: bool) -> dict[str, Any]:
+    """A list page's ``page_no`` and the links to the ``previous`` and ``next`` pages (the same
+    query with another page), None where there is none."""
+    return {
+        "page_no": number,
+        "previous": query_with(request, page=number - 1 if number > 2 else None)
+        if number > 1
+        else None,
+        "next": query_with(request, page=number + 1) if more else None,
+    }
+
+
 # -- templates -----------------------------------------------------------------------------------
 
 
