@@ -99,10 +99,7 @@ def submit(
 ) -> dict[str, Any]:
     """Record a report for ``department`` (the competent one) about organisation ``subject``."""
     require(by, "report")
-    from jointcredit.catalog import load_catalog
-
-    if department not in load_catalog().departments:
-        raise InvalidInputError(f"department: {department!r} is not in the catalog")
+    _check_department(department)
     try:
         code = uscc.validate(subject)
     except Exception as exc:  # stdnum's ValidationError and its kinds
