@@ -27,9 +27,11 @@ def _pages(data: bytes) -> int:
     """Page objects of a PDF, inside compressed object streams too (no PDF reader is
     installed)."""
     text = data
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    # Without trimming the end-of-line before "endstream": a stream's last byte may be "\r"
+    # and trimming it broke the stream; the decompressor leaves what follows as unused data.
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
-            text += zlib.decompress(stream)
+            text += zlib.decompressobj().decompress(stream)
         except zlib.error:
             continue
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", text))
