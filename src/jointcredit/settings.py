@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         "POSIX), loaded after the shipped catalog; they may add to it but not redefine it.",
     )
 
+    region: str | None = Field(
+        default=None,
+        description="GB/T 2260 division code of this node's own jurisdiction (330000 for a "
+        "provincial platform, 330100 for a city's); empty on the national node.",
+    )
+
     scorecard_file: Path | None = Field(
         default=None,
         description="YAML scorecard of the public credit comprehensive evaluation "
@@ -319,6 +325,21 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @field_validator("region", mode="before")
+    @classmethod
+    def _division(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        from jointcredit.identifiers import divisions
+
+        if len(text) != 6 or not text.isdigit() or not divisions.is_known(text):
+            raise ValueError(
+                f"{text!r} is not a GB/T 2260 division code (six digits, e.g. 330000 for "
+                "Zhejiang, 330100 for Hangzhou); leave it empty on the national node"
+            )
+        return text
 
     @field_validator("catalog_paths", mode="before")
     @classmethod

@@ -540,17 +540,22 @@ class Blanked:
         self.catalog, self.blank = catalog, blank
         self.version = catalog.version
         self.list_types = catalog.list_types
+        self.departments = catalog.departments
 
     def _strip(self, measures: Sequence[Measure]) -> tuple[Measure, ...]:
         return tuple(
             dataclasses.replace(m, legal_basis="") if m.id in self.blank else m for m in measures
         )
 
-    def measures_for_list_type(self, code: str, on: dt.date) -> tuple[Measure, ...]:
-        return self._strip(self.catalog.measures_for_list_type(code, on))
+    def measures_for_list_type(
+        self, code: str, on: dt.date, region: str | None = None
+    ) -> tuple[Measure, ...]:
+        return self._strip(self.catalog.measures_for_list_type(code, on, region))
 
-    def clean_record_measures(self, on: dt.date | None = None) -> tuple[Measure, ...]:
-        return self._strip(self.catalog.clean_record_measures(on))
+    def clean_record_measures(
+        self, on: dt.date | None = None, region: str | None = None
+    ) -> tuple[Measure, ...]:
+        return self._strip(self.catalog.clean_record_measures(on, region))
 
 
 @PURE

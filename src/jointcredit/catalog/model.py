@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jointcredit.errors import JointCreditError, NotFoundError
+from jointcredit.identifiers import divisions
 
 
 class Severity(StrEnum):
@@ -180,13 +181,30 @@ class CatalogVersion:
         return {"digest": self.digest, "files": self.files}
 
 
+#: ``region`` argument meaning "wherever": no filter by jurisdiction (push routing, lint).
+EVERYWHERE = "*"
+
+
 @dataclass(frozen=True, slots=True)
 class Department:
     code: str
     name_zh: str
     name_en: str
     superseded_by: str | None = None
+    #: GB/T 2260 code of its jurisdiction; None: a national body.
+    region: str | None = None
+    #: The department of a wider jurisdiction (in the end a national one) whose functions it
+    #: carries in its region: it implements there what that one implements.
+    counterpart: str | None = None
+    #: The authority's own unified social credit code: how records name their issuing authority.
+    uscc: str | None = None
+    #: The body it reports to, for the hierarchy shown to people; duties follow ``counterpart``.
+    parent: str | None = None
     location: Location | None = field(default=None, compare=False)
+
+    @property
+    def level(self) -> str:
+        return divisions.level(self.region)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +231,8 @@ class ListType:
     exit_rules: str | None = None
     source: str | None = None
     status: Status = Status.CURRENT
+    #: GB/T 2260 code: a regional list, in force only there; None: national.
+    region: str | None = None
     location: Location | None = field(default=None, compare=False)
 
     @property
@@ -238,6 +258,8 @@ class Document:
     status: Status
     superseded_by: str | None
     measures: tuple[str, ...]
+    #: GB/T 2260 code: a regional document, in force only there; None: national.
+    region: str | None = None
     location: Location | None = field(default=None, compare=False)
 
 
@@ -331,6 +353,66 @@ class Catalog:
     files: tuple[Path, ...]
     #: Problems of severity warning found while loading (errors would have raised).
     warnings: tuple[Problem, ...] = ()
+    #: Department code → the current departments that carry its duties (derived).
+    _carriers: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_carriers", _carriers(self.departments))
+
+    def successor(self, code: str) -> str:
+        """The body that carries ``code``'s functions today: ``superseded_by`` followed to its
+        end (the loader refuses a circle); an unknown code is its own successor."""
+        seen = {code}
+        department = self.departments.get(code)
+        while department is not None and department.superseded_by is not None:
+            code = department.superseded_by
+            if code in seen:
+                break
+            seen.add(code)
+            department = self.departments.get(code)
+        return code
+
+    def region_of(self, department: str) -> str | None:
+        """The jurisdiction of ``department`` (None: national or unknown)."""
+        known = self.departments.get(department)
+        return known.region if known is not None else None
+
+    def carriers(self, department: str) -> tuple[str, ...]:
+        """The current departments that carry ``department``'s duties: its successor, and every
+        department whose chain of counterparts (each followed to its successor) reaches it, in
+        whatever region; :meth:`implementers` keeps those in a measure's region."""
+        found = self._carriers.get(self.successor(department))
+        if found is None:
+            return (self.successor(department),)
+        return found
+
+    def applies_in(
+        self, measure: Measure, region: str | None, list_type: str | None = None
+    ) -> bool:
+        """Whether ``measure`` (drawn by an entry on ``list_type``) applies to a department of
+        ``region`` (None: a national one): a regional document's or list's measures apply only
+        inside its region; ``EVERYWHERE`` asks for no such limit."""
+        if region == EVERYWHERE:
+            return True
+        if not divisions.within(region, self.documents[measure.document].region):
+            return False
+        lt = self.list_types.get(list_type) if list_type is not None else None
+        return lt is None or divisions.within(region, lt.region)
+
+    def implementers(
+        self, measure: Measure, list_type: str | None = None, *, inferred: bool = True
+    ) -> tuple[str, ...]:
+        """The current departments due to apply ``measure``: the carriers of its stated (and,
+        with ``inferred``, its inferred) implementers that lie in its region."""
+        named = measure.implementing_departments
+        if inferred:
+            named = (*named, *measure.implementing_departments_inferred)
+        found: dict[str, None] = {}
+        for code in named:
+            for carrier in self.carriers(code):
+                if self.applies_in(measure, self.region_of(carrier), list_type):
+                    found[carrier] = None
+        return tuple(found)
 
     def in_force(self, document: Document, on: dt.date) -> bool:
         """Whether ``document``'s measures apply on ``on``.
@@ -357,21 +439,31 @@ class Catalog:
         except KeyError:
             raise NotFoundError(f"unknown list type {code!r}") from None
 
-    def measures_for_list_type(self, code: str, on: dt.date) -> tuple[Measure, ...]:
-        """Measures that an entry on list type ``code`` draws on ``on``."""
+    def measures_for_list_type(
+        self, code: str, on: dt.date, region: str | None = EVERYWHERE
+    ) -> tuple[Measure, ...]:
+        """Measures that an entry on list type ``code`` draws on ``on``; with ``region``, only
+        those that apply to a department of that region (None: a national department)."""
         self.list_type(code)
         return tuple(
             m
             for m in self.measures.values()
-            if code in m.list_types and self.measure_in_force(m, on)
+            if code in m.list_types
+            and self.measure_in_force(m, on)
+            and self.applies_in(m, region, code)
         )
 
-    def clean_record_measures(self, on: dt.date | None = None) -> tuple[Measure, ...]:
-        """Measures triggered by a clean record; with ``on``, only those in force that day."""
+    def clean_record_measures(
+        self, on: dt.date | None = None, region: str | None = EVERYWHERE
+    ) -> tuple[Measure, ...]:
+        """Measures triggered by a clean record; with ``on``, only those in force that day;
+        with ``region``, only those that apply to a department there."""
         return tuple(
             m
             for m in self.measures.values()
-            if m.trigger is not None and (on is None or self.measure_in_force(m, on))
+            if m.trigger is not None
+            and (on is None or self.measure_in_force(m, on))
+            and self.applies_in(m, region)
         )
 
     def select(
@@ -398,7 +490,7 @@ class Catalog:
         for m in self.measures.values():
             if list_type is not None and list_type not in m.list_types:
                 continue
-            if department is not None and not _implements(m, department, include_inferred):
+            if department is not None and not self._implements(m, department, include_inferred):
                 continue
             if matter is not None and matter not in m.matters:
                 continue
@@ -406,6 +498,43 @@ class Catalog:
                 continue
             found.append(m)
         return tuple(found)
+
+    def _implements(self, measure: Measure, department: str, include_inferred: bool) -> bool:
+        """Named among the measure's implementers, or carrying one's duties in its region."""
+        if _implements(measure, department, include_inferred):
+            return True
+        return department in self.implementers(measure, inferred=include_inferred)
+
+
+def _carriers(departments: Mapping[str, Department]) -> dict[str, tuple[str, ...]]:
+    """Current department → itself and the current departments whose counterpart chain
+    reaches it. A superseded body carries nothing: its successor does."""
+
+    def successor(code: str) -> str:
+        seen = {code}
+        while code in departments and departments[code].superseded_by is not None:
+            code = departments[code].superseded_by or code
+            if code in seen:
+                break
+            seen.add(code)
+        return code
+
+    found: dict[str, list[str]] = {}
+    for code, department in departments.items():
+        if department.superseded_by is not None:
+            continue
+        found.setdefault(code, []).append(code)
+        seen = {code}
+        above = department.counterpart
+        while above is not None:
+            above = successor(above)
+            if above in seen:
+                break  # a circle: the loader reports it
+            seen.add(above)
+            found.setdefault(above, [above]).append(code)
+            known = departments.get(above)
+            above = known.counterpart if known is not None else None
+    return {code: tuple(dict.fromkeys(codes)) for code, codes in found.items()}
 
 
 def _implements(measure: Measure, department: str, include_inferred: bool) -> bool:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
+from stdnum.exceptions import ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from jointcredit.catalog._yaml import MISSING, Fields, Problems, construct, describe, location
@@ -37,11 +38,21 @@ from jointcredit.catalog.model import (
     Target,
     Trigger,
 )
+from jointcredit.identifiers import divisions, uscc
 
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
-DEPARTMENT_KEYS = ("code", "name_zh", "name_en", "superseded_by")
+DEPARTMENT_KEYS = (
+    "code",
+    "name_zh",
+    "name_en",
+    "superseded_by",
+    "region",
+    "counterpart",
+    "uscc",
+    "parent",
+)
 MATTER_KEYS = ("code", "name_zh", "name_en")
 LIST_TYPE_REQUIRED = (
     "code",
@@ -60,6 +71,7 @@ LIST_TYPE_KEYS = (
     "source",
     "sources_extra",
     "status",
+    "region",
 )
 DOCUMENT_REQUIRED = (
     "id",
@@ -74,7 +86,7 @@ DOCUMENT_REQUIRED = (
     "source",
     "measures",
 )
-DOCUMENT_KEYS = (*DOCUMENT_REQUIRED, "status", "superseded_by")
+DOCUMENT_KEYS = (*DOCUMENT_REQUIRED, "status", "superseded_by", "region")
 MEASURE_REQUIRED = (
     "id",
     "text_zh",
@@ -293,6 +305,39 @@ def _duration(spots: Spots, key: str, what: str) -> str | None:
     return raw
 
 
+def _region(spots: Spots, what: str) -> str | None:
+    """A GB/T 2260 division code (six digits, current or historical), written as text or as a
+    number (YAML reads ``330000`` as one); absent or null: national."""
+    value = spots.fields.value("region")
+    if value is MISSING or value is None:
+        return None
+    raw = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if isinstance(raw, str) and re.fullmatch(r"\d{6}", raw) and divisions.is_known(raw):
+        return raw
+    spots.fields.problems.error(
+        spots.at("region"),
+        "unknown-region",
+        f"region of {what} is {describe(value)}, not a GB/T 2260 division code (six digits, "
+        "e.g. 330000 for Zhejiang, 330100 for Hangzhou)",
+    )
+    spots.bad.add("region")
+    return None
+
+
+def _uscc(spots: Spots, what: str) -> str | None:
+    raw = spots.fields.code("uscc", what)
+    if raw is None:
+        return None
+    try:
+        return uscc.validate(raw)
+    except ValidationError as exc:
+        spots.fields.problems.error(
+            spots.at("uscc"), "bad-value", f"uscc of {what} is {raw!r}, not a valid USCC: {exc}"
+        )
+        spots.bad.add("uscc")
+        return None
+
+
 def _department(state: State, fields: Fields) -> None:
     spots = Spots(fields)
     code = fields.code("code", "a department", required=True)
@@ -306,6 +351,10 @@ def _department(state: State, fields: Fields) -> None:
         name_zh=_required_text(spots, "name_zh", what),
         name_en=_required_text(spots, "name_en", what),
         superseded_by=fields.code("superseded_by", what),
+        region=_region(spots, what),
+        counterpart=fields.code("counterpart", what),
+        uscc=_uscc(spots, what),
+        parent=fields.code("parent", what),
         location=fields.location,
     )
     state.claim(state.departments, "department", code, spots.draft(department))
@@ -382,6 +431,7 @@ def _list_type(state: State, fields: Fields) -> None:
         exit_rules=fields.text("exit_rules", what),
         source=fields.text("source", what),
         status=status,
+        region=_region(spots, what),
         location=fields.location,
     )
     state.claim(state.list_types, "list type", code, spots.draft(list_type))
@@ -440,6 +490,7 @@ def _document(state: State, fields: Fields, lines: list[str]) -> None:
         status=status,
         superseded_by=fields.code("superseded_by", what),
         measures=(),
+        region=_region(spots, what),
         location=fields.location,
     )
     draft = spots.draft(document)  # the measures below need the document's spots

@@ -77,3 +77,73 @@ def is_known(code: str) -> bool:
 def county_codes() -> tuple[str, ...]:
     """Current county-level codes, in table order: the regions synthetic subjects live in."""
     return tuple(row["code"] for row in _rows("areas.csv"))
+
+
+#: Levels of a division, from its code: the nation has none.
+LEVELS = ("national", "provincial", "municipal", "county")
+
+
+def level(code: str | None) -> str:
+    """The level of a six-digit division code (``None``: the nation).
+
+    >>> [level(c) for c in (None, '330000', '330100', '330102')]
+    ['national', 'provincial', 'municipal', 'county']
+    """
+    if code is None:
+        return "national"
+    if code.endswith("0000"):
+        return "provincial"
+    if code.endswith("00"):
+        return "municipal"
+    return "county"
+
+
+def prefix(code: str | None) -> str:
+    """The code's significant digits: what every division inside it starts with.
+
+    >>> [prefix(c) for c in (None, '330000', '330100', '330102')]
+    ['', '33', '3301', '330102']
+    """
+    if code is None:
+        return ""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def within(code: str | None, region: str | None) -> bool:
+    """Whether the division ``code`` lies inside ``region`` (itself included); ``None`` is the
+    whole nation, which lies inside no region but its own.
+
+    >>> within('330102', '330000'), within('330100', '330100'), within('330000', '330100')
+    (True, True, False)
+    >>> within(None, '330000'), within('330000', None), within(None, None)
+    (False, True, True)
+    >>> within('320100', '330000')
+    False
+    """
+    if region is None:
+        return True
+    if code is None:
+        return False
+    return code.startswith(prefix(region))
+
+
+def enclosing(code: str | None) -> tuple[str, ...]:
+    """The divisions ``code`` lies in, from the province down to itself.
+
+    >>> enclosing('330102')
+    ('330000', '330100', '330102')
+    >>> enclosing('330000'), enclosing(None)
+    (('330000',), ())
+    """
+    if code is None:
+        return ()
+    out = [code[:2] + "0000"]
+    if not code.endswith("0000"):
+        out.append(code[:4] + "00")
+        if not code.endswith("00"):
+            out.append(code)
+    return tuple(out)

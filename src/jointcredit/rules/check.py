@@ -69,10 +69,16 @@ class CatalogLike(Protocol):
     def version(self) -> Any: ...
     @property
     def list_types(self) -> Mapping[str, Any]: ...
+    @property
+    def departments(self) -> Mapping[str, Any]: ...
 
-    def measures_for_list_type(self, code: str, on: dt.date) -> Sequence[MeasureLike]: ...
+    def measures_for_list_type(
+        self, code: str, on: dt.date, region: str | None = ...
+    ) -> Sequence[MeasureLike]: ...
 
-    def clean_record_measures(self, on: dt.date | None = None) -> Sequence[MeasureLike]: ...
+    def clean_record_measures(
+        self, on: dt.date | None = None, region: str | None = ...
+    ) -> Sequence[MeasureLike]: ...
 
 
 class RuleBook:
@@ -83,26 +89,30 @@ class RuleBook:
         self.catalog = catalog
         version = catalog.version
         self.version: str = str(getattr(version, "digest", version))
-        self._by_list: dict[tuple[str, dt.date], Sequence[MeasureLike]] = {}
-        self._clean: dict[dt.date, Sequence[MeasureLike]] = {}
+        self._by_list: dict[tuple[str, dt.date, str | None], Sequence[MeasureLike]] = {}
+        self._clean: dict[tuple[dt.date, str | None], Sequence[MeasureLike]] = {}
 
-    def measures(self, list_type: str, day: dt.date) -> Sequence[MeasureLike]:
-        key = (list_type, day)
+    def measures(
+        self, list_type: str, day: dt.date, region: str | None = None
+    ) -> Sequence[MeasureLike]:
+        """The measures an entry on ``list_type`` draws on ``day`` at a check by a department of
+        ``region`` (None: a national department, to which no regional measure applies)."""
+        key = (list_type, day, region)
         found = self._by_list.get(key)
         if found is None:
             # An entry on a list type the catalog no longer has draws no measure.
             found = (
-                self.catalog.measures_for_list_type(list_type, day)
+                self.catalog.measures_for_list_type(list_type, day, region)
                 if list_type in self.catalog.list_types
                 else ()
             )
             self._by_list[key] = found
         return found
 
-    def clean_record(self, day: dt.date) -> Sequence[MeasureLike]:
-        found = self._clean.get(day)
+    def clean_record(self, day: dt.date, region: str | None = None) -> Sequence[MeasureLike]:
+        found = self._clean.get((day, region))
         if found is None:
-            found = self._clean[day] = self.catalog.clean_record_measures(day)
+            found = self._clean[(day, region)] = self.catalog.clean_record_measures(day, region)
         return found
 
 
@@ -239,20 +249,35 @@ _LIST_KINDS = frozenset({"red-list", "black-list"})
 
 
 def decide(
-    facts: Facts, catalog: RuleBook, *, department: str, matter: str, as_of: dt.date
+    facts: Facts,
+    catalog: RuleBook,
+    *,
+    department: str,
+    matter: str,
+    as_of: dt.date,
+    region: str | None = None,
 ) -> CheckResult:
-    """All measures that apply to the subject of ``facts`` for ``matter`` on ``as_of``."""
+    """All measures that apply to the subject of ``facts`` for ``matter`` on ``as_of`` at a
+    check by ``department`` of ``region`` (its jurisdiction; None: a national department).
+
+    National measures apply whoever checks; a regional document's or list's measures only when
+    ``region`` lies inside the document's (or list's) region.
+    """
     decisions: list[Decision] = []
     for entry in facts.records:
-        decisions.extend(_from_entry(entry, catalog, matter, as_of, target="subject", via=None))
+        decisions.extend(
+            _from_entry(entry, catalog, matter, as_of, region, target="subject", via=None)
+        )
     for role in facts.roles:
         if not role.held_on(as_of):
             continue
         via = {"role": role.role, "organisation": role.organization}
         for entry in role.entries:
-            decisions.extend(_from_entry(entry, catalog, matter, as_of, target=role.role, via=via))
-    if facts.subject is not None or _any_for_unknown(catalog, as_of):
-        decisions.extend(_clean_record(facts, catalog, matter, as_of))
+            decisions.extend(
+                _from_entry(entry, catalog, matter, as_of, region, target=role.role, via=via)
+            )
+    if facts.subject is not None or _any_for_unknown(catalog, as_of, region):
+        decisions.extend(_clean_record(facts, catalog, matter, as_of, region))
     decisions.sort(key=lambda d: (d.kind, d.measure, d.entry or 0, str(d.via or "")))
     return CheckResult(facts.subject, department, matter, as_of, catalog.version, tuple(decisions))
 
@@ -262,6 +287,7 @@ def _from_entry(
     catalog: RuleBook,
     matter: str,
     day: dt.date,
+    region: str | None,
     *,
     target: str,
     via: dict[str, str] | None,
@@ -271,7 +297,7 @@ def _from_entry(
     status = _YIELDS.get(entry.status_on(day))
     if status is None:
         return
-    for measure in catalog.measures(entry.list_type, day):
+    for measure in catalog.measures(entry.list_type, day, region):
         if matter in measure.matters and target in measure.targets and measure.legal_basis:
             yield _decision(measure, entry, via, status)
 
@@ -295,15 +321,17 @@ def _decision(
     )
 
 
-def _any_for_unknown(catalog: RuleBook, day: dt.date) -> bool:
+def _any_for_unknown(catalog: RuleBook, day: dt.date, region: str | None) -> bool:
     return any(
         m.trigger is not None and not m.trigger.clean_record.subject_known
-        for m in catalog.clean_record(day)
+        for m in catalog.clean_record(day, region)
     )
 
 
-def _clean_record(facts: Facts, catalog: RuleBook, matter: str, day: dt.date) -> Iterable[Decision]:
-    for measure in catalog.clean_record(day):
+def _clean_record(
+    facts: Facts, catalog: RuleBook, matter: str, day: dt.date, region: str | None
+) -> Iterable[Decision]:
+    for measure in catalog.clean_record(day, region):
         trigger = measure.trigger.clean_record if measure.trigger else None
         if trigger is None or matter not in measure.matters or "subject" not in measure.targets:
             continue

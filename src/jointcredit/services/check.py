@@ -71,6 +71,13 @@ def rule_book(catalog: CatalogLike | None = None) -> RuleBook:
     return _default_rules
 
 
+def region_of(rules: RuleBook, department: str) -> str | None:
+    """The checking department's jurisdiction (None: national): regional measures apply to
+    the departments inside their region only."""
+    known = rules.catalog.departments.get(department)
+    return getattr(known, "region", None)
+
+
 def _checked_codes(catalog: Any, department: str, matter: str) -> None:
     if department not in catalog.departments:
         raise CheckInputError(f"department {department!r} is not in the catalog")
@@ -147,7 +154,10 @@ def _checked(
     mistyped = _mistyped_resident_id(code, facts)
     if mistyped is not None:
         raise mistyped
-    result = decide(facts, rules, department=department, matter=matter, as_of=day)
+    result = decide(
+        facts, rules, department=department, matter=matter, as_of=day,
+        region=region_of(rules, department),
+    )  # fmt: skip
     return code, result
 
 
@@ -301,7 +311,10 @@ def _screen_batch(
         if isinstance(code, CheckInputError):
             yield ScreenLine(line, raw, None, str(code))
         else:
-            result = decide(facts[code], rules, department=department, matter=matter, as_of=day)
+            result = decide(
+                facts[code], rules, department=department, matter=matter, as_of=day,
+                region=region_of(rules, department),
+            )  # fmt: skip
             yield ScreenLine(line, raw, result, None)
 
 

@@ -8,7 +8,9 @@ attempt and is unique in the table.
 
 Who receives: every department that implements a measure on the entry's list type (the catalog's
 stated implementers and its transcribers' inferred ones: a message sent to a department that
-turns out not to implement costs nothing, one not sent leaves a punishment unapplied), every
+turns out not to implement costs nothing, one not sent leaves a punishment unapplied; each
+followed to its successor and to the local departments that carry its duties in the measure's
+region, ``Catalog.implementers``), every
 department subscribed to the list type, and every department already told about this entry, so
 that whoever heard of a listing also hears of its end.
 """
@@ -49,7 +51,12 @@ def _catalog() -> Any:
 
 
 def implementers(list_type: str | None, day: dt.date, catalog: Any = None) -> dict[str, list[Any]]:
-    """Department code → the measures it implements on ``list_type`` on ``day``."""
+    """Department code → the measures it implements on ``list_type`` on ``day``.
+
+    The catalog's stated and inferred implementers, each carried by its successor (a body
+    abolished in a reform by the one that took its functions) and by every local department
+    whose counterpart it is, kept to the departments inside the measure's region.
+    """
     if list_type is None:
         return {}
     catalog = catalog or _catalog()
@@ -57,10 +64,7 @@ def implementers(list_type: str | None, day: dt.date, catalog: Any = None) -> di
         return {}
     found: dict[str, list[Any]] = {}
     for measure in catalog.measures_for_list_type(list_type, day):
-        for department in (
-            *measure.implementing_departments,
-            *measure.implementing_departments_inferred,
-        ):
+        for department in catalog.implementers(measure, list_type):
             found.setdefault(department, [])
             if measure not in found[department]:
                 found[department].append(measure)
