@@ -507,8 +507,11 @@ class Catalog:
 
 
 def _carriers(departments: Mapping[str, Department]) -> dict[str, tuple[str, ...]]:
-    """Current department → itself and the current departments whose counterpart chain
-    reaches it. A superseded body carries nothing: its successor does."""
+    """Current department → itself and the current departments that carry its duties: those
+    whose chain of counterparts reaches it, and those below it (``parent``) whose chain of
+    counterparts ends where its own does (Hangzhou's market regulator, under Zhejiang's, carries
+    what a Zhejiang document asks of Zhejiang's). A superseded body carries nothing: its
+    successor does."""
 
     def successor(code: str) -> str:
         seen = {code}
@@ -519,21 +522,35 @@ def _carriers(departments: Mapping[str, Department]) -> dict[str, tuple[str, ...
             seen.add(code)
         return code
 
-    found: dict[str, list[str]] = {}
-    for code, department in departments.items():
-        if department.superseded_by is not None:
-            continue
-        found.setdefault(code, []).append(code)
+    def chain(code: str, key: str) -> list[str]:
+        """``code``'s counterparts (or parents), each followed to its successor, nearest first."""
+        out: list[str] = []
         seen = {code}
-        above = department.counterpart
+        above = getattr(departments[code], key) if code in departments else None
         while above is not None:
             above = successor(above)
             if above in seen:
                 break  # a circle: the loader reports it
             seen.add(above)
-            found.setdefault(above, [above]).append(code)
+            out.append(above)
             known = departments.get(above)
-            above = known.counterpart if known is not None else None
+            above = getattr(known, key) if known is not None else None
+        return out
+
+    def root(code: str) -> str:
+        counterparts = chain(code, "counterpart")
+        return counterparts[-1] if counterparts else code
+
+    found: dict[str, list[str]] = {}
+    for code, department in departments.items():
+        if department.superseded_by is not None:
+            continue
+        found.setdefault(code, []).append(code)
+        mine = root(code)
+        above = chain(code, "counterpart")
+        above += [p for p in chain(code, "parent") if p not in above and root(p) == mine]
+        for carried in above:
+            found.setdefault(carried, [carried]).append(code)
     return {code: tuple(dict.fromkeys(codes)) for code, codes in found.items()}
 
 

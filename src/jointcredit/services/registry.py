@@ -36,7 +36,20 @@ def open_registry(url: str | None = None, *, upgrade: bool | None = None) -> Eng
                 f"{migrate.head_revision()}: run `jointcredit db upgrade`"
             )
         migrate.upgrade(engine)
+    _sync_departments(engine)
     return engine
+
+
+def _sync_departments(engine: Engine) -> None:
+    """The departments table as the catalog says (services.departments); a broken catalog is
+    left to the command that reads it, which names its errors."""
+    from jointcredit.catalog import CatalogError
+    from jointcredit.services import departments
+
+    try:
+        departments.sync(engine)
+    except CatalogError:
+        return
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,12 +84,28 @@ def authority_org_code(kind: catalog.AuthorityKind, county: County) -> str:
     Derived, not drawn, so that an authority's code does not depend on the order in which
     records meet it.
     """
-    n, digits = int(county.code), []
-    for _ in range(4):  # county codes are below 31**4
+    return _authority_org(kind.code, county.code)
+
+
+def _authority_org(kind: str, division: str) -> str:
+    n, digits = int(division), []
+    for _ in range(4):  # division codes are below 31**4
         n, r = divmod(n, 31)
         digits.append(USCC_ALPHABET[r])
-    first8 = MARKER + _AUTHORITY_MARK + kind.code + "".join(reversed(digits))
+    first8 = MARKER + _AUTHORITY_MARK + kind + "".join(reversed(digits))
     return first8 + org_check_char(first8)
+
+
+def authority_uscc(kind: str, division: str) -> str:
+    """The synthetic USCC of the authority of ``kind`` (an ``AuthorityKind.code``, or another
+    character for kinds synthetic records never issue, e.g. ``"9"`` for a development and reform
+    commission) in ``division`` (any level): the one synthetic records name, for a county's
+    authority; sample departments files give it so that the records find their department.
+
+    >>> authority_uscc("1", "330106") == authority_uscc("1", "330106")
+    True
+    """
+    return make_uscc("11", division, _authority_org(kind, division))
 
 
 def make_uscc(prefix: str, county: str, org_code: str) -> str:
