@@ -63,8 +63,10 @@ class RecordDraft(NamedTuple):
     status: str
     #: The row as sent (non-empty fields, stripped), serialised once as JSON for the history.
     payload: str
-    #: List entries: the catalog's list type and the listing department's code.
+    #: List entries: the catalog's list type.
     list_type: str | None = None
+    #: The catalog code of the department the record belongs to: a list entry's listing
+    #: department; a licence's or penalty's issuing authority when its USCC is a department's.
     department: str | None = None
     #: Fields the row sent (the payload's keys but notes starting with "_"), counted when the
     #: payload was made, so that the statistics need not parse it again (None: parse it).

@@ -345,7 +345,7 @@ def test_demo_without_serving_makes_keys_once(tmp_path: Path) -> None:
     second = demo.ok(*args, "--entries", "60", "--no-serve")
     assert json.loads(path.read_text(encoding="utf-8"))["keys"] == saved
     assert all(k["key"] in second.stdout for k in saved)
-    assert len(demo.json("keys", "list", "--all", "--json")) == 5, "no new keys on a second run"
+    assert len(demo.json("keys", "list", "--all", "--json")) == 6, "no new keys on a second run"
 
     # A revoked demo key is replaced, the others kept.
     demo.ok("keys", "revoke", str(implementer["id"]))

@@ -95,7 +95,7 @@ def compute_version(files: Sequence[CatalogFile]) -> CatalogVersion:
     return CatalogVersion(f"sha256:{digest.hexdigest()[:16]}", len(files))
 
 
-def _build(paths: Sequence[Path]) -> tuple[State, list[CatalogFile]]:
+def _build(paths: Sequence[Path], node_region: str | None) -> tuple[State, list[CatalogFile]]:
     state = State()
     files = discover(paths, state)
     for f in files:
@@ -106,7 +106,7 @@ def _build(paths: Sequence[Path]) -> tuple[State, list[CatalogFile]]:
             state.problems.error(Location(f.path, line), "parse-error", "not UTF-8 text")
             continue
         parse_file(state, f.path, compose(text, f.path, state.problems), text)
-    check(state)
+    check(state, node_region)
     state.problems.items.sort(key=Problem.sort_key)
     return state, files
 
@@ -128,7 +128,7 @@ class LintReport:
 
 def lint_report(paths: Sequence[Path] | None = None) -> LintReport:
     """:func:`lint` with the version and the files it covered."""
-    state, files = _build(default_paths() if paths is None else paths)
+    state, files = _build(default_paths() if paths is None else paths, get_settings().region)
     return LintReport(
         tuple(state.problems.items), compute_version(files), tuple(f.path for f in files)
     )
@@ -136,12 +136,13 @@ def lint_report(paths: Sequence[Path] | None = None) -> LintReport:
 
 def lint(paths: Sequence[Path] | None = None) -> list[Problem]:
     """Every problem of the catalog made of ``paths`` (default: :func:`default_paths`), errors
-    and warnings, sorted by file and line."""
+    and warnings, sorted by file and line; checked for this node's region
+    (``JOINTCREDIT_REGION``)."""
     return list(lint_report(paths).problems)
 
 
-def _load(paths: tuple[Path, ...]) -> Catalog:
-    state, files = _build(paths)
+def _load(paths: tuple[Path, ...], node_region: str | None) -> Catalog:
+    state, files = _build(paths, node_region)
     problems = state.problems.items
     if any(p.is_error for p in problems):
         raise CatalogError(problems)
@@ -158,10 +159,10 @@ def _load(paths: tuple[Path, ...]) -> Catalog:
 
 
 @cache
-def _load_default(paths: tuple[Path, ...]) -> Catalog:
-    # Keyed on the paths, so that a change of settings (tests) loads afresh while every other
-    # call in the process gets the catalog that was checked at start.
-    return _load(paths)
+def _load_default(paths: tuple[Path, ...], node_region: str | None) -> Catalog:
+    # Keyed on the settings it depends on, so that a change of settings (tests) loads afresh
+    # while every other call in the process gets the catalog that was checked at start.
+    return _load(paths, node_region)
 
 
 def load_catalog(paths: Sequence[Path] | None = None) -> Catalog:
@@ -171,6 +172,7 @@ def load_catalog(paths: Sequence[Path] | None = None) -> Catalog:
     Raises :class:`CatalogError` listing the errors when there are any: the platform refuses to
     start on a broken catalog. Warnings are kept in ``Catalog.warnings``.
     """
+    region = get_settings().region
     if paths is None:
-        return _load_default(default_paths())
-    return _load(tuple(Path(p) for p in paths))
+        return _load_default(default_paths(), region)
+    return _load(tuple(Path(p) for p in paths), region)

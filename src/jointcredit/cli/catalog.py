@@ -13,6 +13,7 @@ from rich.table import Column, Table
 from jointcredit.catalog import Catalog, Measure, Problem, Status, default_paths, load_catalog
 from jointcredit.catalog.loader import lint_report
 from jointcredit.cli.common import console, err_console, handle_errors, print_json
+from jointcredit.identifiers import divisions
 
 app = typer.Typer(
     help="The measure catalog: departments, matters, list types and measures.",
@@ -106,6 +107,26 @@ def _departments(m: Measure) -> str:
     return shown
 
 
+def _region(code: str) -> str:
+    return f"{code} {divisions.name(code) or ''}".rstrip()
+
+
+def _regions(catalog: Catalog, m: Measure) -> str:
+    """Where a measure applies when its document or a list of its is regional: only at checks
+    by departments inside that region."""
+    doc = catalog.documents[m.document]
+    shown = []
+    if doc.region is not None:
+        shown.append(f"{_region(doc.region)} (document)")
+    for code in m.list_types:
+        region = catalog.list_types[code].region
+        if region is not None:
+            shown.append(f"{_region(region)} (list {code})")
+    if not shown:
+        return ""
+    return "; ".join(shown) + ": only at checks by departments there"
+
+
 def _measure_table(catalog: Catalog, m: Measure) -> Table:
     """One measure as a two-column table: a wide table of every field does not fit a terminal,
     and the texts are what the reader came for."""
@@ -132,9 +153,22 @@ def _measure_table(catalog: Catalog, m: Measure) -> Table:
         applies = ", ".join(m.list_types)
     table.add_row("kind", f"{m.kind}, {m.binding}, {m.category}")
     table.add_row("applies on", escape(applies))
+    regions = _regions(catalog, m)
+    if regions:
+        table.add_row("region", escape(regions))
     table.add_row("targets", escape(", ".join(m.targets)))
     table.add_row("matters", escape(", ".join(m.matters)))
     table.add_row("departments", _departments(m))
+    carried = tuple(
+        dict.fromkeys(
+            d
+            for lt in (m.list_types or (None,))
+            for d in catalog.implementers(m, lt, inferred=False)
+        )
+    )
+    if carried and carried != m.implementing_departments:
+        # Successors and counterparts: who is due to apply it today, where it applies.
+        table.add_row("implemented by", escape(", ".join(carried)))
     table.add_row("legal basis", escape(m.legal_basis))
     if m.title_zh:
         table.add_row("heading", escape(m.title_zh))
@@ -195,7 +229,10 @@ def show(
         print_json(
             {
                 "version": str(catalog.version),
-                "measures": [m.to_dict() for m in measures],
+                "measures": [
+                    m.to_dict() | {"document_region": catalog.documents[m.document].region}
+                    for m in measures
+                ],
             }
         )
         return

@@ -4,6 +4,11 @@ Creates (or reuses) the SQLite registry, writes synthetic departments' files, im
 shows what the registry now holds, makes one API key per role (kept in DATA_DIR/demo-keys.json
 and reused on the next run) and starts the HTTP API on it. Run it twice: the second import adds
 nothing and the keys stay the same.
+
+The demo ships a sample province (issue 15): Zhejiang's catalog files in
+``jointcredit/data/samples/zhejiang`` (departments down to a district, a provincial red list and
+its incentive memorandum, every name marked （示例）). They are outside the shipped catalog, so
+only the demo's process, and a later one given the same ``JOINTCREDIT_CATALOG_PATHS``, sees them.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import json
 import os
 import secrets
 import shlex
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +27,11 @@ from rich.table import Table
 from sqlalchemy import Engine, func, select
 
 from jointcredit import clock, synth
+from jointcredit.catalog import load_catalog
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, progress_bar
 from jointcredit.cli.serve import HostOption, PortOption, run_server, urls
 from jointcredit.errors import AuthenticationError
+from jointcredit.identifiers.divisions import within
 from jointcredit.identifiers.mask import mask_identifier
 from jointcredit.jsontext import dumps
 from jointcredit.services import keys, reports, selfservice, staff
@@ -34,7 +42,22 @@ from jointcredit.services.registry import open_registry, subject_report
 from jointcredit.services.registry import summary as registry_summary
 from jointcredit.settings import get_settings
 from jointcredit.store.tables import credit_records, subjects
-from jointcredit.synth.entries import list_entry_rows
+from jointcredit.synth.catalog import AUTHORITY_KINDS
+from jointcredit.synth.entries import list_entry_rows, regional_entry_rows
+from jointcredit.synth.subjects import authority_uscc
+
+#: The sample province's catalog files: beside the shipped catalog, never inside it, so that a
+#: national node does not get them.
+SAMPLE_PROVINCE = Path(__file__).resolve().parent.parent / "data" / "samples" / "zhejiang"
+#: Where a share of the synthetic subjects are registered: Xihu, whose market regulator and tax
+#: bureau are sample departments (their USCCs are the synthetic authorities' of 330106).
+SAMPLE_COUNTIES = ("330106",)
+SAMPLE_SHARE = 0.1
+#: The sample province's red list, the department whose check the demo shows on it and a
+#: matter of the incentive memorandum's measures.
+SAMPLE_LIST = "zj-honest-enterprises"
+SAMPLE_DEPARTMENT = "ZJ-AMR"
+SAMPLE_MATTER = "administrative-approval-green-channel"
 
 
 @handle_errors
@@ -57,7 +80,9 @@ def demo(
     host: str = HostOption,
     port: int = PortOption,
 ) -> None:
-    """Create the registry, load synthetic demo data, make demo API keys and start the API."""
+    """Create the registry, load synthetic demo data (with a sample province, Zhejiang), make
+    demo API keys and start the API."""
+    catalog_paths = _use_sample_province()
     settings = get_settings()
     out = directory or settings.data_dir / "demo"
     out.mkdir(parents=True, exist_ok=True)
@@ -66,18 +91,48 @@ def demo(
 
     # China's day: the sample check answers for it, and a later day would be refused.
     today = clock.today()
-    gen = synth.Generator(seed=seed, today=today, subjects=subjects_n)
+    gen = synth.Generator(
+        seed=seed,
+        today=today,
+        subjects=subjects_n,
+        home=SAMPLE_COUNTIES,
+        home_share=SAMPLE_SHARE,
+    )
+    _show_sample_province()
     files = {
         "licensing": out / "licensing.csv",
         "penalty": out / "penalties.csv",
     }
-    synth.write_rows(files["licensing"], gen.licensing_rows(licensing), synth.LICENSING_FIELDS)
+    local = _SampleAuthorities()
+    synth.write_rows(
+        files["licensing"], local.count(gen.licensing_rows(licensing)), synth.LICENSING_FIELDS
+    )
     plan = gen.plan_bad_rows(penalties, min(bad_rows, penalties))
-    synth.write_rows(files["penalty"], gen.penalty_rows(penalties, plan), synth.PENALTY_FIELDS)
+    synth.write_rows(
+        files["penalty"], local.count(gen.penalty_rows(penalties, plan)), synth.PENALTY_FIELDS
+    )
     files["list-entry"] = out / "list-entries.jsonl"
     listed = list(list_entry_rows(gen, entries, seed=seed))
+    red = load_catalog().list_types[SAMPLE_LIST]
+    regional = list(
+        regional_entry_rows(
+            gen,
+            min(entries, max(3, entries // 10)),
+            list_type=red.code,
+            department=red.initiating_department,
+            legal_basis=red.legal_basis,
+            region=red.region or "",
+            seed=seed,
+        )
+    )
+    listed += regional
     files["list-entry"].write_text("".join(dumps(e) + "\n" for e in listed), encoding="utf-8")
     console.print(f"synthetic files (organisation codes marked JC…): {out}", highlight=False)
+    console.print(
+        f"  of them issued by the sample province's authorities (Xihu, 330106): "
+        f"{local.rows:,} records; on its red list {SAMPLE_LIST}: {len(regional):,} entries",
+        highlight=False,
+    )
 
     results = Table(title="imports")
     for column in ("file", "rows", "accepted", "updated", "duplicates", "rejected", "seconds"):
@@ -112,9 +167,11 @@ def demo(
     console.print(counts)
 
     with engine.connect() as conn:
-        busiest = conn.execute(  # the subject with the most records
+        busiest = conn.execute(  # the organisation with the most records
             select(subjects.c.identifier, func.count().label("n"))
             .join(credit_records, credit_records.c.subject_id == subjects.c.id)
+            # A person's identifier is a full resident ID, which the "next:" line would print.
+            .where(subjects.c.identifier_type == "uscc")
             .group_by(subjects.c.identifier)
             .order_by(func.count().desc(), subjects.c.identifier)
             .limit(1)
@@ -126,10 +183,17 @@ def demo(
             f"({report.subject['identifier']}), {len(report.records)} records",
             highlight=False,
         )
-        console.print(f"next: jointcredit subjects show {busiest.identifier}", highlight=False)
+        console.print(
+            "next: " + _command(catalog_paths, "subjects", "show", busiest.identifier),
+            highlight=False,
+            soft_wrap=True,
+        )
     sample = _sample_entry(listed, today)
     if sample is not None:
-        _sample_check(engine, sample, today)
+        _sample_check(engine, sample, today, catalog_paths)
+    local_sample = regional[0] if regional else None
+    if local_sample is not None:
+        _sample_local_check(engine, local_sample, today, catalog_paths)
 
     demo_keys = _demo_keys(engine, settings.data_dir / "demo-keys.json")
     _show_keys(demo_keys, settings.data_dir / "demo-keys.json")
@@ -139,7 +203,15 @@ def demo(
     _show_department_key(_demo_department_key(engine, passphrase_path), passphrase_path)
     _show_self_service(sample, host, port)
     _show_examples(demo_keys, sample, host, port)
+    _show_local_examples(demo_keys, local_sample, host, port)
     engine.dispose()
+    if not serve:
+        console.print(
+            "next (the service on the same catalog, sample province included): "
+            + _command(catalog_paths, "serve"),
+            highlight=False,
+            soft_wrap=True,
+        )
     if serve:
         console.print()
         run_server(database, host=host, port=port)
@@ -160,7 +232,102 @@ def _sample_entry(listed: list[dict[str, Any]], today: dt.date) -> dict[str, Any
     )
 
 
-def _sample_check(engine: Engine, sample: dict[str, Any], today: dt.date) -> None:
+def _use_sample_province() -> str:
+    """Add the sample province to the catalog paths of this process (after any the operator
+    set) and return the value: the settings and the catalog are read once per process and
+    cached, so this comes before anything reads them, and the server the demo starts in this
+    process serves the same catalog."""
+    configured = os.environ.get("JOINTCREDIT_CATALOG_PATHS", "")
+    parts = [p for p in configured.split(os.pathsep) if p.strip()]
+    if not any(Path(p).resolve() == SAMPLE_PROVINCE for p in parts):
+        parts.append(str(SAMPLE_PROVINCE))
+    value = os.pathsep.join(parts)
+    os.environ["JOINTCREDIT_CATALOG_PATHS"] = value
+    get_settings.cache_clear()
+    return value
+
+
+def _command(catalog_paths: str, *args: str) -> str:
+    """A command line for a later shell: with the demo's catalog paths, without which the
+    sample province's departments, list and memorandum are unknown there."""
+    words = ["jointcredit", *args]
+    return f"JOINTCREDIT_CATALOG_PATHS={shlex.quote(catalog_paths)} " + shlex.join(words)
+
+
+def _show_sample_province() -> None:
+    catalog = load_catalog()
+    local = [
+        d
+        for d in catalog.departments.values()
+        if d.region is not None and within(d.region, "330000")
+    ]
+    red = catalog.list_types[SAMPLE_LIST]
+    memoranda = [d.id for d in catalog.documents.values() if d.list_type == SAMPLE_LIST]
+    console.print(
+        "sample province (SAMPLE DATA, not the real bodies; names marked （示例）): Zhejiang, "
+        f"{len(local)} departments ({', '.join(sorted(d.code for d in local))}), red list "
+        f"{red.code} (region {red.region}), memorandum {', '.join(memoranda)}; "
+        f"catalog files in {SAMPLE_PROVINCE}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+class _SampleAuthorities:
+    """Counts the rows whose issuing authority is one of the sample province's departments,
+    as they are written."""
+
+    def __init__(self) -> None:
+        self.usccs = {
+            authority_uscc(kind.code, county)
+            for county in SAMPLE_COUNTIES
+            for kind in AUTHORITY_KINDS
+        } & {d.uscc for d in load_catalog().departments.values() if d.uscc}
+        self.rows = 0
+
+    def count(self, rows: Iterable[dict[str, str]]) -> Iterator[dict[str, str]]:
+        for row in rows:
+            if (row.get("XK_XKJGDM") or row.get("CF_CFJGDM")) in self.usccs:
+                self.rows += 1
+            yield row
+
+
+def _sample_local_check(
+    engine: Engine, entry: dict[str, Any], today: dt.date, catalog_paths: str
+) -> None:
+    """Show a check by the sample province's market regulator on a company on its red list:
+    the provincial incentive applies (and would not at a check by another province's body)."""
+    company = entry["subject"]["uscc"]
+    result = check(engine, company, department=SAMPLE_DEPARTMENT, matter=SAMPLE_MATTER, as_of=today)
+    console.print(
+        f"\nlocal check (sample province): {SAMPLE_DEPARTMENT} checks {entry['subject']['name']}"
+        f" ({company}), on the provincial red list {entry['list_type']}, at {SAMPLE_MATTER}:",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for d in result.decisions:
+        console.print(f"  {d.status} {d.kind} {d.measure}: {d.text}", highlight=False)
+        console.print(f"    legal basis: {d.legal_basis}", highlight=False)
+    console.print(
+        "next: "
+        + _command(
+            catalog_paths,
+            "check",
+            company,
+            "--department",
+            SAMPLE_DEPARTMENT,
+            "--matter",
+            SAMPLE_MATTER,
+            "--json",
+        ),
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _sample_check(
+    engine: Engine, sample: dict[str, Any], today: dt.date, catalog_paths: str
+) -> None:
     """Show the joint check on a listed company's legal representative buying an air ticket."""
     person = sample["persons"][0]["id_number"]
     result = check(engine, person, department="CAAC", matter="air-travel", as_of=today)
@@ -173,20 +340,34 @@ def _sample_check(engine: Engine, sample: dict[str, Any], today: dt.date) -> Non
         via = f" via {d.via['role']} of {d.via['organisation']}" if d.via else ""
         console.print(f"  {d.status} {d.kind} {d.measure}{via}: {d.text}", highlight=False)
         console.print(f"    legal basis: {d.legal_basis}", highlight=False)
+    # The company's own check, not the representative's: a full resident ID is never printed.
     console.print(
-        f"next: jointcredit check {person} --department CAAC --matter air-travel --json",
+        "next: "
+        + _command(
+            catalog_paths,
+            "check",
+            sample["subject"]["uscc"],
+            "--department",
+            "CAAC",
+            "--matter",
+            "air-travel",
+            "--json",
+        ),
         highlight=False,
+        soft_wrap=True,
     )
 
 
 #: The demo's keys: (role, department). The sample check is CAAC's (air tickets); supervision
-#: and key administration sit with NDRC, the lead department of the joint system.
+#: and key administration sit with NDRC, the lead department of the joint system; the sample
+#: province's market regulator implements the provincial memorandum (and SAMR's measures).
 DEMO_KEYS = (
     ("implementer", "CAAC"),
     ("initiator", "CAAC"),
     ("reviewer", "CAAC"),
     ("supervisor", "NDRC"),
     ("admin", "NDRC"),
+    ("implementer", SAMPLE_DEPARTMENT),
 )
 
 
@@ -231,13 +412,15 @@ def _demo_keys(engine: Engine, path: Path) -> list[dict[str, Any]]:
 
 #: The demo's console accounts: (username, role, department). The court (SPC) lists judgment
 #: defaulters, so its initiator proposes entries and two reviewers make the four eyes and answer
-#: objections; CAAC applies the air-travel ban; NDRC supervises.
+#: objections; CAAC applies the air-travel ban; NDRC supervises; the sample province's market
+#: regulator shows the console of a local department.
 DEMO_STAFF = (
     ("demo.initiator", "initiator", "SPC"),
     ("demo.reviewer", "reviewer", "SPC"),
     ("demo.reviewer2", "reviewer", "SPC"),
     ("demo.implementer", "implementer", "CAAC"),
     ("demo.supervisor", "supervisor", "NDRC"),
+    ("demo.zhejiang", "implementer", SAMPLE_DEPARTMENT),
 )
 
 
@@ -360,7 +543,7 @@ def _show_keys(demo_keys: list[dict[str, Any]], path: Path) -> None:
     console.print("\ndemo API keys (send as 'Authorization: Bearer KEY'):", highlight=False)
     for item in demo_keys:
         console.print(
-            f"  {item['role']:<12} {item['department']:<5} {item['key']}",
+            f"  {item['role']:<12} {item['department']:<6} {item['key']}",
             highlight=False,
             soft_wrap=True,
         )
@@ -395,3 +578,31 @@ def _show_examples(
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _show_local_examples(
+    demo_keys: list[dict[str, Any]], entry: dict[str, Any] | None, host: str, port: int
+) -> None:
+    """How the sample province's market regulator uses its key: its feed (the pushes of the
+    lists it implements measures on, through SAMR or its own memorandum) and a local check."""
+    key = next(k["key"] for k in demo_keys if k["department"] == SAMPLE_DEPARTMENT)
+    links = urls(host, port)
+    auth = shlex.quote("Authorization: Bearer " + key)
+    console.print(
+        f"  # {SAMPLE_DEPARTMENT} (sample province) pulls its feed: pushed entries of the lists "
+        "it implements measures on, its province's red list included:",
+        highlight=False,
+    )
+    console.print(
+        f"  curl -s -H {auth} {shlex.quote(links['API'] + '/feed')}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if entry is not None:
+        query = f"{links['API']}/check?subject={entry['subject']['uscc']}&matter={SAMPLE_MATTER}"
+        console.print(
+            f"  # {SAMPLE_DEPARTMENT} checks a company on the provincial red list "
+            f"{entry['list_type']}: the provincial incentive applies:",
+            highlight=False,
+        )
+        console.print(f"  curl -s -H {auth} {shlex.quote(query)}", highlight=False, soft_wrap=True)

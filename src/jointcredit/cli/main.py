@@ -12,6 +12,7 @@ from jointcredit.cli import (
     db,
     deadlines,
     demo,
+    departments,
     feedback,
     generate,
     grade,
@@ -64,6 +65,7 @@ app.command("grade")(grade.grade)
 app.add_typer(inspection.app, name="inspection")
 app.add_typer(db.app, name="db")
 app.add_typer(catalog.app, name="catalog")
+app.add_typer(departments.app, name="departments")
 app.command("serve")(serve.serve)
 app.add_typer(keys.app, name="keys")
 app.add_typer(staff.app, name="staff")

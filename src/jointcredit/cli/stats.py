@@ -9,6 +9,7 @@ Reads are recorded in the audit log (acted by ``operator``), as through the API.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -30,11 +31,25 @@ def _percent(value: float | None) -> str:
     return "" if value is None else f"{value:.1%}"
 
 
+def _region(row: dict[str, Any]) -> str:
+    if row["level"] is None:
+        return ""  # a name the catalog does not know: no known place
+    if row["region"] is None:
+        return "national"
+    return f"{row['region']}\n{row['region_name'] or ''}".rstrip()
+
+
 @app.command("departments")
 @handle_errors
 def departments(
     region: str | None = typer.Option(
-        None, "--region", help="Division code prefix: 33, 3301 or 330102 (330000 = 33)."
+        None,
+        "--region",
+        help="Division code prefix: 33, 3301 or 330102 (330000 = 33); default: the node's "
+        "JOINTCREDIT_REGION, else every region.",
+    ),
+    all_regions: bool = typer.Option(
+        False, "--all-regions", help="Every region, also on a node with JOINTCREDIT_REGION."
     ),
     period: str | None = typer.Option(
         None, "--period", help="2026Q3 (quarter), 2026-09 (month) or 2026 (year); default: now."
@@ -44,12 +59,18 @@ def departments(
     database: str | None = DatabaseOption,
 ) -> None:
     """Per department: what it submitted and how well it kept its limits, ranked by the
-    formula printed below the table (docs/tracking.md)."""
+    formula printed below the table (docs/tracking.md). The table lists the departments by
+    region (national bodies, each province, its cities, their counties); --json and --csv keep
+    the ranking's order, and --json adds the grouping (``regions``)."""
     if as_json and as_csv:
         raise InvalidInputError("--json and --csv: give one of them")
+    if all_regions and region is not None:
+        raise InvalidInputError("--region and --all-regions: give one of them")
     if period is not None:
         service.parse_period(period)  # a bad period is named before the database is opened
     service.parse_region(region)
+    if region is None and not all_regions:
+        region = service.node_region()
     result = service.departments(open_registry(database), by=OPERATOR, period=period, region=region)
     if as_json:
         print_json(result)
@@ -67,15 +88,28 @@ def departments(
         console.print("nothing recorded for any department in this period")
         return
     table = Table()
-    columns = ("rank", "score", "department", "records", "on time", "rejected", "complete",
-               "entries", "pushes", "feedback", "handled", "checks")  # fmt: skip
+    columns = ("region", "department", "rank", "score", "records", "on time", "rejected",
+               "complete", "entries", "pushes", "feedback", "handled", "checks")  # fmt: skip
+    ordered = service.in_hierarchy(result)
+    # In a narrow terminal the names wrap, but a region's or a department's code stays whole.
+    widest = {
+        "region": 8,
+        "department": max(2 * r["depth"] + len(r["department"]) for r in ordered),
+    }
     for column in columns:
-        table.add_column(column, justify="left" if column == "department" else "right")
-    for row in result["departments"]:
+        table.add_column(
+            column,
+            justify="left" if column in widest else "right",
+            min_width=widest.get(column),
+        )
+    # In the hierarchy's order (national bodies, each province, its cities, their counties),
+    # each department indented under its region and parent; the ranking is in its column.
+    for row in ordered:
         table.add_row(
+            _region(row),
+            "  " * row["depth"] + row["department"] + (f"\n{row['name']}" if row["name"] else ""),
             "" if row["rank"] is None else str(row["rank"]),
             "" if row["score"] is None else f"{row['score']:.1f}",
-            row["department"] + (f" {row['name']}" if row["name"] else ""),
             f"{row['records']:,}",
             _percent(row["publication_on_time_share"]),
             _percent(row["rejected_rate"]),

@@ -44,8 +44,12 @@ class Validator(Protocol):
     def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]: ...
 
 
-def make_validator(kind: ImportKind, today: dt.date) -> Validator:
-    """The validator of one import kind; list entries are checked against the catalog."""
+def make_validator(
+    kind: ImportKind, today: dt.date, departments: Mapping[str, str] | None = None
+) -> Validator:
+    """The validator of one import kind; list entries are checked against the catalog.
+    ``departments`` (authority USCC → department code) attributes licensing and penalty
+    records to the department their issuing authority is; list entries name theirs."""
     if kind == "list-entry":
         from jointcredit.catalog import load_catalog
         from jointcredit.importing.list_entries import ListEntryValidator
@@ -56,7 +60,7 @@ def make_validator(kind: ImportKind, today: dt.date) -> Validator:
             {code: d.name_zh for code, d in catalog.departments.items()},
             today=today,
         )
-    return RowValidator(kind, today=today)
+    return RowValidator(kind, today=today, departments=departments)
 
 
 @dataclass(slots=True)
@@ -106,11 +110,18 @@ def _invisible_warning(number: int, fields: list[str], values: Mapping[str, str]
 
 
 def produce(
-    path: Path, kind: ImportKind, encoding: str | None, today: dt.date, batch_size: int
+    path: Path,
+    kind: ImportKind,
+    encoding: str | None,
+    today: dt.date,
+    batch_size: int,
+    departments: Mapping[str, str] | None = None,
 ) -> Iterator[Opened | Batch]:
-    """Read and validate ``path``: first an :class:`Opened`, then batches of rows."""
+    """Read and validate ``path``: first an :class:`Opened`, then batches of rows.
+    ``departments``: as :func:`make_validator` takes it (passed in, so that a reading child
+    process need not load the catalog)."""
     source = Source(path, encoding=encoding)
-    validator = make_validator(kind, today)
+    validator = make_validator(kind, today, departments)
     warnings: list[str] = []
     rows = checked_header(source.rows(), source, validator, warnings, kind)
     first = next(rows, None)

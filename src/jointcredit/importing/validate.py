@@ -119,8 +119,17 @@ def digest(*parts: str) -> str:
 class RowValidator:
     """Validates the rows of one file of one format against ``today``."""
 
-    def __init__(self, kind: RecordKind, *, today: dt.date, source_system: str = "file-import"):
+    def __init__(
+        self,
+        kind: RecordKind,
+        *,
+        today: dt.date,
+        source_system: str = "file-import",
+        departments: Mapping[str, str] | None = None,
+    ):
         self.kind = kind
+        #: Authority USCC → catalog department: a record of that authority belongs to it.
+        self.departments: Mapping[str, str] = departments or {}
         self.today = today
         self.source_system = source_system
         self.spec = formats.LICENSING if kind == "licensing" else formats.PENALTIES
@@ -201,6 +210,7 @@ class RowValidator:
             issuing_authority_code=authority_code,
             source_department=source_name or None,
             source_department_code=source_code,
+            department=self.departments.get(authority_code) if authority_code else None,
             document_number=document_number,
             decision_date=decided,
             payload=dumps(payload),

@@ -41,6 +41,7 @@ from jointcredit.importing.text import CONTROL
 from jointcredit.importing.validate import FieldError
 from jointcredit.jsontext import dumps
 from jointcredit.services import audit
+from jointcredit.services import departments as departments_service
 from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.settings import get_settings
 from jointcredit.spreadsheet import safe_cell
@@ -139,6 +140,9 @@ def import_file(
     written is announced to the departments concerned (push messages, ``entry.listed`` or
     ``entry.changed``) in the transaction that writes it, as an approval does: what the
     operator's ``jointcredit import list-entries`` does (:func:`import_file_audited`).
+
+    A licensing or penalty record whose issuing authority's USCC is a current department's in
+    the catalog belongs to that department (its ``department``; docs/regions.md).
     """
     settings = get_settings()
     batch_size = batch_size or settings.import_batch_size
@@ -165,7 +169,9 @@ def import_file(
     if announce and kind == "list-entry" and sink is None:
         summary.messages = 0
         writer.announce = True
-    args = (path, kind, encoding, today, batch_size)
+    # Looked up once per import, so that attributing a row costs one dict look-up.
+    attribution = None if kind == "list-entry" else departments_service.by_uscc()
+    args = (path, kind, encoding, today, batch_size, attribution)
     try:
         for item in _from_worker(args) if workers else _produce(*args):
             if isinstance(item, _Opened):

@@ -43,7 +43,7 @@ from jointcredit.errors import (
 from jointcredit.importing.readers import detect_format
 from jointcredit.jsontext import dumps
 from jointcredit.security.digest import digest_of
-from jointcredit.services import audit
+from jointcredit.services import audit, departments
 from jointcredit.services.access import Principal, require
 from jointcredit.services.imports import (
     Accept,
@@ -180,7 +180,8 @@ def validated(
             cells["department"] = by.department
     elif name is not None and not cells.get(SOURCE_FIELD[kind], "").strip():
         cells[SOURCE_FIELD[kind]] = name
-    result = make_validator(kind, today).validate(1, cells)
+    # As an uploaded file's: a record belongs to the department its issuing authority is.
+    result = make_validator(kind, today, departments.by_uscc()).validate(1, cells)
     if isinstance(result, list):
         raise _invalid([(e.field, e.error) for e in result])
     too_long = _overlong_identifiers(result)

@@ -28,8 +28,18 @@ department with no share at all is not ranked.
 
 Regions: ``region`` is a division code (2, 4 or 6 digits; a 6-digit code's trailing ``00``
 pairs are dropped, so ``330000`` is Zhejiang). Records are placed by the division code in their
-issuing authority's USCC; everything else by the department's ``departments.region``. With a
-region, what has no known region is not counted.
+issuing authority's USCC; everything else by the department's ``departments.region`` (the
+catalog's, kept in the registry by :func:`jointcredit.services.registry.open_registry`). With a
+region, what has no known region is not counted. The dashboard and ``jointcredit stats`` start
+from the node's own region (``JOINTCREDIT_REGION``, :func:`node_region`); the API counts
+everything unless asked.
+
+Successors: work filed under a superseded body (SAIC, ZJ-AIC) counts in its successor's row
+(``superseded_by`` followed to the end), which names those bodies in ``includes``. Each row
+carries the department's place in the hierarchy (``region``, ``region_name``, ``level``,
+``parent``, ``counterpart``: None for names the catalog does not know), and ``regions`` groups
+the rows: national bodies, then each province, its cities, their counties, then names the
+catalog does not know, with subtotals (:func:`group`).
 """
 
 from __future__ import annotations
@@ -47,6 +57,7 @@ from sqlalchemy import Engine
 from jointcredit.clock import china_day, day_start
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError
+from jointcredit.identifiers import divisions
 from jointcredit.rules import feedback as feedback_rules
 from jointcredit.services import audit, summaries
 from jointcredit.services.access import Principal, require
@@ -109,7 +120,16 @@ COLUMNS = (
     "handled_in_time_share",
     "checks",
     "checks_by_matter",
+    # The department's place (issue 15): last, so the columns before keep their positions.
+    "region",
+    "region_name",
+    "level",
+    "parent",
+    "counterpart",
+    "includes",
 )
+#: The place columns of a row (from the catalog, not counted).
+PLACE = ("region", "region_name", "level", "parent", "counterpart", "includes")
 
 _PERIOD = re.compile(r"^(\d{4})(?:Q([1-4])|-(0[1-9]|1[0-2]))?$")
 _REGION = re.compile(r"^\d{2}(?:\d{2}){0,2}$")
@@ -185,6 +205,12 @@ def parse_region(text: str | None) -> str | None:
     return value
 
 
+def node_region() -> str | None:
+    """The node's own region as a prefix (``JOINTCREDIT_REGION``), None on a national node:
+    where the dashboard and ``jointcredit stats`` start when no region is asked for."""
+    return parse_region(get_settings().region)
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -200,6 +226,8 @@ class _Department:
         self.key = key
         self.n: dict[str, int] = defaultdict(int)
         self.matters: dict[str, int] = defaultdict(int)
+        #: Superseded bodies whose work is counted here.
+        self.includes: set[str] = set()
 
 
 def _judge(row: dict[str, Any], today: dt.date) -> str:
@@ -232,9 +260,14 @@ def compute(
     found: dict[str, _Department] = {}
 
     def of(key: str) -> _Department:
-        key = by_name.get(key, key)
+        filed = by_name.get(key, key)
+        # Old records and messages name bodies abolished since (SAIC): their successor does
+        # that work today, and is ranked on it.
+        key = catalog.successor(filed)
         if key not in found:
             found[key] = _Department(key)
+        if filed != key:
+            found[key].includes.add(filed)
         return found[key]
 
     from jointcredit.services.imports import make_validator
@@ -292,6 +325,7 @@ def compute(
             item.matters[row["matter"] or "-"] += int(row["checks"])
     rows = [_row(item, catalog) for item in found.values()]
     _rank(rows)
+    regions = group(rows)
     totals: dict[str, int] = defaultdict(int)
     for item in found.values():
         for matter, count in item.matters.items():
@@ -305,6 +339,7 @@ def compute(
         "formula_zh": FORMULA_ZH,
         "weights": dict(WEIGHTS),
         "departments": rows,
+        "regions": regions,
         "checks_by_matter": dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
 
@@ -323,6 +358,16 @@ def _row(item: _Department, catalog: Any) -> dict[str, Any]:
     }
     for column in COLUMNS[4:]:
         row[column] = n[column] if column in _COUNTS else None
+    region = known.region if known is not None else None
+    row.update(
+        region=region,
+        region_name=divisions.name(region) if region is not None else None,
+        level=known.level if known is not None else None,
+        parent=known.parent if known is not None else None,
+        counterpart=known.counterpart if known is not None else None,
+        includes=sorted(item.includes),
+        depth=0,
+    )
     row["publication_on_time_share"] = _share(n["published_on_time"], n["publication_due"])
     row["rejected_rate"] = _share(n["rows_rejected"], n["rows_submitted"])
     row["completeness"] = _share(n["fields_filled"], n["fields_total"])
@@ -335,8 +380,95 @@ def _row(item: _Department, catalog: Any) -> dict[str, Any]:
 _COUNTS = frozenset(
     c
     for c in COLUMNS[4:]
-    if not c.endswith(("_share", "_rate")) and c not in ("completeness", "checks_by_matter")
+    if not c.endswith(("_share", "_rate")) and c not in ("completeness", "checks_by_matter", *PLACE)
 )
+#: The counts a region's subtotal adds up, in the order of the columns.
+SUBTOTALS = tuple(c for c in COLUMNS if c in _COUNTS)
+#: The group of the names the catalog does not know (no region, no level).
+OTHER = "other"
+
+
+def group(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows grouped by region, in the order of the hierarchy: national bodies, then every
+    province, each followed by its cities and each city by its counties (division codes sort
+    that way), then the names the catalog does not know. The regions enclosing a department's
+    are there even without departments of their own, so that the hierarchy reads whole.
+
+    Each group: ``region`` (code; None for national bodies and unknown names), ``name`` (the
+    division's), ``level`` (``national``, ``provincial``, ``municipal``, ``county`` or
+    ``other``), ``depth`` (0 for national bodies, provinces and unknown names, 1 for cities, 2
+    for counties), ``within`` (the enclosing region), ``departments`` (codes: within a group,
+    a department follows its ``parent`` when both are there, otherwise the ranking's order),
+    ``subtotal`` (the counts of its own departments) and ``total`` (with the regions inside
+    it). Sets each row's ``depth``: its group's, one more under a parent in the same group."""
+    members: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    unknown: list[dict[str, Any]] = []
+    for row in rows:
+        if row["level"] is None:
+            unknown.append(row)
+        else:
+            members[row["region"]].append(row)
+    codes = sorted({c for region in members if region for c in divisions.enclosing(region)})
+    out: list[dict[str, Any]] = []
+    if None in members:
+        out.append(_group(None, "national", 0, None, members[None]))
+    for code in codes:
+        enclosing = divisions.enclosing(code)
+        out.append(
+            _group(
+                code,
+                divisions.level(code),
+                len(enclosing) - 1,
+                enclosing[-2] if len(enclosing) > 1 else None,
+                members.get(code, []),
+            )
+        )
+    if unknown:
+        out.append(_group(None, OTHER, 0, None, unknown))
+    by_code = {g["region"]: g for g in out if g["region"] is not None}
+    for g in out:
+        if g["region"] is None:
+            continue
+        for inner in divisions.enclosing(g["region"])[:-1]:
+            total = by_code[inner]["total"]
+            for name, count in g["subtotal"].items():
+                total[name] += count
+    return out
+
+
+def _group(
+    region: str | None, level: str, depth: int, within: str | None, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    codes = {r["department"] for r in rows}
+    children: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:  # in the ranking's order
+        children[row["parent"] if row["parent"] in codes else None].append(row)
+    ordered: list[str] = []
+
+    def walk(parent: str | None, at: int) -> None:
+        for row in children.get(parent, []):
+            row["depth"] = at
+            ordered.append(row["department"])
+            walk(row["department"], at + 1)
+
+    walk(None, depth)
+    subtotal = {name: sum(r[name] for r in rows) for name in SUBTOTALS}
+    return {
+        "region": region,
+        "name": divisions.name(region) if region is not None else None,
+        "level": level,
+        "depth": depth,
+        "within": within,
+        "departments": ordered,
+        "subtotal": subtotal,
+        "total": dict(subtotal),
+    }
+
+
+def in_hierarchy(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The result's department rows in the order of its ``regions``."""
+    rows = {r["department"]: r for r in result["departments"]}
+    return [rows[code] for g in result["regions"] for code in g["departments"]]
 
 
 def score(row: dict[str, Any]) -> float | None:
@@ -396,7 +528,8 @@ def departments(
 
 
 def csv_text(result: dict[str, Any]) -> str:
-    """The departments' rows as CSV (UTF-8 text; ``checks_by_matter`` as ``matter=n; …``)."""
+    """The departments' rows as CSV (UTF-8 text; ``checks_by_matter`` as ``matter=n; …``,
+    ``includes`` as ``SAIC; …``), in the ranking's order."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -406,6 +539,8 @@ def csv_text(result: dict[str, Any]) -> str:
             value = row[column]
             if column == "checks_by_matter":
                 value = "; ".join(f"{k}={v}" for k, v in value.items())
+            elif column == "includes":
+                value = "; ".join(value)
             cells.append("" if value is None else value)
         writer.writerow(cells)
     return out.getvalue()
@@ -414,12 +549,18 @@ def csv_text(result: dict[str, Any]) -> str:
 __all__ = [
     "COLUMNS",
     "FORMULA",
+    "OTHER",
+    "PLACE",
+    "SUBTOTALS",
     "WEIGHTS",
     "Period",
     "compute",
     "csv_text",
     "current_quarter",
     "departments",
+    "group",
+    "in_hierarchy",
+    "node_region",
     "parse_period",
     "parse_region",
     "score",

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+from jointcredit.identifiers import divisions
 from jointcredit.synth import catalog as kinds
 from jointcredit.synth.records import Generator
 
@@ -70,10 +71,43 @@ def list_entry_rows(gen: Generator, n: int, *, seed: int = 0) -> Iterator[dict[s
         yield entry
 
 
+def regional_entry_rows(
+    gen: Generator,
+    n: int,
+    *,
+    list_type: str,
+    department: str,
+    legal_basis: str,
+    region: str,
+    seed: int = 0,
+) -> Iterator[dict[str, Any]]:
+    """Up to ``n`` entries on a regional red list (``list_type``, decided by ``department``) for
+    distinct organisations of ``gen`` registered inside ``region``, all in force on
+    ``gen.today``; fewer when the region holds fewer organisations. The random stream is its
+    own, so :func:`list_entry_rows` of a seed is unchanged by them."""
+    rng = random.Random(f"{seed}/entries/{list_type}")
+    local = [
+        s for s in gen.subjects() if s.kind == kinds.ORG and divisions.within(s.county.code, region)
+    ]
+    today = gen.today
+    for serial, subject in enumerate(rng.sample(local, min(n, len(local))), start=1):
+        # Within the last two years: the list types' default period (three) keeps them in force.
+        decided = today - timedelta(days=rng.randint(0, 2 * 365))
+        yield {
+            "list_type": list_type,
+            "subject": _subject(subject),
+            "persons": [],
+            "document_number": f"{subject.county.doc_prefix}信激〔{decided.year}〕{serial:04d}号",
+            "decided_on": decided.isoformat(),
+            "department": department,
+            "legal_basis": legal_basis,
+        }
+
+
 def _subject(subject: Any) -> dict[str, str]:
     if subject.kind == kinds.PERSON:
         return {"name": subject.name, "kind": "natural-person", "id_number": subject.person.ric}
     return {"name": subject.name, "kind": "legal-person", "uscc": subject.uscc}
 
 
-__all__ = ["list_entry_rows"]
+__all__ = ["list_entry_rows", "regional_entry_rows"]

@@ -26,7 +26,13 @@ from jointcredit.importing.formats import LICENSING, PENALTIES, PENALTY_CATEGORI
 from jointcredit.synth import catalog
 from jointcredit.synth.catalog import AuthorityKind, LicenceKind, Violation
 from jointcredit.synth.places import County
-from jointcredit.synth.subjects import Subject, authority_org_code, make_subjects, make_uscc
+from jointcredit.synth.subjects import (
+    Subject,
+    authority_org_code,
+    home_counties,
+    make_subjects,
+    make_uscc,
+)
 
 LICENSING_FIELDS: tuple[str, ...] = tuple(LICENSING)
 PENALTY_FIELDS: tuple[str, ...] = tuple(PENALTIES)
@@ -189,10 +195,24 @@ class Generator:
     #: Violations happen up to this many days before the decision (违法事实 cites the date).
     FACT_LEAD = (15, 135)
 
-    def __init__(self, seed: int = 0, today: date | None = None, subjects: int = 1000) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        today: date | None = None,
+        subjects: int = 1000,
+        *,
+        home: Sequence[str] = (),
+        home_share: float = 0.0,
+    ) -> None:
         if subjects < 1:
             raise ValueError("at least one subject is needed")
+        if not 0.0 <= home_share <= 1.0:
+            raise ValueError(f"home_share must lie between 0 and 1, not {home_share}")
         self.seed = seed
+        #: County codes where about ``home_share`` of the subjects are registered, so that a
+        #: sample province's authorities issue some of the records (see make_subjects).
+        self.home, self.home_share = tuple(home), home_share
+        home_counties(self.home)  # an unknown code fails here, not at the first row
         self.today = today or date.today()
         self.n_subjects = subjects
         self._subjects: list[Subject] | None = None
@@ -221,7 +241,9 @@ class Generator:
         """The subjects, made on first use. Their order is their popularity: records pick
         subject ``i`` with weight 1/(i + 10), so the first ones recur often (Zipf-like)."""
         if self._subjects is None:
-            self._subjects = make_subjects(self.seed, self.n_subjects)
+            self._subjects = make_subjects(
+                self.seed, self.n_subjects, home=self.home, home_share=self.home_share
+            )
             self._subject_cum = list(accumulate(1 / (i + 10) for i in range(self.n_subjects)))
         return self._subjects
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
@@ -117,7 +117,9 @@ def make_uscc(prefix: str, county: str, org_code: str) -> str:
 class _Maker:
     """Draws unique identifiers and names with one random stream."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(
+        self, rng: random.Random, home: tuple[County, ...] = (), home_share: float = 0.0
+    ) -> None:
         self.rng = rng
         self.used: set[str] = set()
         all_counties = list(counties())
@@ -126,8 +128,12 @@ class _Maker:
         self.counties = all_counties
         self.county_cum = tuple(accumulate(1 / (rank + 5) for rank in range(len(all_counties))))
         self.reps: list[Person] = []
+        self.home, self.home_share = home, home_share
 
     def county(self) -> County:
+        # No draw at all without home counties: the subjects of a seed stay what they were.
+        if self.home and self.rng.random() < self.home_share:
+            return self.rng.choice(self.home)
         r = self.rng.random() * self.county_cum[-1]
         return self.counties[bisect(self.county_cum, r, 0, len(self.counties) - 1)]
 
@@ -233,10 +239,27 @@ def _natural_person(mk: _Maker) -> Subject:
                    base, base)  # fmt: skip
 
 
-def make_subjects(seed: int | str, n: int) -> list[Subject]:
+def home_counties(codes: Sequence[str]) -> tuple[County, ...]:
+    """The counties of ``codes`` (county-level GB/T 2260 codes), in their order.
+
+    >>> [c.authority_prefix for c in home_counties(["330106"])]
+    ['杭州市西湖区']
+    """
+    by_code = {c.code: c for c in counties()}
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        raise ValueError(f"not current county-level division codes: {', '.join(unknown)}")
+    return tuple(by_code[code] for code in codes)
+
+
+def make_subjects(
+    seed: int | str, n: int, *, home: Sequence[str] = (), home_share: float = 0.0
+) -> list[Subject]:
     """``n`` subjects, deterministic for ``seed``: about 55% organisations, 30% individual
-    businesses and 15% natural persons, in random order."""
-    mk = _Maker(random.Random(f"{seed}/subjects"))
+    businesses and 15% natural persons, in random order. With ``home`` (county codes), about
+    ``home_share`` of them are registered in those counties (a provincial demo's own
+    counties); without, the subjects are exactly those of earlier versions."""
+    mk = _Maker(random.Random(f"{seed}/subjects"), home_counties(home), home_share)
     makers = {catalog.ORG: _organisation, catalog.SHOP: _shop, catalog.PERSON: _natural_person}
     result = []
     for _ in range(n):

@@ -2,10 +2,14 @@
 :mod:`jointcredit.services.tracking` as a table, charts and a CSV download.
 
 Filters are a plain GET form (period, region); every URL of the page carries them, so a chart
-or the CSV shows exactly what the table shows. Charts are SVG documents of their own
-(``/console/dashboard/charts/{name}.svg``, drawn by :mod:`jointcredit.web.charts`) with a
-policy that allows only their inline style; each has its numbers in a table beside it. Every
-read goes through the service as the signed-in member, which checks ``statistics`` and audits.
+or the CSV shows exactly what the table shows. The region starts as the node's own
+(``JOINTCREDIT_REGION``); an emptied field shows every region. The table lists the departments
+by region (national bodies, each province, its cities, their counties, with the regions' totals
+in their headings); the ranking is its column, the charts and the CSV. Charts are SVG
+documents of their own (``/console/dashboard/charts/{name}.svg``, drawn by
+:mod:`jointcredit.web.charts`) with a policy that allows only their inline style; each has its
+numbers in a table beside it. Every read goes through the service as the signed-in member,
+which checks ``statistics`` and audits.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from jointcredit.errors import InvalidInputError, NotFoundError
+from jointcredit.identifiers import divisions
 from jointcredit.services import tracking
+from jointcredit.settings import get_settings
 from jointcredit.web import charts
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import catalog_name, language
@@ -32,16 +38,46 @@ PAGE_SIZE = 50
 
 
 def _filters(request: Request) -> tuple[str, str]:
+    """Period and region as asked. No ``region`` at all (the first visit) is the node's own
+    (``JOINTCREDIT_REGION``); an empty one is every region."""
     period = (request.query_params.get("period") or "").strip()[:40]
-    region = (request.query_params.get("region") or "").strip()[:40]
-    return period, region
+    asked = request.query_params.get("region")
+    if asked is None:
+        return period, get_settings().region or ""
+    return period, asked.strip()[:40]
 
 
 def _query(period: str, region: str) -> str:
-    values = {"period": period}
-    if region:
-        values["region"] = region
-    return urlencode(values)
+    # ``region`` even when empty: on a regional node an empty one means every region, so the
+    # charts, the CSV and the pager show what the table shows.
+    return urlencode({"period": period, "region": region})
+
+
+def _lines(result: dict[str, Any], offset: int, size: int) -> list[dict[str, Any]]:
+    """The table's lines on a page, in the hierarchy's order: a region's heading (``group``)
+    before its departments (``row``). A page starting inside a region repeats its heading
+    (``continued``); the regions enclosing a region on the page head it even when they have
+    no department there, so that each page reads as a hierarchy."""
+    rows = {r["department"]: r for r in result["departments"]}
+    groups = result["regions"]
+    placed = [(i, code) for i, g in enumerate(groups) for code in g["departments"]]
+    page = placed[offset : offset + size]
+    wanted = {i for i, _ in page}
+    index = {g["region"]: i for i, g in enumerate(groups) if g["region"] is not None}
+    for i in list(wanted):
+        region = groups[i]["region"]
+        for outer in divisions.enclosing(region)[:-1] if region else ():
+            wanted.add(index[outer])
+    first = {i: g["departments"][0] for i, g in enumerate(groups) if g["departments"]}
+    lines: list[dict[str, Any]] = []
+    for i, g in enumerate(groups):
+        if i not in wanted:
+            continue
+        mine = [code for j, code in page if j == i]
+        continued = bool(mine) and first.get(i) != mine[0]
+        lines.append({"group": g, "row": None, "continued": continued})
+        lines.extend({"group": None, "row": rows[code], "continued": False} for code in mine)
+    return lines
 
 
 def _matter_label(lang: str) -> Any:
@@ -74,12 +110,14 @@ def dashboard(request: Request) -> Response:
             status=422,
         )
     lang = language(request)
+    offset = _offset(request, len(result["departments"]))
     return console_page(
         request,
         session,
         "console/dashboard.html",
         {
             "result": result,
+            "lines": _lines(result, offset, PAGE_SIZE),
             "error": None,
             "period": period,
             "region": region,
@@ -87,7 +125,7 @@ def dashboard(request: Request) -> Response:
             "charts": charts.CHARTS,
             "matter_label": _matter_label(lang),
             "page_size": PAGE_SIZE,
-            "offset": _offset(request, len(result["departments"])),
+            "offset": offset,
             # The tables beside the charts hold what the charts draw.
             "chart_rows": charts.MAX_BARS,
         },

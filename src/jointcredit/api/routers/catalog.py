@@ -7,7 +7,7 @@ endpoints only select and page; nothing here touches the registry.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
@@ -50,11 +50,33 @@ class CatalogInfo(schemas.Model):
     counts: CatalogCounts
 
 
+#: What a ``region`` field holds, for every catalog entity that has one.
+REGION = (
+    "GB/T 2260 division code of its jurisdiction (330000 a province, 330100 a city, 330106 a "
+    "county); null: national."
+)
+
+
 class DepartmentOut(schemas.Model):
     code: str
     name_zh: str
     name_en: str
     superseded_by: str | None = Field(description="Code of the department that took it over.")
+    region: str | None = Field(description=REGION)
+    level: Literal["national", "provincial", "municipal", "county"] = Field(
+        description="The level of its jurisdiction, from `region`."
+    )
+    counterpart: str | None = Field(
+        description="The department of a wider jurisdiction (in the end a national one) whose "
+        "functions it carries in its region: it implements there what that one implements."
+    )
+    parent: str | None = Field(
+        description="The body it reports to (the hierarchy shown to people); below a parent "
+        "with the same national counterpart it also carries what is asked of the parent."
+    )
+    uscc: str | None = Field(
+        description="Its own unified social credit code: how records name their issuing authority."
+    )
 
 
 class MatterOut(schemas.Model):
@@ -76,6 +98,10 @@ class ListTypeOut(schemas.Model):
     exit_rules: str | None
     source: str | None
     status: str = Field(description="current or superseded")
+    region: str | None = Field(
+        description=REGION + " A regional list's measures apply only at checks by departments "
+        "inside it."
+    )
 
 
 class DocumentOut(schemas.Model):
@@ -88,6 +114,10 @@ class DocumentOut(schemas.Model):
     status: str = Field(description="current or superseded")
     superseded_by: str | None
     source: str | None
+    region: str | None = Field(
+        description=REGION + " A regional document's measures apply only at checks by "
+        "departments inside it."
+    )
 
 
 class CleanRecordOut(schemas.Model):
@@ -133,6 +163,7 @@ def _document(doc: Document) -> dict[str, Any]:
         "status": str(doc.status),
         "superseded_by": doc.superseded_by,
         "source": doc.source,
+        "region": doc.region,
     }
 
 
@@ -154,6 +185,7 @@ def _list_type(t: ListType) -> dict[str, Any]:
         "exit_rules": t.exit_rules,
         "source": t.source,
         "status": str(t.status),
+        "region": t.region,
     }
 
 
@@ -187,13 +219,19 @@ def info() -> dict[str, Any]:
 )
 def departments(paging: Paging) -> dict[str, Any]:
     """The departments of the catalog: their codes name a key's department, a checking
-    department and a listing department."""
+    department and a listing department. A regional department carries its `counterpart`'s
+    duties in its `region`."""
     rows = [
         {
             "code": d.code,
             "name_zh": d.name_zh,
             "name_en": d.name_en,
             "superseded_by": d.superseded_by,
+            "region": d.region,
+            "level": d.level,
+            "counterpart": d.counterpart,
+            "parent": d.parent,
+            "uscc": d.uscc,
         }
         for d in load_catalog().departments.values()
     ]

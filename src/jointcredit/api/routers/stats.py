@@ -59,6 +59,43 @@ class DepartmentTracking(schemas.Model):
     handled_in_time_share: float | None
     checks: int
     checks_by_matter: dict[str, int]
+    region: str | None = Field(
+        description="The department's GB/T 2260 division (330000); null: a national body, or a "
+        "name the catalog does not know."
+    )
+    region_name: str | None = Field(description="The division's name (浙江省).")
+    level: str | None = Field(
+        description="national, provincial, municipal or county; null: not a catalog department."
+    )
+    parent: str | None = Field(description="The body it reports to (catalog code).")
+    counterpart: str | None = Field(
+        description="The national (or wider) department whose functions it carries locally."
+    )
+    includes: list[str] = Field(
+        description="Superseded bodies (SAIC) whose records, messages and checks are counted "
+        "in this row: their successor does that work today."
+    )
+    depth: int = Field(
+        description="Indentation in the hierarchy: its region's depth (0 national and "
+        "provinces, 1 cities, 2 counties), one more under a parent of the same region."
+    )
+
+
+class RegionGroup(schemas.Model):
+    region: str | None = Field(
+        description="Division code; null for the national bodies and for unknown names."
+    )
+    name: str | None = Field(description="The division's name; null when region is null.")
+    level: str = Field(description="national, provincial, municipal, county or other.")
+    depth: int = Field(description="0 national, provinces and other; 1 cities; 2 counties.")
+    within: str | None = Field(description="The enclosing region's code.")
+    departments: list[str] = Field(
+        description="Department codes of this region, in the hierarchy's order."
+    )
+    subtotal: dict[str, int] = Field(description="The counts of this region's departments.")
+    total: dict[str, int] = Field(
+        description="The counts of this region's departments and of the regions inside it."
+    )
 
 
 class DepartmentsTracking(schemas.Model):
@@ -69,7 +106,11 @@ class DepartmentsTracking(schemas.Model):
     formula: str
     formula_zh: str
     weights: dict[str, float]
-    departments: list[DepartmentTracking]
+    departments: list[DepartmentTracking] = Field(description="In the ranking's order.")
+    regions: list[RegionGroup] = Field(
+        description="The departments grouped by region: national bodies, then each province, "
+        "its cities and their counties, then names the catalog does not know."
+    )
     checks_by_matter: dict[str, int]
 
 
@@ -88,7 +129,11 @@ def departments(
     ] = None,
     region: Annotated[
         str | None,
-        Query(max_length=6, description="Division code prefix: 33, 3301 or 330102."),
+        Query(
+            max_length=6,
+            description="Division code prefix: 33, 3301 or 330102; default: every region (the "
+            "API does not take the node's JOINTCREDIT_REGION).",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Per department: records submitted, share published on time, rejected-row rate,

@@ -45,6 +45,13 @@ ZH: dict[str, str] = {
     "dash.none": "—",
     "dash.chart_empty": "本期没有可绘制的数据。",
     "dash.rows": "第 {first}–{last} 个部门，共 {total} 个",
+    "dash.region.national": "中央部门",
+    "dash.region.other": "目录外的部门（记录中的名称）",
+    "dash.region.continued": "（续）",
+    "dash.region.total": "本地区合计：报送记录 {records}，发起名单 {entries}，收到推送 {pushes}，"
+    "核查 {checks}",
+    "dash.region.includes": "含已撤销的 {codes}",
+    "dash.grouped": "各部门按行政区划分组：中央部门，各省及其下的市、县；名次为全表排名。",
 }
 
 EN: dict[str, str] = {
@@ -94,4 +101,12 @@ EN: dict[str, str] = {
     "dash.chart_empty": "Nothing to draw in this period.",
     "dash.rows": "Departments {first}–{last} of {total}",
     "dash.none": "—",
+    "dash.region.national": "National bodies",
+    "dash.region.other": "Not in the catalog (names the records give)",
+    "dash.region.continued": "(continued)",
+    "dash.region.total": "Region total: {records} records, {entries} list entries, {pushes} "
+    "pushes received, {checks} checks",
+    "dash.region.includes": "includes the abolished {codes}",
+    "dash.grouped": "Departments by region: national bodies, then each province with its "
+    "cities and counties; the rank is the whole table's.",
 }
