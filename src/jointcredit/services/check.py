@@ -64,10 +64,11 @@ def rule_book(catalog: CatalogLike | None = None) -> RuleBook:
     global _default_rules
     if catalog is not None:
         return RuleBook(catalog)
-    if _default_rules is None:
-        from jointcredit.catalog import load_catalog
+    from jointcredit.catalog import load_catalog
 
-        _default_rules = RuleBook(load_catalog())
+    current = load_catalog()  # cached per configured paths: the same object while they hold
+    if _default_rules is None or _default_rules.catalog is not current:
+        _default_rules = RuleBook(current)
     return _default_rules
 
 
