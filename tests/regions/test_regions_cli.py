@@ -137,3 +137,13 @@ def test_keys_subscriptions_and_staff_for_a_local_department(tmp_path: Path, db_
     ):
         message = cli.fails(*args)
         assert "'GD-AMR'" in message and "not in the catalog" in message, (args, message)
+    # A body abolished in a reform: its successor carries its duties and gets its messages.
+    for args in (("keys", "create", "--department", "ZJ-AIC", "--role", "implementer"),):
+        message = cli.fails(*args)
+        assert "superseded by 'ZJ-AMR'" in message, message
+    done = run(
+        cli.env, tmp_path,
+        *("staff", "create", "li.aic", "--department", "SAIC", "--role", "implementer"),
+        "--password-stdin", stdin="correct horse battery staple 7\n",
+    )  # fmt: skip
+    assert done.returncode == 1 and "superseded by 'SAMR'" in " ".join(done.stderr.split())

@@ -28,6 +28,24 @@ def _catalog(catalog: Any = None) -> Any:
     return load_catalog()
 
 
+def require_current(department: str, field: str = "department") -> None:
+    """Refuse a department the catalog does not know, or a body abolished in a reform: its
+    duties, and the messages that carry them, go to its successor, so a key, an account or a
+    subscription of its own would see nothing."""
+    catalog = _catalog()
+    known = catalog.departments.get(department)
+    if known is None:
+        raise InvalidInputError(
+            f"{field} {department!r} is not in the catalog (its departments: "
+            "`jointcredit departments list`, GET /api/v1/catalog/departments)"
+        )
+    if known.superseded_by is not None:
+        raise InvalidInputError(
+            f"{field} {department!r} was superseded by {catalog.successor(department)!r}, "
+            "which carries its duties: use that department"
+        )
+
+
 def wanted(catalog: Any = None) -> dict[str, tuple[Any, ...]]:
     """What the table should hold for ``catalog``: code → (name_zh, name_en, level, region,
     uscc). A superseded body keeps its row (old records and messages name it) but no USCC:

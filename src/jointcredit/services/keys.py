@@ -51,22 +51,14 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _known_departments() -> frozenset[str]:
-    from jointcredit.catalog import load_catalog
-
-    return frozenset(load_catalog().departments)
-
-
 def check_role_and_department(role: str, department: str) -> None:
-    """Refuse a role that is not one of ROLES or a department the catalog does not know (for
-    API keys and staff accounts alike)."""
+    """Refuse a role that is not one of ROLES, or a department that is not a current one of
+    the catalog (for API keys and staff accounts alike)."""
+    from jointcredit.services.departments import require_current
+
     if role not in ROLES:
         raise InvalidInputError(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if department not in _known_departments():
-        raise InvalidInputError(
-            f"department {department!r} is not in the catalog (its departments: GET "
-            "/api/v1/catalog/departments)"
-        )
+    require_current(department)
 
 
 def create(

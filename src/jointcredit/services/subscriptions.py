@@ -102,10 +102,9 @@ def _is_loopback(url: str) -> bool:
 
 
 def _check_department(department: str) -> None:
-    from jointcredit.catalog import load_catalog
+    from jointcredit.services.departments import require_current
 
-    if department not in load_catalog().departments:
-        raise InvalidInputError(f"department: {department!r} is not in the catalog")
+    require_current(department)
 
 
 def _check_list_types(list_types: list[str]) -> list[str]:
