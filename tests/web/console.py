@@ -69,6 +69,17 @@ class Console:
     def close(self) -> None:
         self.http.close()
 
+    def browser_page(self, browser: Any, url: str) -> tuple[Any, Any]:
+        """A (context, page) of ``browser`` carrying this session's cookie, as a person signed in
+        through the form would be; close the context when done."""
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.add_cookies(
+            [{"name": c.name, "value": c.value or "", "url": url} for c in self.http.cookies.jar]
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return context, page
+
 
 def browser_sign_in(page: Any, url: str, username: str, password: str = PASSWORD) -> None:
     """Sign in through the form as a person does (Playwright page)."""

@@ -114,15 +114,7 @@ def test_only_supervisors_and_admins(server: LiveServer) -> None:
 def test_in_a_browser(server: LiveServer, browser: Any) -> None:
     # Signed in through the real form over HTTP; the browser carries that session's cookie.
     signed = Console(server.url, server.engine, "dash-browser", "supervisor", "NDRC")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.add_cookies(
-        [
-            {"name": c.name, "value": c.value or "", "url": server.url}
-            for c in signed.http.cookies.jar
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = signed.browser_page(browser, server.url)
     try:
         page.goto(f"{server.url}/console/dashboard")
         page.get_by_label("统计期间").fill(PERIOD)

@@ -78,15 +78,7 @@ def test_in_a_browser(server: LiveServer, browser: Any, db_url: str) -> None:
     if not db_url.startswith("sqlite"):
         pytest.skip("one look is enough: the page is the same on both databases")
     signed = Console(server.url, server.engine, "dash-regions-browser", "supervisor", "NDRC")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.add_cookies(
-        [
-            {"name": c.name, "value": c.value or "", "url": server.url}
-            for c in signed.http.cookies.jar
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = signed.browser_page(browser, server.url)
     try:
         page.goto(f"{server.url}/console/dashboard?period={period()}&region=33")
         table = page.locator("table.dash-table")
