@@ -305,9 +305,7 @@ def _sample_local_check(
         highlight=False,
         soft_wrap=True,
     )
-    for d in result.decisions:
-        console.print(f"  {d.status} {d.kind} {d.measure}: {d.text}", highlight=False)
-        console.print(f"    legal basis: {d.legal_basis}", highlight=False)
+    _show_decisions(result)
     console.print(
         "next: "
         + _command(
@@ -325,6 +323,13 @@ def _sample_local_check(
     )
 
 
+def _show_decisions(result: Any) -> None:
+    for d in result.decisions:
+        via = f" via {d.via['role']} of {d.via['organisation']}" if d.via else ""
+        console.print(f"  {d.status} {d.kind} {d.measure}{via}: {d.text}", highlight=False)
+        console.print(f"    legal basis: {d.legal_basis}", highlight=False)
+
+
 def _sample_check(
     engine: Engine, sample: dict[str, Any], today: dt.date, catalog_paths: str
 ) -> None:
@@ -336,10 +341,7 @@ def _sample_check(
         f"{sample['subject']['name']}, listed on {sample['list_type']}, buys an air ticket:",
         highlight=False,
     )
-    for d in result.decisions:
-        via = f" via {d.via['role']} of {d.via['organisation']}" if d.via else ""
-        console.print(f"  {d.status} {d.kind} {d.measure}{via}: {d.text}", highlight=False)
-        console.print(f"    legal basis: {d.legal_basis}", highlight=False)
+    _show_decisions(result)
     # The company's own check, not the representative's: a full resident ID is never printed.
     console.print(
         "next: "
