@@ -263,6 +263,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", "/catalog/measures/{measure_id:path}"): Rule(
         EVERYONE, _get("/catalog/measures/mou-2016-141/01")
     ),
+    # The file formats' JSON Schemas: public.
+    ("GET", "/schemas"): Rule(EVERYONE, _get("/schemas")),
+    ("GET", "/schemas/{name}"): Rule(EVERYONE, _get("/schemas/penalties-2016")),
+    # Upward files: every department's publishable records, persons in full.
+    ("GET", "/exports/{kind}"): Rule(
+        frozenset({"supervisor"}), _get("/exports/licensing", since="2000-01-01")
+    ),
     # Subjects and records: public data without a key, shared data with any key.
     ("GET", "/search"): Rule(EVERYONE, _get("/search", q="有限公司")),
     ("GET", "/subjects/{identifier}"): Rule(EVERYONE, _get(f"/subjects/{COMPANY}")),

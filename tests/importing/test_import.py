@@ -101,7 +101,7 @@ BAD_ROWS = [
     ({"CF_NR_FK": "五万"}, "CF_NR_FK", "not a number"),
     ({"CF_XDR_SHXYM": ""}, "CF_XDR_SHXYM", "no"),
     ({"CF_WSH": ""}, "CF_WSH", "required"),
-    ({"CF_CFLB": "罚金"}, "CF_CFLB", "行政处罚法"),
+    ({"CF_CFLB": "罚金"}, "CF_CFLB", "not one of 警告, 通报批评"),
     ({"CF_XDR_LB": "公司"}, "CF_XDR_LB", "not one of"),
     ({"CF_FR_ZJHM": "110101198001010011"}, "CF_FR_ZJHM", "check"),
     ({"CF_CFJGDM": "not-a-code"}, "CF_CFJGDM", ""),

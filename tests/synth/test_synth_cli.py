@@ -92,3 +92,21 @@ def test_bad_options(tmp_path: Path, args: list[str]) -> None:
     result = run(tmp_path, *args)
     assert result.returncode == 2, result.stdout
     assert not (tmp_path / "licensing.csv").exists()
+
+
+def test_files_of_the_2016_template_import_whole(tmp_path: Path, sqlite_url: str) -> None:
+    from jointcredit.services.imports import import_file
+    from jointcredit.services.registry import open_registry
+
+    out = tmp_path / "out"
+    result = run(out, *SMALL, "--template", "2016")
+    assert result.returncode == 0, result.stderr
+    lic, pen = read_csv(out / "licensing.csv"), read_csv(out / "penalties.csv")
+    assert list(lic[0]) == list(formats.LICENSING_2016)
+    assert list(pen[0]) == list(formats.PENALTIES_2016)
+    assert {row["XK_ZT"] for row in lic} <= {"0", "1"} and {row["CF_ZT"] for row in pen} == {"0"}
+    engine = open_registry(sqlite_url)
+    for kind, name, rows in (("licensing", "licensing.csv", 60), ("penalty", "penalties.csv", 40)):
+        summary = import_file(engine, kind, out / name, today=date(2025, 6, 30), workers=0)
+        assert (summary.accepted, summary.rejected_rows) == (rows, 0), summary.rejected
+    assert "bad rows" in run(out, *SMALL, "--template", "2016", "--bad-rows", "1").stderr

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -26,6 +26,7 @@ from rich.progress import (
 )
 
 from jointcredit import synth
+from jointcredit.importing import codes, formats
 from jointcredit.synth.writers import EXTENSIONS, XLSX_MAX_ROWS
 
 #: Above this many rows a progress bar is shown even when stderr is not a terminal.
@@ -40,6 +41,13 @@ class Format(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
     xlsx = "xlsx"
+
+
+class Template(StrEnum):
+    """Generations of the double-publicity formats."""
+
+    current = "current"
+    t2016 = "2016"
 
 
 class Encoding(StrEnum):
@@ -64,6 +72,17 @@ def _counting(rows: Iterable[tuple[str, ...]], progress: Progress | None,
             progress.advance(task, pending)
             pending = 0
     progress.advance(task, pending)
+
+
+def _as_2016(
+    kind: str, rows: Iterable[tuple[str, ...]], fields: Sequence[str]
+) -> Iterator[dict[str, str]]:
+    """Rows of the current format written as the 2016 template writes them."""
+    state = "XK_ZT" if kind == "licensing" else ""
+    for values in rows:
+        row = {name: value for name, value in zip(fields, values, strict=True) if value}
+        status = codes.STATUS_WORDS.get(row.get(state, ""), "active")
+        yield formats.export_row(kind, row, status, "2016")
 
 
 def generate(
@@ -98,6 +117,14 @@ def generate(
             "Default: today."
         ),
     ] = None,
+    template: Annotated[
+        Template,
+        typer.Option(
+            help="The double-publicity format: the current one (2019; 28 and 30 fields) or "
+            "the 2016 template still sent by many systems (codes for its coded values) — "
+            "docs/formats.md.",
+        ),
+    ] = Template.current,
     bad_rows: Annotated[
         int,
         typer.Option(
@@ -127,6 +154,10 @@ def generate(
         raise typer.BadParameter(f"an XLSX sheet holds at most {XLSX_MAX_ROWS:,} rows",
                                  param_hint="--format")  # fmt: skip
 
+    if bad_rows and template is Template.t2016:
+        raise typer.BadParameter("bad rows are made in the current format only",
+                                 param_hint="--bad-rows")  # fmt: skip
+
     out_dir.mkdir(parents=True, exist_ok=True)
     ext = EXTENSIONS[fmt.value]
     enc = (encoding or Encoding.utf8).value
@@ -135,12 +166,17 @@ def generate(
     gen.subjects()  # made up front, so that the rates below are rates of writing rows
     subjects_seconds = time.perf_counter() - started
     plan = gen.plan_bad_rows(penalties, bad_rows)
-    jobs = (
+    jobs: tuple[tuple[Path, Iterable[Any], Sequence[str], int], ...] = (
         (out_dir / f"licensing.{ext}", gen.licensing_values(licensing), synth.LICENSING_FIELDS,
          licensing),
         (out_dir / f"penalties.{ext}", gen.penalty_values(penalties, plan), synth.PENALTY_FIELDS,
          penalties),
     )  # fmt: skip
+    if template is Template.t2016:
+        jobs = tuple(
+            (path, _as_2016(kind, rows, fields), list(formats.spec(kind, "2016")), n)
+            for kind, (path, rows, fields, n) in zip(("licensing", "penalty"), jobs, strict=True)
+        )
 
     err = Console(stderr=True)
     show = err.is_terminal or licensing + penalties > _PROGRESS_ROWS

@@ -16,10 +16,12 @@ from jointcredit.cli.common import (
     print_json,
     progress_bar,
 )
+from jointcredit.importing.list_formats import FORMATS, GENERIC
 from jointcredit.importing.readers import detect_format
 from jointcredit.services.imports import (
     ImportKind,
     ImportSummary,
+    checked_list_format,
     import_file_audited,
     list_jobs,
 )
@@ -51,7 +53,10 @@ def _run(
     rejects: Path | None,
     today: dt.datetime | None,
     database: str | None,
+    list_format: str | None = None,
 ) -> None:
+    # An unknown format is refused before the registry is opened or the file read.
+    list_format = checked_list_format(kind, list_format)
     engine = open_registry(database)
     with progress_bar(f"importing {file.name}", in_bytes=detect_format(file) != "xlsx") as bar:
         summary = import_file_audited(
@@ -62,6 +67,7 @@ def _run(
             rejects_path=rejects,
             today=today.date() if today else None,
             progress=bar,
+            list_format=list_format,
         )
     if as_json:
         print_json(summary.to_dict())
@@ -70,7 +76,8 @@ def _run(
 
 
 def _print(s: ImportSummary) -> None:
-    table = Table(title=f"{s.kind} import of {s.file}", show_header=False)
+    what = f"{s.kind} ({s.list_format} format)" if s.list_format else s.kind
+    table = Table(title=f"{what} import of {s.file}", show_header=False)
     for label, value in (
         ("rows read", s.rows),
         ("accepted (new)", s.accepted),
@@ -117,16 +124,37 @@ def _command(kind: ImportKind, name: str, doc: str) -> None:
 _command(
     "licensing",
     "licensing",
-    "Import administrative licensing decisions (national 28-field format).",
+    "Import administrative licensing decisions (the national 28-field format, or the 2016 "
+    "template: told by the header).",
 )
 _command(
-    "penalty", "penalties", "Import administrative penalty decisions (national 30-field format)."
+    "penalty",
+    "penalties",
+    "Import administrative penalty decisions (the national 30-field format, or the 2016 "
+    "template: told by the header).",
 )
-_command(
-    "list-entry",
-    "list-entries",
-    "Import red- and black-list entries (JSON Lines, or CSV with the same columns).",
-)
+
+
+@app.command("list-entries")
+@handle_errors
+def list_entries(
+    file: Path = FileArgument,
+    list_format: str = typer.Option(
+        GENERIC,
+        "--format",
+        help="The file's format: generic (default: the columns of docs/list-entries.md), or a "
+        "national list's own: " + ", ".join(f"{f.name} ({f.title_zh})" for f in FORMATS.values()),
+    ),
+    as_json: bool = JsonOption,
+    encoding: str | None = EncodingOption,
+    rejects: Path | None = RejectsOption,
+    today: dt.datetime | None = TodayOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Import red- and black-list entries: the generic format (JSON Lines, or CSV with the same
+    columns), or a national list's own format (--format court|samr|tax-violations|tax-a-grade:
+    the list's published columns, kept with the entry)."""
+    _run("list-entry", file, as_json, encoding, rejects, today, database, list_format)
 
 
 @app.command("jobs")

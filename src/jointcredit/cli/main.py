@@ -13,6 +13,7 @@ from jointcredit.cli import (
     deadlines,
     demo,
     departments,
+    export,
     feedback,
     generate,
     grade,
@@ -56,6 +57,7 @@ def _log_masked() -> None:
 app.command("demo")(demo.demo)
 app.add_typer(ids.app, name="ids")
 app.add_typer(imports.app, name="import")
+app.add_typer(export.app, name="export")
 app.add_typer(subjects.app, name="subjects")
 app.command("check")(check.check)
 app.command("screen")(check.screen)

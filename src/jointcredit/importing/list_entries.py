@@ -15,8 +15,10 @@ are catalog codes; without ``valid_until`` the list type's default period applie
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -30,8 +32,16 @@ from jointcredit.drafts import (
     RecordKind,
     SubjectRef,
 )
-from jointcredit.identifiers import ric, uscc
+from jointcredit.identifiers import orgcode, ric, uscc
 from jointcredit.importing import values
+from jointcredit.importing.list_formats import (
+    FORMAT_KEY,
+    FORMATS,
+    ListFormat,
+    is_masked,
+    person_text,
+    stored_value,
+)
 from jointcredit.importing.text import control_problem, strip_invisible, visible
 from jointcredit.importing.validate import FieldError, digest
 from jointcredit.jsontext import dumps
@@ -64,10 +74,14 @@ FIELDS: dict[str, str] = {
     "legal_basis": "legal basis of the listing",
     "valid_from": "first day in effect (default: decided_on)",
     "valid_until": "last day in effect (default: the list type's period)",
+    FORMAT_KEY: "national list format whose own columns the entry carries beside these "
+    "(court, samr, tax-violations, tax-a-grade; empty: none)",
 }
 #: Longest cell of an entry (the persons of one entry, as JSON, included).
 _CELL_MAX = 20_000
 _REQUIRED = ("list_type", "document_number", "decided_on", "department", "legal_basis")
+#: Columns every generic row fills (the schema says so too: importing.schemas).
+REQUIRED_COLUMNS = _REQUIRED
 _ORGANISATIONS = frozenset(k for k in SUBJECT_KINDS if k != "natural-person")
 
 
@@ -95,7 +109,9 @@ class ListEntryValidator:
             missing += [f"subject.{n}" for n in ("name", "kind") if f"subject.{n}" not in present]
             if not {"subject.uscc", "subject.id_number"} & present:
                 missing.append("subject.uscc or subject.id_number")
-        unknown = [name for name in fields if name not in FIELDS]
+        # An entry of a national list may carry that list's own columns beside these.
+        known = _WITH_OWN_COLUMNS if FORMAT_KEY in present else FIELDS
+        unknown = [name for name in fields if name not in known]
         return missing, unknown
 
     def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]:
@@ -129,61 +145,45 @@ class ListEntryValidator:
         valid_until = self._date(cells, "valid_until", fail)
         if valid_from and valid_until and valid_until < valid_from:
             fail("valid_until", f"{valid_until} is before valid_from {valid_from}")
-        if valid_until is None and valid_from and list_type and list_type.default_period:
-            # The last day in effect: the period counted from the first day, less one day.
-            valid_until = add_duration(valid_from, list_type.default_period) - dt.timedelta(1)
+        if valid_until is None and valid_from and list_type:
+            valid_until = default_until(valid_from, list_type)
+        own = None
+        if FORMAT_KEY in cells:
+            own = self._own_columns(cells, subject, fail)
         if errors or subject is None or decided is None or list_type is None:
             return errors or [FieldError(number, "-", "row could not be validated")]
-
-        kind: RecordKind = "black-list" if list_type.kind == "black" else "red-list"
-        payload = {
-            "list_type": cells["list_type"],
-            "subject": {
-                "name": subject.name,
-                "kind": subject.kind,
-                ("uscc" if subject.identifier_type == "uscc" else "id_number"): subject.identifier,
-            },
-            "persons": [
-                {"role": role, "name": p.name, "id_number": p.identifier} for role, p in persons
-            ],
-            "document_number": cells["document_number"],
-            "decided_on": decided.isoformat(),
-            "department": department,
-            "legal_basis": cells["legal_basis"],
-            "valid_from": valid_from.isoformat() if valid_from else None,
-            "valid_until": valid_until.isoformat() if valid_until else None,
-        }
-        return RecordDraft(
-            row=number,
-            kind=kind,
+        return entry_draft(
+            number,
+            list_type_code=cells["list_type"],
+            list_type=list_type,
+            department=department,
+            department_name=self.departments[department],
             subject=subject,
-            persons=tuple(persons),
-            natural_key=digest(
-                kind, cells["list_type"], department, cells["document_number"], subject.identifier
-            ),
-            content_hash=digest(dumps(payload)),
-            issuing_authority=self.departments[department],
-            issuing_authority_code=None,
-            source_department=self.departments[department],
-            source_department_code=None,
+            persons=persons,
             document_number=cells["document_number"],
-            decision_date=decided,
+            decided=decided,
             legal_basis=cells["legal_basis"],
-            category=None,
-            # Every black list here is a list of gravely trust-breaking subjects (33号 §9–§10).
-            severity="severe" if kind == "black-list" else None,
-            fine_fen=None,
-            confiscated_fen=None,
             valid_from=valid_from,
             valid_until=valid_until,
-            publish_from=valid_from,
-            publish_until=valid_until,
-            status="active",
-            payload=dumps(payload),
-            fields=sum(1 for key in payload if not key.startswith("_")),
-            list_type=cells["list_type"],
-            department=department,
+            own=own,
         )
+
+    def _own_columns(
+        self, cells: Mapping[str, str], subject: SubjectRef | None, fail: Any
+    ) -> tuple[ListFormat, dict[str, str]] | None:
+        """The national list's own columns an entry carries (``format`` names the list): an
+        entry imported in that format, as stored, validates here as it did there."""
+        fmt = FORMATS.get(cells[FORMAT_KEY])
+        if fmt is None:
+            fail(FORMAT_KEY, f"{cells[FORMAT_KEY]!r} is not one of " + ", ".join(FORMATS))
+            return None
+        if fmt.list_type != cells.get("list_type"):
+            fail(FORMAT_KEY, f"{fmt.name} is the format of list type {fmt.list_type} only")
+            return None
+        own = {label: cells[label] for label in fmt.columns if label in cells}
+        check_cells(fmt, own, fail, self.today)
+        natural = subject is not None and subject.kind == "natural-person"
+        return fmt, {k: stored_value(fmt, k, v, natural=natural) for k, v in own.items()}
 
     def _date(
         self, cells: Mapping[str, str], field: str, fail: Any, *, past: bool = False
@@ -294,4 +294,334 @@ class ListEntryValidator:
                 fail(f"{where}.id_number", str(exc))
                 continue
             persons.append((role, PersonRef(name[:200], code, "resident-id")))
+        return persons
+
+
+#: Header names a generic file may carry beside its own columns when it names a ``format``.
+_WITH_OWN_COLUMNS = frozenset(FIELDS).union(*(f.columns for f in FORMATS.values()))
+
+
+def default_until(valid_from: dt.date, list_type: ListTypeInfo) -> dt.date | None:
+    """The last day in effect by the list type's period counted from the first day (less one
+    day); None where the list type has no fixed period."""
+    if not list_type.default_period:
+        return None
+    return add_duration(valid_from, list_type.default_period) - dt.timedelta(1)
+
+
+def entry_draft(
+    number: int,
+    *,
+    list_type_code: str,
+    list_type: ListTypeInfo,
+    department: str,
+    department_name: str,
+    subject: SubjectRef,
+    persons: Sequence[tuple[str, PersonRef]],
+    document_number: str,
+    decided: dt.date,
+    legal_basis: str,
+    valid_from: dt.date | None,
+    valid_until: dt.date | None,
+    own: tuple[ListFormat, Mapping[str, str]] | None = None,
+) -> RecordDraft:
+    """The record draft of a validated list entry, whatever format it came in. ``own``: the
+    national format and the own columns it keeps (stored beside the generic keys, with
+    ``format`` naming the format)."""
+    kind: RecordKind = "black-list" if list_type.kind == "black" else "red-list"
+    payload: dict[str, Any] = {
+        "list_type": list_type_code,
+        "subject": {
+            "name": subject.name,
+            "kind": subject.kind,
+            ("uscc" if subject.identifier_type == "uscc" else "id_number"): subject.identifier,
+        },
+        "persons": [
+            {"role": role, "name": p.name, "id_number": p.identifier} for role, p in persons
+        ],
+        "document_number": document_number,
+        "decided_on": decided.isoformat(),
+        "department": department,
+        "legal_basis": legal_basis,
+        "valid_from": valid_from.isoformat() if valid_from else None,
+        "valid_until": valid_until.isoformat() if valid_until else None,
+    }
+    if own is not None:
+        fmt, columns = own
+        payload[FORMAT_KEY] = fmt.name
+        # In the format's order, whatever order they came in (PostgreSQL's JSONB keeps none).
+        payload.update((label, columns[label]) for label in fmt.columns if label in columns)
+    text = dumps(payload)
+    return RecordDraft(
+        row=number,
+        kind=kind,
+        subject=subject,
+        persons=tuple(persons),
+        natural_key=digest(kind, list_type_code, department, document_number, subject.identifier),
+        content_hash=digest(text),
+        issuing_authority=department_name,
+        issuing_authority_code=None,
+        source_department=department_name,
+        source_department_code=None,
+        document_number=document_number,
+        decision_date=decided,
+        legal_basis=legal_basis,
+        category=None,
+        # Every black list here is a list of gravely trust-breaking subjects (33号 §9–§10).
+        severity="severe" if kind == "black-list" else None,
+        fine_fen=None,
+        confiscated_fen=None,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        publish_from=valid_from,
+        publish_until=valid_until,
+        status="active",
+        payload=text,
+        fields=sum(1 for key in payload if not key.startswith("_")),
+        list_type=list_type_code,
+        department=department,
+    )
+
+
+# -- the national lists' own formats (importing.list_formats) -------------------------------------
+
+#: Longest name and document number of a national list's row; longest other cell.
+_NAME_MAX = 200
+_DOCUMENT_MAX = 200
+_TEXT_MAX = 4000
+#: Years a taxpayer's credit can have been evaluated in (the grades since 2003).
+_FIRST_YEAR = 2003
+_YEAR = re.compile(r"(\d{4})\s*年?度?")
+
+
+class NationalListType(ListTypeInfo, Protocol):
+    @property
+    def legal_basis(self) -> str: ...
+
+
+def check_cells(fmt: ListFormat, cells: Mapping[str, str], fail: Any, today: dt.date) -> None:
+    """Check the values of a national list's own columns: length, coded values, numbers,
+    dates (as the lists write them: 2024-03-05, 2024年03月05日, 20240305; not in the future)
+    and years."""
+    for label, value in cells.items():
+        limit = _NAME_MAX if label == fmt.name_column else _TEXT_MAX
+        if label == fmt.document_column:
+            limit = _DOCUMENT_MAX
+        if len(value) > limit:
+            fail(label, f"longer than {limit} characters")
+    for label, accepted in fmt.value_sets.items():
+        if label in cells and cells[label] not in accepted:
+            fail(label, f"{cells[label]!r} is not one of " + ", ".join(accepted))
+    for label in fmt.numbers:
+        if label in cells and not (cells[label].isascii() and cells[label].isdigit()):
+            fail(label, f"{cells[label]!r} is not a whole number")
+    for label in fmt.date_columns:
+        if label in cells:
+            try:
+                values.parse_date(cells[label], today)
+            except ValueError as exc:
+                fail(label, str(exc))
+    if fmt.year_column is not None and fmt.year_column in cells:
+        year_of(fmt, cells[fmt.year_column], fail, today)
+
+
+def year_of(fmt: ListFormat, text: str, fail: Any, today: dt.date) -> int | None:
+    """The year of a year column (2023, 2023年, 2023年度), not one whose results are not yet
+    published (the decision date, the given day of the following year, after ``today``)."""
+    assert fmt.year_column is not None
+    match = _YEAR.fullmatch(text.strip())
+    if match is None:
+        fail(fmt.year_column, f"{text!r} is not a year (expected e.g. 2024)")
+        return None
+    year = int(match.group(1))
+    if year < _FIRST_YEAR:
+        fail(fmt.year_column, f"{year} is before {_FIRST_YEAR}")
+        return None
+    if decided_in(fmt, year) > today:
+        fail(
+            fmt.year_column,
+            f"the results for {year} are published on {decided_in(fmt, year)}, after today "
+            f"({today})",
+        )
+        return None
+    return year
+
+
+def decided_in(fmt: ListFormat, year: int) -> dt.date:
+    """The decision date of a year's evaluation: the format's day of the following year."""
+    month, day = fmt.year_decided.split("-")
+    return dt.date(year + 1, int(month), int(day))
+
+
+def identify(text: str, today: dt.date) -> tuple[str, str, str]:
+    """The subject an identifier column names: (kind, identifier type, identifier).
+
+    A valid resident identity number is a natural person's; a valid USCC an organisation's
+    (category 92: an individual business). Raises ValueError with the reason otherwise: a
+    masked number (as the lists publish persons' numbers) identifies nobody, and the registry
+    keeps listed organisations by their USCC.
+    """
+    if is_masked(text):
+        raise ValueError(
+            "the identity number is masked: a full identifier is needed to identify the "
+            "subject in the registry"
+        )
+    try:
+        return "natural-person", "resident-id", ric.validate(text, today)
+    except ValidationError:
+        pass
+    try:
+        code = uscc.validate(text)
+    except ValidationError as exc:
+        if orgcode.is_valid(text):
+            raise ValueError(
+                "an organisation code (组织机构代码) alone cannot identify the subject in the "
+                "registry: give the unified social credit code"
+            ) from None
+        raise ValueError(
+            f"neither a resident identity number nor a unified social credit code ({exc}): "
+            "the registry identifies a listed subject by one of these (an organisation code, a "
+            "registration number or an old tax registration number is not enough)"
+        ) from None
+    return ("individual-business" if code[1] == "2" else "legal-person"), "uscc", code
+
+
+class NationalListValidator:
+    """Validates the rows of one national list's own format (:mod:`list_formats`) into list
+    entries like those of the generic format: the same list type, department, natural key,
+    period and record, and the list's own columns kept in the payload."""
+
+    kind = "list-entry"
+
+    def __init__(
+        self,
+        fmt: ListFormat,
+        list_types: Mapping[str, NationalListType],
+        departments: Mapping[str, str],
+        *,
+        today: dt.date,
+    ):
+        self.fmt = fmt
+        self.spec: Mapping[str, str] = fmt.columns
+        self.list_type = list_types[fmt.list_type]
+        self.department_name = departments[fmt.department]
+        self.today = today
+
+    def check_header(self, fields: list[str]) -> tuple[list[str], list[str]]:
+        fmt = self.fmt
+        present = {fmt.aliases.get(f, f) for f in fields if f in fmt.columns or f in fmt.aliases}
+        missing = [label for label in fmt.required if label not in present]
+        unknown = [
+            f
+            for f in fields
+            if f not in fmt.columns and (f not in fmt.aliases or fmt.aliases[f] in fields)
+        ]
+        return missing, unknown
+
+    def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]:
+        fmt = self.fmt
+        errors: list[FieldError] = []
+
+        def fail(field: str, message: str) -> None:
+            errors.append(FieldError(number, field, message))
+
+        raw = strip_invisible(raw)[0]
+        if fmt.aliases and not fmt.aliases.keys().isdisjoint(raw):
+            raw = {
+                (fmt.aliases[k] if k in fmt.aliases and fmt.aliases[k] not in raw else k): v
+                for k, v in raw.items()
+            }
+        cells = {k: t for k in fmt.columns if (v := raw.get(k)) and (t := v.strip())}
+        for label, value in cells.items():
+            if (problem := control_problem(value)) is not None:
+                fail(label, problem)
+        for label in fmt.required:
+            if label not in cells:
+                fail(label, "required field is empty")
+        check_cells(fmt, cells, fail, self.today)
+        subject = self._subject(cells, fail)
+        persons = self._persons(cells, subject, fail)
+        decided: dt.date | None = None
+        year: int | None = None
+        if fmt.date_column is not None and fmt.date_column in cells:
+            with contextlib.suppress(ValueError):  # reported by check_cells
+                decided = values.parse_date(cells[fmt.date_column], self.today)
+        elif fmt.year_column is not None and fmt.year_column in cells:
+            year = year_of(fmt, cells[fmt.year_column], lambda *_: None, self.today)
+            decided = decided_in(fmt, year) if year is not None else None
+        if errors or subject is None or decided is None:
+            return errors or [FieldError(number, "-", "row could not be validated")]
+        if fmt.document_column is not None:
+            document = cells[fmt.document_column]
+        else:
+            assert fmt.document is not None
+            document = fmt.document.format(date=decided.isoformat(), year=year)
+        natural = subject.kind == "natural-person"
+        return entry_draft(
+            number,
+            list_type_code=fmt.list_type,
+            list_type=self.list_type,
+            department=fmt.department,
+            department_name=self.department_name,
+            subject=subject,
+            persons=persons,
+            document_number=document,
+            decided=decided,
+            # The listing rests on the list's own rules, as the catalog transcribes them.
+            legal_basis=self.list_type.legal_basis,
+            valid_from=decided,
+            valid_until=default_until(decided, self.list_type),
+            own=(fmt, {k: stored_value(fmt, k, v, natural=natural) for k, v in cells.items()}),
+        )
+
+    def _subject(self, cells: Mapping[str, str], fail: Any) -> SubjectRef | None:
+        fmt = self.fmt
+        name = cells.get(fmt.name_column)
+        column = next((c for c in fmt.identifier_columns if c in cells), None)
+        if column is None:
+            if fmt.identifier_columns[-1] not in fmt.required:
+                fail(fmt.identifier_columns[-1], "required field is empty")
+            return None
+        try:
+            kind, id_type, code = identify(cells[column], self.today)
+        except ValueError as exc:
+            fail(column, str(exc))
+            return None
+        if kind not in self.list_type.subject_types:
+            fail(
+                column,
+                f"list type {fmt.list_type} lists "
+                + ", ".join(self.list_type.subject_types)
+                + f", not {kind}",
+            )
+            return None
+        if not name or len(name) > _NAME_MAX:
+            return None  # reported
+        return SubjectRef(kind, name, code, id_type, [(id_type, code)])
+
+    def _persons(
+        self, cells: Mapping[str, str], subject: SubjectRef | None, fail: Any
+    ) -> list[tuple[str, PersonRef]]:
+        """Persons reached through an organisation: those named with a full resident identity
+        number (a masked one, or another document, leaves the person a column only)."""
+        if subject is None or subject.kind not in _ORGANISATIONS:
+            return []
+        persons: list[tuple[str, PersonRef]] = []
+        for column, role in self.fmt.persons.items():
+            if column not in cells:
+                continue
+            person = person_text(cells[column])
+            if person.number is None or is_masked(person.number):
+                continue
+            if person.document and "身份证" not in person.document:
+                continue
+            if not person.name:
+                fail(column, "a person's identity number needs the person's name beside it")
+                continue
+            try:
+                code = ric.validate(person.number, self.today)
+            except ValidationError as exc:
+                fail(column, f"the resident identity number is not valid: {exc}")
+                continue
+            persons.append((role, PersonRef(person.name[:_NAME_MAX], code, "resident-id")))
         return persons

@@ -25,7 +25,7 @@ from queue import Empty
 from typing import Any, Literal, Protocol
 
 from jointcredit.drafts import RecordDraft
-from jointcredit.errors import InputFileError
+from jointcredit.errors import InputFileError, InvalidInputError
 from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.text import INVISIBLE, strip_invisible
 from jointcredit.importing.validate import FieldError, RowValidator
@@ -45,20 +45,33 @@ class Validator(Protocol):
 
 
 def make_validator(
-    kind: ImportKind, today: dt.date, departments: Mapping[str, str] | None = None
+    kind: ImportKind,
+    today: dt.date,
+    departments: Mapping[str, str] | None = None,
+    list_format: str | None = None,
 ) -> Validator:
     """The validator of one import kind; list entries are checked against the catalog.
     ``departments`` (authority USCC → department code) attributes licensing and penalty
-    records to the department their issuing authority is; list entries name theirs."""
+    records to the department their issuing authority is; list entries name theirs.
+    ``list_format``: a national list's own format (importing.list_formats) that a file of list
+    entries is in; None or "generic": the generic format."""
     if kind == "list-entry":
         from jointcredit.catalog import load_catalog
-        from jointcredit.importing.list_entries import ListEntryValidator
+        from jointcredit.importing.list_entries import ListEntryValidator, NationalListValidator
+        from jointcredit.importing.list_formats import FORMATS, GENERIC, choice
 
         catalog = load_catalog()
-        return ListEntryValidator(
-            catalog.list_types,
-            {code: d.name_zh for code, d in catalog.departments.items()},
-            today=today,
+        names = {code: d.name_zh for code, d in catalog.departments.items()}
+        try:
+            chosen = choice(list_format)
+        except ValueError as exc:
+            raise InvalidInputError(f"--format: {exc}") from None
+        if chosen != GENERIC:
+            return NationalListValidator(FORMATS[chosen], catalog.list_types, names, today=today)
+        return ListEntryValidator(catalog.list_types, names, today=today)
+    if list_format not in (None, "generic"):
+        raise InvalidInputError(
+            f"--format: {kind} files have one format; it applies to list entries"
         )
     return RowValidator(kind, today=today, departments=departments)
 
@@ -116,14 +129,16 @@ def produce(
     today: dt.date,
     batch_size: int,
     departments: Mapping[str, str] | None = None,
+    list_format: str | None = None,
 ) -> Iterator[Opened | Batch]:
     """Read and validate ``path``: first an :class:`Opened`, then batches of rows.
-    ``departments``: as :func:`make_validator` takes it (passed in, so that a reading child
-    process need not load the catalog)."""
+    ``departments``, ``list_format``: as :func:`make_validator` takes them (``departments``
+    passed in, so that a reading child process need not load the catalog)."""
     source = Source(path, encoding=encoding)
-    validator = make_validator(kind, today, departments)
+    validator = make_validator(kind, today, departments, list_format)
     warnings: list[str] = []
-    rows = checked_header(source.rows(), source, validator, warnings, kind)
+    label = kind if list_format in (None, "generic") else f"{list_format} {kind}"
+    rows = checked_header(source.rows(), source, validator, warnings, label)
     first = next(rows, None)
     yield Opened(source.encoding if source.format != "xlsx" else None, warnings)
     if first is None:
@@ -267,7 +282,9 @@ def checked_header(
         # JSON objects may leave empty fields out: only unknown keys are worth a warning.
         rename: dict[str, str] = {}
     else:
-        rename = _label_map(source.fields, validator.spec)
+        rename = _label_map(
+            source.fields, getattr(validator, "labels", None) or _by_label(validator.spec)
+        )
         fields = [rename.get(name, name) for name in source.fields]
         missing, unknown = validator.check_header(fields)
         duplicated = sorted({name for name in fields if fields.count(name) > 1})
@@ -293,9 +310,13 @@ def checked_header(
         yield from rows
 
 
-def _label_map(fields: list[str], spec: Mapping[str, str]) -> dict[str, str]:
-    by_label = {label: name for name, label in spec.items()}
-    return {f: by_label[f] for f in fields if f not in spec and f in by_label}
+def _by_label(spec: Mapping[str, str]) -> dict[str, str]:
+    return {label: name for name, label in spec.items()}
+
+
+def _label_map(fields: list[str], by_label: Mapping[str, str]) -> dict[str, str]:
+    """Header cells that are labels (label → field name), renamed to their fields."""
+    return {f: by_label[f] for f in fields if f in by_label and f not in by_label.values()}
 
 
 def _renamed(

@@ -16,7 +16,7 @@ from stdnum.exceptions import ValidationError
 from jointcredit.drafts import PersonRef, RecordDraft, RecordKind, SubjectRef
 from jointcredit.identifiers import orgcode, regnum, ric, uscc
 from jointcredit.identifiers.normalize import normalize
-from jointcredit.importing import formats, values
+from jointcredit.importing import codes, formats, values
 from jointcredit.importing.text import CONTROL, control_problem, strip_invisible
 from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import SEVERITY_ORDER, publication_window
@@ -34,27 +34,34 @@ class FieldError(NamedTuple):
 _ORG = "法人及非法人组织"
 _PERSON = "自然人"
 _BUSINESS = "个体工商户"
-_CATEGORY_ALIASES = {
-    _ORG: _ORG,
-    "法人": _ORG,
-    "非法人组织": _ORG,
-    "法人及其他组织": _ORG,
-    "法人和非法人组织": _ORG,
-    _PERSON: _PERSON,
-    _BUSINESS: _BUSINESS,
+_RESIDENT_ID = "身份证"
+_KEPT_2016 = formats.KEPT_2016
+#: 2016 fields whose values may also be written as the later format writes them.
+_LATER = {
+    "XK_SPLB": codes.LICENCE_CATEGORY,
+    "CF_CFLB1": codes.PENALTY_CATEGORY,
+    "CF_CFLB2": codes.PENALTY_CATEGORY,
 }
-_RESIDENT_ID_TYPES = frozenset({"", "身份证", "居民身份证", "身份证号", "身份证号码"})
 
-_LICENCE_STATUS = {
-    "": "active",
-    "有效": "active",
-    "正常": "active",
-    "存续": "active",
-    "注销": "cancelled",
-    "撤销": "revoked",
-    "撤回": "revoked",
-    "吊销": "revoked",
-}
+
+def _decoded(
+    tab: codes.CodeTable, value: str, *, multiple: bool, also: codes.CodeTable | None = None
+) -> str | ValueError:
+    """``value`` with its codes replaced by their labels, or the error naming what is
+    accepted. Labels and known spellings stay as sent; ``also`` is a table read second."""
+    parts = values.split_categories(value) if multiple else [value]
+    out: list[str] = []
+    for part in parts:
+        label = tab.get(part)
+        if label is None and also is not None:
+            label = also.get(part)
+        if label is None:
+            return ValueError(f"{part!r} is not one of {tab.accepted()}")
+        out.append(label if tab.is_code(part) else part)
+    if out == parts:
+        return value
+    return ";".join(out)
+
 
 #: Required fields beyond the subject's (national standard, 2019), without the prefix.
 _REQUIRED = {
@@ -74,6 +81,14 @@ _REQUIRED = {
     ),
 }
 _MAX_LENGTH = 4000
+
+
+def required_fields(kind: str) -> tuple[str, ...]:
+    """The fields every row of the current format fills, beyond the subject's."""
+    prefix = "XK_" if kind == "licensing" else "CF_"
+    return tuple(prefix + name for name in _REQUIRED[kind])
+
+
 _NAME_LENGTH = 200
 
 
@@ -132,9 +147,22 @@ class RowValidator:
         self.departments: Mapping[str, str] = departments or {}
         self.today = today
         self.source_system = source_system
-        self.spec = formats.LICENSING if kind == "licensing" else formats.PENALTIES
         self.prefix = "XK_" if kind == "licensing" else "CF_"
         self.required = tuple(self.prefix + name for name in _REQUIRED[kind])
+        #: Told by the header (:meth:`check_header`); rows before it are read as current.
+        self.generation: formats.Generation = "current"
+        # Every name a header may use, of either generation: labels are mapped onto these
+        # before the header is checked. Where both generations share a label, the current
+        # field's name wins, and 2016 rows accept it (_from_2016).
+        self.spec: dict[str, str] = {
+            **formats.labels(kind, "2016"),
+            **formats.spec(kind, "current"),
+        }
+        #: Label → field name for headers of labels: both generations' labels, the current
+        #: field's name where a label is shared.
+        self.labels: dict[str, str] = formats.header_labels(kind)
+        self._current = formats.spec(kind, "current")
+        self._coded = formats.CODED["current"]
         self._authority_codes: dict[str, str | ValidationError] = {}
         self._legacy_fields = frozenset(
             self.prefix + name
@@ -142,10 +170,26 @@ class RowValidator:
         )
 
     def check_header(self, fields: list[str]) -> tuple[list[str], list[str]]:
-        """Missing and unknown column names; missing ones make the file unreadable."""
+        """Missing and unknown column names; missing ones make the file unreadable. The
+        header tells the file's generation, which the rows are then read in."""
         present = set(fields)
-        missing = [name for name in self.spec if name not in present]
-        unknown = [name for name in fields if name not in self.spec]
+        self.generation = formats.generation_of(self.kind, fields)
+        if self.generation == "2016":
+            known = formats.labels(self.kind, "2016")
+            # A 2016 field counts as present under its current name too (a header of labels
+            # shared by both generations is mapped onto the current names).
+            have = present | {
+                old
+                for name in present
+                for old, new in formats.FROM_2016.items()
+                if new == name and new not in formats.spec(self.kind, "2016")
+            }
+            have |= {formats.canonical_2016(name) for name in present}
+            missing = [name for name in formats.REQUIRED_2016[self.kind] if name not in have]
+            unknown = [n for n in fields if n not in known and n not in self._current]
+            return missing, unknown
+        missing = [name for name in self._current if name not in present]
+        unknown = [name for name in fields if name not in self._current]
         return missing, unknown
 
     def validate(self, number: int, raw: Mapping[str, str]) -> RecordDraft | list[FieldError]:
@@ -166,11 +210,16 @@ class RowValidator:
                     row.fail(name, problem)
                 elif len(value) > _MAX_LENGTH:
                     row.fail(name, f"longer than {_MAX_LENGTH} characters")
+        if self.generation == "2016":
+            self._from_2016(row)
+            cells = row.values
+        else:
+            for name in self.required:
+                if name not in cells:
+                    row.fail(name, "required field is empty")
+        self._decode(row)
         subject = self._subject(row)
         person = self._legal_representative(row)
-        for name in self.required:
-            if name not in cells:
-                row.fail(name, "required field is empty")
         decided = row.parsed(p + "JDRQ", self._past_date)
         authority = row.text(p + ("XKJG" if self.kind == "licensing" else "CFJG"))
         authority_code = row.parsed(
@@ -196,7 +245,10 @@ class RowValidator:
                 row.fail("-", "row could not be validated")
             return row.errors
 
-        payload = {name: cells[name] for name in self.spec if name in cells}
+        payload = {name: cells[name] for name in self._current if name in cells}
+        if self.generation == "2016":
+            payload.update((name, cells[name]) for name in _KEPT_2016 if name in cells)
+            payload["_format"] = "2016"
         return RecordDraft(
             row=number,
             kind=self.kind,
@@ -219,6 +271,66 @@ class RowValidator:
         )
 
     # -- parts -------------------------------------------------------------------------------
+
+    def _decode(self, row: _Row) -> None:
+        """Coded values given as codes become their labels; an unknown value is the field's
+        error naming the accepted ones. Labels and other known spellings stay as sent."""
+        cells = row.values
+        for name, tab in self._coded.items():
+            value = cells.get(name)
+            if value is None or name.endswith("_ZT"):  # 当前状态: read by kind, below
+                continue
+            decoded = _decoded(tab, value, multiple=name in formats.MULTIPLE)
+            if isinstance(decoded, ValueError):
+                row.fail(name, str(decoded))
+            elif decoded != value:
+                cells[name] = decoded
+
+    def _from_2016(self, row: _Row) -> None:
+        """A row of the 2016 templates, mapped onto the current fields in place: coded
+        values read by the 2016 tables, 相对人类别 told by the identifiers given."""
+        p = self.prefix
+        sent = row.values
+        canonical = {formats.canonical_2016(name): name for name in sent}
+        for name in formats.REQUIRED_2016[self.kind]:
+            if name not in canonical and formats.FROM_2016.get(name, "") not in sent:
+                row.fail(name, "required field is empty")
+        cells: dict[str, str] = {}
+        categories: list[str] = []
+        for key, name in canonical.items():
+            value = sent[name]
+            tab = formats.CODED["2016"].get(key)
+            if tab is not None:
+                decoded = _decoded(
+                    tab, value, multiple=key in formats.MULTIPLE, also=_LATER.get(key)
+                )
+                if isinstance(decoded, ValueError):
+                    row.fail(name, str(decoded))
+                    continue
+                value = decoded
+            if key in ("CF_CFLB1", "CF_CFLB2"):
+                categories.append(value)
+            elif key in _KEPT_2016:
+                cells[key] = value
+            else:
+                cells[formats.FROM_2016.get(key, key)] = value
+        if categories:
+            cells["CF_CFLB"] = ";".join(categories)
+        # The 2016 templates do not say what kind of subject a row is about: the identifiers
+        # do. Its one identity number is a person's own, or an organisation's operator's.
+        resident = cells.pop(p + "XDR_ZJHM", None)
+        organisation = any(
+            cells.get(p + name) for name in ("XDR_SHXYM", "XDR_ZZJG", "XDR_GSZC", "XDR_SWDJ")
+        )
+        if not organisation and resident:
+            cells[p + "XDR_LB"] = _PERSON
+            cells[p + "XDR_ZJLX"], cells[p + "XDR_ZJHM"] = _RESIDENT_ID, resident
+        else:
+            code = cells.get(p + "XDR_SHXYM", "")
+            cells[p + "XDR_LB"] = _BUSINESS if code.startswith("92") else _ORG
+            if resident:
+                cells[p + "FR_ZJLX"], cells[p + "FR_ZJHM"] = _RESIDENT_ID, resident
+        row.values = cells
 
     def _authority_code(self, text: str) -> str:
         """USCC of an authority: a file names few authorities, each on many rows."""
@@ -243,13 +355,9 @@ class RowValidator:
         if len(name) > _NAME_LENGTH:
             row.fail(p + "XDR_MC", f"longer than {_NAME_LENGTH} characters")
         category_text = row.required(p + "XDR_LB")
-        category = _CATEGORY_ALIASES.get(category_text)
+        category = codes.SUBJECT_CATEGORY.get(category_text)
         if category_text and category is None:
-            row.fail(
-                p + "XDR_LB",
-                f"{category_text!r} is not one of " + "/".join(formats.SUBJECT_CATEGORIES),
-            )
-            return None
+            return None  # the field's error is recorded (_decode)
         ids: list[tuple[str, str]] = []
         code = row.parsed(p + "XDR_SHXYM", uscc.validate)
         if code:
@@ -301,7 +409,7 @@ class RowValidator:
         if not number:
             return None
         doc_type = row.text(type_field)
-        if doc_type in _RESIDENT_ID_TYPES:
+        if not doc_type or codes.ID_DOCUMENT.get(doc_type) == _RESIDENT_ID:
             value = row.parsed(number_field, self._resident_id)
             return ("resident-id", value) if value else None
         return ("other-document", f"{doc_type}:{normalize(number)}")
@@ -321,10 +429,6 @@ class RowValidator:
 
     def _licensing(self, row: _Row, decided: dt.date | None) -> dict[str, Any]:
         category = row.text("XK_XKLB")
-        if category and category not in formats.LICENCE_CATEGORIES:
-            row.fail(
-                "XK_XKLB", f"{category!r} is not one of " + "/".join(formats.LICENCE_CATEGORIES)
-            )
         valid_from = row.parsed("XK_YXQZ", values.parse_any_date)
         until_text = row.text("XK_YXQZI")
         valid_until = None
@@ -335,9 +439,17 @@ class RowValidator:
         elif decided and valid_until and valid_until < decided:
             row.fail("XK_YXQZI", f"ends ({valid_until}) before the decision date ({decided})")
         state = row.text("XK_ZT")
-        status = _LICENCE_STATUS.get(state)
-        if status is None:
-            row.fail("XK_ZT", f"{state!r} is not a known state (有效/注销/撤销/吊销)")
+        if state and state not in codes.STATUS_WORDS:
+            label = codes.STATUS_CURRENT.get(state)
+            if label is None:
+                row.fail(
+                    "XK_ZT",
+                    f"{state!r} is not one of {codes.STATUS_CURRENT.accepted()} "
+                    "(or 注销, 撤销, 撤回, 吊销)",
+                )
+            else:
+                row.values["XK_ZT"] = state = label
+        status = codes.STATUS_WORDS.get(state, "active") if state else "active"
         return {
             "legal_basis": None,
             "category": category or None,
@@ -348,18 +460,26 @@ class RowValidator:
             "valid_until": valid_until,
             "publish_from": decided,
             "publish_until": valid_until,
-            "status": status or "active",
+            "status": status,
         }
 
     def _penalty(self, row: _Row, decided: dt.date | None) -> dict[str, Any]:
-        categories = values.split_categories(row.text("CF_CFLB"))
-        unknown = [c for c in categories if c not in formats.PENALTY_CATEGORIES]
-        if unknown:
-            row.fail("CF_CFLB", f"{'、'.join(unknown)} not in the categories of 行政处罚法 Art 9")
-        tiers = [formats.PENALTY_CATEGORIES[c] for c in categories if c not in unknown]
+        categories = [
+            label
+            for part in values.split_categories(row.text("CF_CFLB"))
+            if (label := codes.PENALTY_CATEGORY.get(part))
+        ]
+        categories = list(dict.fromkeys(categories))
+        tiers = [codes.PENALTY_TIERS[c] for c in categories]
         severity = max(tiers, key=SEVERITY_ORDER.index) if tiers else None
         fine = row.parsed("CF_NR_FK", values.parse_fen)
-        if fine is None and "罚款" in categories and not row.text("CF_NR_FK"):
+        # The 2016 template has no amount field: its 处罚结果 says the amount in words.
+        if (
+            fine is None
+            and "罚款" in categories
+            and not row.text("CF_NR_FK")
+            and self.generation == "current"
+        ):
             row.fail("CF_NR_FK", "a 罚款 penalty needs the fine amount")
         confiscated = row.parsed("CF_NR_WFFF", values.parse_fen)
         valid_until = row.parsed("CF_YXQ", values.parse_any_date)
@@ -382,5 +502,6 @@ class RowValidator:
             "valid_until": valid_until,
             "publish_from": publish_from,
             "publish_until": publish_until,
-            "status": "active",
+            # Only the 2016 template says a penalty's state (CF_ZT); 撤销: the decision revoked.
+            "status": codes.STATUS_WORDS.get(row.text("CF_ZT"), "active"),
         }

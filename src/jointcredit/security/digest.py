@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 ALGORITHMS = ("sm3", "sha256")
@@ -54,3 +55,12 @@ def check_digest(value: Any, labelled: str) -> bool:
     if algorithm not in ALGORITHMS:
         return False
     return digest_of(value, algorithm) == labelled
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a MiB at a time: how imports and exports name a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -98,6 +98,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "feedback": frozenset({"implementer", "operator"}),
     "read-feedback": frozenset({"implementer", "supervisor", "admin", "operator"}),
     "read-deadlines": frozenset({"initiator", "reviewer", "supervisor", "admin", "operator"}),
+    # Upward files to the national platform (归集): every department's publishable records
+    # with persons' identifiers in full, so the supervisor only (not admin, who manages keys
+    # and accounts, not data); registry-wide, like the node's own report.
+    "export": frozenset({"supervisor", "operator"}),
 }
 
 #: Actions a key may take only for its own department.

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import socket
@@ -31,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 
 from jointcredit.clock import utc
 from jointcredit.drafts import RecordDraft
-from jointcredit.errors import JointCreditError
+from jointcredit.errors import InvalidInputError, JointCreditError
 from jointcredit.importing.pipeline import ImportKind, make_validator
 from jointcredit.importing.pipeline import Opened as _Opened
 from jointcredit.importing.pipeline import from_worker as _from_worker
@@ -40,6 +39,7 @@ from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.text import CONTROL
 from jointcredit.importing.validate import FieldError
 from jointcredit.jsontext import dumps
+from jointcredit.security.digest import file_sha256
 from jointcredit.services import audit
 from jointcredit.services import departments as departments_service
 from jointcredit.services.access import OPERATOR, Principal
@@ -87,6 +87,9 @@ class ImportSummary:
     sha256: str = ""
     #: Warnings beyond those listed (``warnings`` keeps a bounded number).
     warnings_unlisted: int = 0
+    #: List entries in a national list's own format (importing.list_formats): its name; None
+    #: for the generic format and for other kinds.
+    list_format: str | None = None
 
     def warn(self, message: str, listed: int) -> None:
         if len(self.warnings) < listed:
@@ -95,7 +98,7 @@ class ImportSummary:
             self.warnings_unlisted += 1
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "kind": self.kind,
             "file": self.file,
             "format": self.format,
@@ -113,6 +116,9 @@ class ImportSummary:
             + ([f"… and {self.warnings_unlisted} more warnings"] if self.warnings_unlisted else []),
             "seconds": round(self.seconds, 3),
         } | ({"messages": self.messages} if self.messages is not None else {})
+        if self.list_format is not None:
+            out["list_format"] = self.list_format
+        return out
 
 
 def import_file(
@@ -130,6 +136,7 @@ def import_file(
     accept: Accept | None = None,
     sink: Sink | None = None,
     announce: bool = False,
+    list_format: str | None = None,
 ) -> ImportSummary:
     """Validate and import one file; see the module docstring for the guarantees.
 
@@ -143,7 +150,12 @@ def import_file(
 
     A licensing or penalty record whose issuing authority's USCC is a current department's in
     the catalog belongs to that department (its ``department``; docs/regions.md).
+
+    ``list_format``: list entries in a national list's own format (``court``, ``samr``,
+    ``tax-violations``, ``tax-a-grade``; docs/list-entries.md); None or ``generic``: the
+    generic format. Any other value is refused before anything is read or stored.
     """
+    list_format = checked_list_format(kind, list_format)
     settings = get_settings()
     batch_size = batch_size or settings.import_batch_size
     today = today or dt.date.today()
@@ -155,13 +167,15 @@ def import_file(
             workers = 1 if source.size > _PARALLEL_FROM_BYTES else 0
     reap_interrupted(engine)
     source_system = f"file:{path.name}"[:100]
-    sha256 = _sha256(path)
+    sha256 = file_sha256(path)
     job_id = _start_job(engine, kind, path, sha256)
-    summary = ImportSummary(kind, str(path), source.format, None, job_id, sha256=sha256)
+    summary = ImportSummary(
+        kind, str(path), source.format, None, job_id, sha256=sha256, list_format=list_format
+    )
     listed = settings.import_rejects_listed
     rejects = _Rejects(
         rejects_path or path.with_name(path.stem + ".rejects.csv"),
-        make_validator(kind, today).spec,
+        make_validator(kind, today, list_format=list_format).spec,
         listed,
         summary,
     )
@@ -171,7 +185,8 @@ def import_file(
         writer.announce = True
     # Looked up once per import, so that attributing a row costs one dict look-up.
     attribution = None if kind == "list-entry" else departments_service.by_uscc()
-    args = (path, kind, encoding, today, batch_size, attribution)
+    # Plain values only: the reading child process gets them pickled.
+    args = (path, kind, encoding, today, batch_size, attribution, list_format)
     try:
         for item in _from_worker(args) if workers else _produce(*args):
             if isinstance(item, _Opened):
@@ -219,10 +234,12 @@ def import_file_audited(
     try:
         summary = import_file(engine, kind, path, actor=by.actor, announce=True, **options)
     except JointCreditError as exc:
-        digest = _sha256(path) if path.is_file() else None
+        digest = file_sha256(path) if path.is_file() else None
         audit.record(engine, by, [submitted_file(kind, path.name, digest, error=exc)])
         raise
-    extra = {"messages": summary.messages} if summary.messages is not None else {}
+    extra: dict[str, Any] = {"messages": summary.messages} if summary.messages is not None else {}
+    if summary.list_format is not None:
+        extra["list_format"] = summary.list_format
     event = submitted_file(kind, path.name, summary.sha256, summary, extra=extra)
     audit.record(engine, by, [event])
     return summary
@@ -259,6 +276,24 @@ def submitted_file(
 
 
 _PARALLEL_FROM_BYTES = 4 << 20
+
+
+def checked_list_format(kind: str, list_format: str | None) -> str | None:
+    """``list_format`` checked: the name of a national list format for a file of list
+    entries, None for the generic format (and for every other kind). Raises
+    :class:`InvalidInputError` naming the accepted values."""
+    from jointcredit.importing.list_formats import GENERIC, choice
+
+    if list_format is None or list_format == GENERIC:
+        return None
+    if kind != "list-entry":
+        raise InvalidInputError(
+            f"format: {kind} files have one format; a list format applies to list entries"
+        )
+    try:
+        return choice(list_format)
+    except ValueError as exc:
+        raise InvalidInputError(f"format: {exc}") from None
 
 
 def _accepted(drafts: list[RecordDraft], accept: Accept, rejects: _Rejects) -> list[RecordDraft]:
@@ -412,14 +447,6 @@ def _counts(summary: ImportSummary) -> dict[str, int]:
         "duplicates": summary.duplicates,
         "rejected": summary.rejected_rows,
     }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _start_job(engine: Engine, kind: str, path: Path, sha256: str) -> int:
@@ -623,6 +650,7 @@ __all__ = [
     "ImportKind",
     "ImportSummary",
     "Sink",
+    "checked_list_format",
     "import_file",
     "import_file_audited",
     "job_view",

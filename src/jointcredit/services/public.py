@@ -16,7 +16,8 @@ Public data only (33号 §18–19, the *public* class of :mod:`jointcredit.servi
   resident identity number typed into free text (a licence number, a penalty's content, a
   note) is masked too;
 - of a record's payload only :data:`PAYLOAD_SHOWN` is shown — by the portal and by the API's
-  public view alike (:func:`public_details`); a record is named by its opaque public
+  public view alike (:func:`public_details`), and of a list entry in a national list's own
+  format that list's own columns, persons masked; a record is named by its opaque public
   reference (:mod:`jointcredit.services.references`), never by its row id, which anyone
   could count through;
 - a subject without any published record is "not found", exactly like an unknown one.
@@ -42,6 +43,7 @@ from jointcredit.errors import InvalidInputError, NotFoundError
 from jointcredit.identifiers import divisions
 from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name
 from jointcredit.identifiers.normalize import normalize
+from jointcredit.importing.list_formats import public_columns
 from jointcredit.services.references import reference_of
 from jointcredit.services.registry import mask_payload
 from jointcredit.spreadsheet import safe_cell
@@ -72,12 +74,20 @@ PAYLOAD_SHOWN: Mapping[str, tuple[str, ...]] = {
 }
 
 
+_LIST_KINDS = frozenset({"red-list", "black-list"})
+
+
 def _is_person(kind: str) -> bool:
     return kind == "natural-person"
 
 
 def public_details(kind: str, payload: Any) -> dict[str, str]:
-    """The fields of ``PAYLOAD_SHOWN[kind]`` that ``payload`` fills, persons masked."""
+    """The fields of ``PAYLOAD_SHOWN[kind]`` that ``payload`` fills, persons masked; of a list
+    entry in a national list's own format, that list's own columns under their Chinese labels,
+    persons masked and personal columns left out (:func:`~jointcredit.importing.list_formats.
+    public_columns`)."""
+    if kind in _LIST_KINDS:
+        return public_columns(payload)
     masked = mask_payload(payload) if isinstance(payload, dict) else {}
     return {
         key: masked[key]

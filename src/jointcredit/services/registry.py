@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from jointcredit.errors import DatabaseNotReadyError, NotFoundError
 from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
+from jointcredit.importing.list_formats import own_columns, public_columns
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
 from jointcredit.services.access import Principal, require
@@ -119,6 +120,11 @@ def mask_payload(payload: Any) -> Any:
             ]
         else:
             out[key] = value
+    # A national list's own columns (court, tax …) name persons in columns of their own.
+    if own := public_columns(payload):
+        for label, _ in own_columns(payload):
+            out.pop(label, None)
+        out.update(own)
     return out
 
 

@@ -49,6 +49,7 @@ from jointcredit.services.imports import (
     Accept,
     ImportKind,
     Sink,
+    checked_list_format,
     import_file,
     make_validator,
     submitted_file,
@@ -303,11 +304,14 @@ def import_upload(
     *,
     by: Principal,
     today: dt.date | None = None,
+    list_format: str | None = None,
 ) -> dict[str, Any]:
     """Import an uploaded file like ``jointcredit import KIND FILE --json``, every row checked
     against the key's department too. The summary names the file as uploaded and lists the
-    rejected rows (``rejected``) instead of pointing at a rejects file on the server."""
+    rejected rows (``rejected``) instead of pointing at a rejects file on the server.
+    ``list_format``: list entries in a national list's own format (``--format``)."""
     require(by, "submit", by.department)
+    list_format = checked_list_format(kind, list_format)
     rule = own_department(by)
     sink, proposed = _proposing(engine, by) if kind == "list-entry" else (None, [])
     name = shown = _safe_name(filename)
@@ -329,6 +333,7 @@ def import_upload(
                 actor=by.actor,
                 accept=rule,
                 sink=sink,
+                list_format=list_format,
             )
         except JointCreditError as exc:
             event = submitted_file(kind, shown, digest.hexdigest(), error=exc)
@@ -341,6 +346,8 @@ def import_upload(
     if kind == "list-entry":
         result["proposals"] = proposed
         detail_extra["proposals"] = len(proposed)
+    if list_format is not None:
+        detail_extra["list_format"] = list_format
     event = submitted_file(kind, shown, digest.hexdigest(), summary, extra=detail_extra)
     audit.record(engine, by, [event])
     return result

@@ -46,6 +46,8 @@ from jointcredit.importing.formats import (
     PENALTIES,
     SUBJECT_CATEGORIES,
 )
+from jointcredit.importing.list_formats import CHOICES as LIST_FORMATS
+from jointcredit.importing.list_formats import FORMATS, own_columns
 from jointcredit.rules.workdays import DUE_SOON_WORKDAYS, workdays_between
 from jointcredit.services import proposals, submissions
 from jointcredit.services.access import allowed
@@ -504,6 +506,7 @@ def _upload_page(
     kind: str = "penalty",
     error: str | None = None,
     status: int = 200,
+    list_format: str = "generic",
 ) -> Response:
     context = {
         "kind": kind,
@@ -511,6 +514,9 @@ def _upload_page(
         "form_kinds": FORM_KINDS,
         "error": error,
         "notice": None,
+        "list_formats": LIST_FORMATS,
+        "list_format": list_format,
+        "list_format_titles": {name: f.title_zh for name, f in FORMATS.items()},
     }
     return console_page(request, session, "console/submit_upload.html", context, status=status)
 
@@ -529,13 +535,29 @@ async def upload_post(request: Request) -> Response:
     kind = _text(form, "kind")
     if kind not in FILE_KINDS:
         kind = "penalty"
+    # The list format applies to list entries only; any other value is the generic format.
+    chosen = _text(form, "format")
+    list_format = chosen if kind == "list-entry" and chosen in LIST_FORMATS else "generic"
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _upload_page(request, session, kind=kind, error="submit.upload.no_file", status=422)
-    return await run_in_threadpool(_import, request, session, kind, upload)
+        return _upload_page(
+            request,
+            session,
+            kind=kind,
+            error="submit.upload.no_file",
+            status=422,
+            list_format=list_format,
+        )
+    return await run_in_threadpool(_import, request, session, kind, upload, list_format)
 
 
-def _import(request: Request, session: StaffSession, kind: str, upload: UploadFile) -> Response:
+def _import(
+    request: Request,
+    session: StaffSession,
+    kind: str,
+    upload: UploadFile,
+    list_format: str = "generic",
+) -> Response:
     try:
         summary = submissions.import_upload(
             engine_of(request),
@@ -543,14 +565,19 @@ def _import(request: Request, session: StaffSession, kind: str, upload: UploadFi
             upload.file,
             upload.filename,
             by=session.principal,
+            list_format=list_format,
         )
     except (InvalidInputError, ConflictError) as exc:
         # The file as a whole could not be read (no header, missing columns, unknown suffix).
-        return _upload_page(request, session, kind=kind, error=str(exc), status=422)
+        return _upload_page(
+            request, session, kind=kind, error=str(exc), status=422, list_format=list_format
+        )
     except JointCreditError as exc:
         if isinstance(exc, PermissionDeniedError | NotFoundError):
             raise
-        return _upload_page(request, session, kind=kind, error=str(exc), status=422)
+        return _upload_page(
+            request, session, kind=kind, error=str(exc), status=422, list_format=list_format
+        )
     labels = field_labels(kind)
     rejected = [
         {"row": r["row"], "field": r["field"], "error": r["error"], "label": labels.get(r["field"])}
@@ -733,6 +760,8 @@ def _detail_page(
         "may_propose": allowed(principal, "propose", p["department"]),
         "own": p["submitted_by"] == principal.actor,
         "entry_fields": ENTRY_FIELDS,
+        # A national list's own columns the proposed entry carries, as the list published them.
+        "own_columns": own_columns(p["payload"]) if p["action"] == "create" else [],
         "relation": lambda role: (
             t(f"submit.relation.{role}") if role in RELATION_ROLES else str(role or "")
         ),

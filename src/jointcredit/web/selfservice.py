@@ -26,6 +26,7 @@ from jointcredit.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from jointcredit.importing.list_formats import own_columns
 from jointcredit.rules.repair import REPAIRABLE_KINDS
 from jointcredit.services import objections, repairs, selfservice
 from jointcredit.services.selfservice import SubjectSession
@@ -258,6 +259,8 @@ def _record_page(
             {
                 **record,
                 "persons": _persons(record.get("payload")),
+                # A national list's own columns, as the list published them.
+                "own_columns": own_columns(record.get("payload")),
                 "may_object": record["status"] == "active" and record["id"] not in open_objection,
                 "court_list": record["kind"] == "black-list" and record["list_type"] in court,
                 "may_repair": repairable

@@ -9,7 +9,9 @@ from jointcredit.api.routers import (
     catalog,
     check,
     deadlines,
+    exports,
     feedback,
+    formats,
     grades,
     inspections,
     keys,
@@ -30,6 +32,7 @@ from jointcredit.api.routers import (
 ROUTERS: tuple[APIRouter, ...] = (
     system.router,
     catalog.router,
+    formats.router,
     subjects.router,
     grades.router,
     inspections.router,
@@ -48,4 +51,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     feedback.router,
     deadlines.router,
     stats.router,
+    exports.router,
 )

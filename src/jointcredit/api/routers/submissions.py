@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Path, UploadFile, status
+from fastapi import APIRouter, File, Path, Query, UploadFile, status
 from pydantic import Field, create_model
 
 from jointcredit.api import schemas
@@ -80,6 +80,10 @@ class ImportSummaryOut(schemas.Model):
     rejected_truncated: bool
     warnings: list[str]
     seconds: float
+    list_format: str | None = Field(
+        default=None,
+        description="list-entries in a national list's own format (`format`): its name.",
+    )
     proposals: list[int] | None = Field(
         default=None,
         description="list-entries: the proposals made of the valid rows (`accepted`: new "
@@ -185,6 +189,16 @@ def import_file(
             "name decides how it is read."
         ),
     ],
+    list_format: Annotated[
+        str | None,
+        Query(
+            alias="format",
+            max_length=32,
+            description="list-entries only: the file's format, `generic` (the default) or a "
+            "national list's own: `court`, `samr`, `tax-violations`, `tax-a-grade` "
+            "(docs/list-entries.md); another value answers 422.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """Validate and import a department's file exactly as `jointcredit import KIND FILE
     --json` does, and answer its summary. Every row must also be the key's department's (see
@@ -195,5 +209,5 @@ def import_file(
     (`submit-file`, with the import job and its counts). At most
     JOINTCREDIT_API_MAX_UPLOAD_BYTES (413 above)."""
     return submissions.import_upload(
-        registry, _IMPORT_KINDS[kind], file.file, file.filename, by=caller
+        registry, _IMPORT_KINDS[kind], file.file, file.filename, by=caller, list_format=list_format
     )

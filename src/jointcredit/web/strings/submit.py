@@ -165,6 +165,13 @@ ZH: dict[str, str] = {
     "submit.upload.format_entries": "名单列入申请：list_type、subject.name、subject.kind、"
     "subject.uscc 或 subject.id_number、document_number、decided_on、legal_basis 等，"
     "每行形成一条待审核的列入申请。",
+    "submit.upload.list_format": "名单文件格式（仅用于红黑名单列入申请）",
+    "submit.upload.list_format.generic": "通用格式（list_type、subject.* 等字段）",
+    "submit.upload.list_format_hint": "全国性名单可按其公布的原有字段上传，"
+    "原有字段随名单信息一并保存。",
+    "submit.upload.format_national": "全国性名单原有格式：失信被执行人名单、"
+    "市场监督管理严重违法失信名单、重大税收违法失信主体、纳税信用A级纳税人名单，"
+    "字段名为名单公布时的中文名称。",
     "submit.upload.format_rows": "有问题的行不导入，逐行列出行号、字段和原因，其余行照常导入；"
     "同一文件重复上传不会重复导入。",
     "submit.file_kind.penalty": "行政处罚（30 项）",
@@ -397,6 +404,13 @@ EN: dict[str, str] = {
     "submit.upload.format_entries": "List entries: list_type, subject.name, subject.kind, "
     "subject.uscc or subject.id_number, document_number, decided_on, legal_basis, …; every row "
     "becomes a proposal for review.",
+    "submit.upload.list_format": "List file format (list entries only)",
+    "submit.upload.list_format.generic": "Generic (list_type, subject.*, …)",
+    "submit.upload.list_format_hint": "A national list may be uploaded in its own published "
+    "columns; they are kept with the entry.",
+    "submit.upload.format_national": "National lists in their own formats: judgment defaulters, "
+    "SAMR's serious illegal and dishonest list, major tax violation parties, A-grade taxpayers; "
+    "the headers are the Chinese labels the lists publish.",
     "submit.upload.format_rows": "A row with problems is not imported and is listed with its "
     "row number, field and reason; the other rows are imported. Uploading the same file again "
     "imports nothing twice.",
