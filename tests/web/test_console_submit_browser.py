@@ -92,6 +92,8 @@ def test_the_upload_form_works_with_the_keyboard(
     assert tab.locator("#kind-licensing").is_checked()
     tab.keyboard.press("ArrowUp")
     assert tab.locator("#kind-penalty").is_checked()
+    tab.keyboard.press("Tab")  # the list format: it matters for list entries only
+    assert tab.evaluate("document.activeElement.id") == "list-format"
     tab.keyboard.press("Tab")
     assert tab.evaluate("document.activeElement.id") == "upload-file"
     # The file chooser is the system's own dialog: the file is given as a person picks it.

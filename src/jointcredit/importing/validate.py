@@ -151,13 +151,9 @@ class RowValidator:
         self.required = tuple(self.prefix + name for name in _REQUIRED[kind])
         #: Told by the header (:meth:`check_header`); rows before it are read as current.
         self.generation: formats.Generation = "current"
-        # Every name a header may use, of either generation: labels are mapped onto these
-        # before the header is checked. Where both generations share a label, the current
-        # field's name wins, and 2016 rows accept it (_from_2016).
-        self.spec: dict[str, str] = {
-            **formats.labels(kind, "2016"),
-            **formats.spec(kind, "current"),
-        }
+        #: The fields of the current format, in file order (what a record's completeness is
+        #: counted against); headers of either generation are read through :attr:`labels`.
+        self.spec: dict[str, str] = formats.spec(kind, "current")
         #: Label → field name for headers of labels: both generations' labels, the current
         #: field's name where a label is shared.
         self.labels: dict[str, str] = formats.header_labels(kind)
