@@ -6,11 +6,15 @@
    ``jointcredit.synth``; identifiers marked ``JC``) inserted in batches of 50,000 with their
    ``search_key`` made by the same function imports use — on SQLite the FTS5 trigram index is
    kept by the migration's triggers as in production; on PostgreSQL the pg_trgm GIN index.
-2. *queries*: ``--queries`` of five kinds, drawn from the names inserted: a trade name with its
-   industry ("鑫盛科技", 4 characters, substring), a city with a trade name ("苏州鑫盛", prefix
-   plus substring), a whole name, an exact identifier, and the two-character prefix of a name.
+2. *queries*: ``--queries`` of nine kinds (:data:`KINDS`), drawn from the names inserted: a
+   trade name with its industry ("鑫盛科技", 4 characters, substring), a city with a trade name
+   ("苏州鑫盛", prefix plus substring), a whole name, an exact identifier, the two-character
+   prefix of a name (a city), a trade name's first two characters (a brand, after the city),
+   one character of it, the industry's first two characters (科技, 贸易: a word hundreds of
+   thousands of names share) and a trade name with its industry in traditional script.
    Each runs ``services.search.search`` (the department view, ``public=False``: the subjects
-   have no records, which the public view would require) after one warm-up round.
+   have no records, which the public view would require) after one warm-up round. The short-key
+   index's size on disk and its column's are reported.
 3. *scan*: ``--scan-queries`` of the substring queries run as ``SELECT id FROM subjects WHERE
    name LIKE '%q%' LIMIT 200``: the same cap of 200 the search uses per way of matching.
 
@@ -30,13 +34,14 @@ import sys
 import time
 from pathlib import Path
 
+import opencc
 from sqlalchemy import Engine, func, insert, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import SCRATCH, log, machine_info, median, percentile, save_result, table
 
-from jointcredit.rules.searchtext import search_key
+from jointcredit.rules.searchtext import search_grams, search_key
 from jointcredit.services import search
 from jointcredit.services.registry import open_registry
 from jointcredit.store import search as search_store
@@ -78,7 +83,8 @@ def build(engine: Engine, n: int, seed: int) -> float:
                 {
                     "kind": "legal-person",
                     "name": name,
-                    "search_key": search_key(name),
+                    "search_key": (key := search_key(name)),
+                    "search_grams": search_grams(key),
                     "identifier": _identifier(i),
                     "identifier_type": "uscc",
                     "created_at": now,
@@ -111,9 +117,7 @@ def queries(engine: Engine, count: int, seed: int) -> list[tuple[str, str]]:
             if row is None:
                 continue
             name, identifier = row
-            kind = ("trade+industry", "city+trade", "whole name", "identifier", "2 characters")[
-                len(picked) % 5
-            ]
+            kind = KINDS[len(picked) % len(KINDS)]
             industry = next(i for i in INDUSTRIES if i in name)
             start = name.index(industry)
             city = next(c for c in cities if name.startswith(c))
@@ -124,9 +128,56 @@ def queries(engine: Engine, count: int, seed: int) -> list[tuple[str, str]]:
                 "whole name": name,
                 "identifier": identifier,
                 "2 characters": name[:2],
+                "brand (2 characters)": trade[:2],
+                "1 character": rng.choice(trade),
+                "common word (2)": industry[:2],
+                "traditional": _s2t().convert(trade + industry[:2]),
             }[kind]
             picked.append((kind, q))
     return picked
+
+
+#: Kinds of query, asked in turn: substrings of three characters or more, prefixes, whole
+#: names, identifiers, the first two characters (a city), a brand's two characters (anywhere in
+#: the name, after the city), one character, a word thousands of names share (科技, 贸易) and
+#: traditional script.
+KINDS = (
+    "trade+industry",
+    "city+trade",
+    "whole name",
+    "identifier",
+    "2 characters",
+    "brand (2 characters)",
+    "1 character",
+    "common word (2)",
+    "traditional",
+)
+
+
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def index_size(engine: Engine) -> dict[str, int]:
+    """Bytes of the short-key index and of the column it is made from."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            try:
+                index = conn.execute(
+                    text("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'subjects_grams%'")
+                ).scalar_one()
+            except Exception:  # no dbstat in this SQLite build
+                index = None
+        else:
+            index = conn.execute(
+                text("SELECT pg_relation_size('ix_subjects_search_grams')")
+            ).scalar_one()
+        column = conn.execute(
+            text("SELECT SUM(LENGTH(CAST(search_grams AS BLOB))) FROM subjects")
+            if engine.dialect.name == "sqlite"
+            else text("SELECT SUM(octet_length(search_grams)) FROM subjects")
+        ).scalar_one()
+    return {"index_bytes": int(index or 0), "column_bytes": int(column or 0)}
 
 
 def timed(call: object) -> float:
@@ -163,6 +214,11 @@ def main() -> None:
         by_kind.setdefault(kind, []).append(timed(run))
         hits.setdefault(kind, []).append(found[0])
     every = [t for ts in by_kind.values() for t in ts]
+    sizes = index_size(engine)
+    log(
+        f"short-key index: {sizes['index_bytes'] / 2**20:,.0f} MiB, its column "
+        f"{sizes['column_bytes'] / 2**20:,.0f} MiB"
+    )
     substring = [q for kind, q in asked if kind == "trade+industry"][: args.scan_queries]
     indexed_same: list[float] = []
     scanned: list[float] = []
@@ -207,6 +263,7 @@ def main() -> None:
         {"subjects": args.subjects, "database": engine.dialect.name, "queries": args.queries},
         {
             "build_seconds": round(build_seconds, 1),
+            "short_key_index": sizes,
             "search_ms": {
                 kind: {"n": len(ts), "p50": median(ts), "p95": percentile(ts, 95)}
                 for kind, ts in by_kind.items()

@@ -53,15 +53,16 @@ def _names(engine: Engine, query: str, **kw: Any) -> list[str]:
 
 def test_a_part_of_a_name_finds_the_whole_ranked_by_closeness(registry_with_names: Engine) -> None:
     found = _names(registry_with_names, "云帆科技")
-    # Equal name first, then names starting with it (shorter first), then containing it.
+    # Equal name first, then names whose brand it is (right after the region, shorter
+    # first), then names starting with it.
     assert found == [
         "云帆科技",
-        "云帆科技有限公司",
         "杭州云帆科技有限公司",
         "深圳市云帆科技发展有限责任公司",
+        "云帆科技有限公司",
     ]
     reasons = [h.reason for h in search.search(registry_with_names, "云帆科技").hits]
-    assert reasons == ["name", "prefix", "contains", "contains"]
+    assert reasons == ["name", "brand", "brand", "prefix"]
 
 
 @pytest.mark.parametrize(
@@ -77,11 +78,17 @@ def test_brackets_full_width_and_case_do_not_matter(registry_with_names: Engine)
         assert _names(registry_with_names, typed) == ["远新(南京)广告有限公司"], typed
 
 
-def test_short_queries_find_names_starting_with_them(registry_with_names: Engine) -> None:
+def test_short_queries_find_names_containing_them(registry_with_names: Engine) -> None:
     result = search.search(registry_with_names, "云帆")
-    assert result.short_query
-    assert [h.name for h in result.hits] == ["云帆科技", "云帆科技有限公司"]
-    assert _names(registry_with_names, "海风") == []  # inside a name: needs three characters
+    assert result.short_query and (result.count, result.count_exact) == (4, True)
+    assert [h.name for h in result.hits] == [
+        "杭州云帆科技有限公司",
+        "深圳市云帆科技发展有限责任公司",
+        "云帆科技",
+        "云帆科技有限公司",
+    ]
+    assert _names(registry_with_names, "海风") == ["北京海风贸易有限公司"]
+    assert _names(registry_with_names, "贸") == ["北京海风贸易有限公司"]
 
 
 def test_identifiers_are_found_exactly_and_persons_only_so(registry_with_names: Engine) -> None:

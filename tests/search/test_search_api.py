@@ -32,7 +32,12 @@ def test_search_over_http(api: LiveServer, tmp_path: Path) -> None:
         assert found.status_code == 200, found.text
         body = found.json()
         assert [h["name"] for h in body["hits"]] == ["杭州云帆科技有限公司"]
-        assert body["key"] == "云帆科技" and body["hits"][0]["reason"] == "contains"
+        assert body["key"] == "云帆科技" and body["hits"][0]["reason"] == "brand"
+        assert (body["count"], body["count_exact"]) == (1, True)
+        # Two characters, anywhere in the name; the person is not counted by name.
+        short = public.get("/search", params={"q": "科技", "limit": 100}).json()
+        assert [h["name"] for h in short["hits"]] == ["杭州云帆科技有限公司"]
+        assert (short["count"], short["short_query"]) == (1, True)
 
         number = resident_id(2, birth="19700101")
         [hit] = public.get("/search", params={"q": number}).json()["hits"]

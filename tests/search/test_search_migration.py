@@ -27,7 +27,12 @@ def test_existing_subjects_become_searchable(db_url: str) -> None:
             )
     migrate.upgrade(engine)
     hits = search.search(engine, "云帆科技", public=False).hits
-    assert [(h.name, h.reason) for h in hits] == [("杭州雲帆科技有限公司", "contains")]
+    assert [(h.name, h.reason) for h in hits] == [("杭州雲帆科技有限公司", "brand")]
+    # The grams of subjects that were there before 0012 were filled in: two characters
+    # anywhere in a name.
+    assert [h.name for h in search.search(engine, "海风", public=False).hits] == [
+        "北京海风贸易有限公司"
+    ]
     assert [h.name for h in search.search(engine, "北京海风", public=False).hits] == [
         "北京海风贸易有限公司"
     ]

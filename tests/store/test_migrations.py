@@ -26,9 +26,14 @@ def test_upgrade_from_empty_downgrade_and_again(db_url: str) -> None:
     assert migrate.current_revision(engine) == migrate.head_revision()
 
 
-#: What the migrations make per database and the model cannot say: the substring index of
-#: subject search (FTS5 tables on SQLite, a pg_trgm GIN index on PostgreSQL).
-_PER_DATABASE = ("subjects_fts", "ix_subjects_search_key_trgm")
+#: What the migrations make per database and the model cannot say: the substring and short-key
+#: indexes of subject search (FTS5 tables on SQLite, GIN indexes on PostgreSQL).
+_PER_DATABASE = (
+    "subjects_fts",
+    "ix_subjects_search_key_trgm",
+    "subjects_grams",
+    "ix_subjects_search_grams",
+)
 
 
 def _modelled(obj: object, name: str | None, kind: str, reflected: bool, other: object) -> bool:

@@ -136,6 +136,10 @@ def test_filters(portal: Portal) -> None:
 def test_search_finds_organisations_and_a_person_only_by_full_number(portal: Portal) -> None:
     found = portal.get("/search", params={"q": "测试1科技"}).text
     assert f'href="/subjects/{COMPANY}"' in found
+    assert '<p class="total" role="status">共 1 条</p>' in found
+    # Two characters, anywhere in the name, counted as the list pages count.
+    short = portal.get("/search", params={"q": "科技"}).text
+    assert f'href="/subjects/{COMPANY}"' in short and "共 " in short and " 条" in short
     assert "测***" not in found  # persons are never found by name
     to_person = portal.get("/search", params={"q": PERSON})
     assert to_person.status_code == 303

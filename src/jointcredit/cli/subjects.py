@@ -66,3 +66,33 @@ def show(
             str(r["version"]),
         )
     console.print(table)
+
+
+@app.command("search")
+@handle_errors
+def search_command(
+    query: str = typer.Argument(
+        ...,
+        help="A name, part of one (one character or more), or an "
+        "identifier; traditional characters and full-width forms too.",
+    ),
+    limit: int = typer.Option(20, min=1, max=100, help="Hits to show."),
+    offset: int = typer.Option(0, min=0, help="Hits to skip (paging)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+    database: str | None = DatabaseOption,
+) -> None:
+    """Search subjects by name or identifier: the same hits as the portal's search form and
+    GET /api/v1/search (the public view), best match first."""
+    from jointcredit.services import search
+
+    result = search.search(open_registry(database), query, limit=limit, offset=offset)
+    if as_json:
+        print_json(result.to_dict())
+        return
+    count = f"{result.count}" if result.count_exact else f"more than {result.count}"
+    table = Table(title=f"{count} found for {result.key}")
+    for column in ("#", "name", "kind", "identifier", "match"):
+        table.add_column(column, overflow="fold")
+    for n, hit in enumerate(result.hits, result.offset + 1):
+        table.add_row(str(n), hit.name, hit.kind, hit.identifier, hit.reason)
+    console.print(table)

@@ -5,20 +5,25 @@ simplified, no spaces or punctuation) and matched three ways, each on an index:
 
 1. the identifier, exactly (a credit code, an ID number, a former registration number);
 2. names that start with the key (a btree range);
-3. names that contain it — the issue's 「云帆科技」 finding 「杭州云帆科技有限公司」 — on a trigram
-   index (SQLite FTS5 ``trigram``, PostgreSQL ``pg_trgm``); keys of one or two characters are
-   too short for a trigram index and find names that start with them only.
+3. names that contain it anywhere: a key of three characters or more on a trigram index
+   (SQLite FTS5 ``trigram``, PostgreSQL ``pg_trgm``), a key of one or two characters — a brand
+   or a trade, 华为, 贸易 — on the index of every name's one- and two-character substrings
+   (``subjects.search_grams``: FTS5 on SQLite, GIN on PostgreSQL).
 
-Ranking: identifier matches, then the name equal to the key, then names starting with it, then
-names containing it; within each, shorter names first (the closer match), then the older subject.
-Each way returns at most :data:`CANDIDATES` subjects, so a key that millions of names share costs
-what a rare one does; a page beyond them is not offered (``has_more`` is false) — make the query
-more specific.
+Ranking (what people mean by a short word is the brand): identifier matches; the name equal to
+the key; names whose brand the key opens, right after the region (深圳市华为…, 广东省深圳华为…:
+the region names from the division tables, :func:`~jointcredit.rules.searchtext.is_region`);
+names starting with the key (华为路…); names containing it elsewhere (中华为民…). Within each,
+shorter names first (the closer match), then the older subject. Each way returns at most
+:data:`CANDIDATES` subjects to rank, so a key that millions of names share costs what a rare one
+does; a page beyond them is not offered. The answer counts the names holding the key
+(``count``), from the index's ids alone, exactly up to :data:`COUNT_BOUND` (``count_exact``),
+else "more than" that many.
 
 The public sees only subjects that have a record it may see today (the subject page would answer
 "not found" for the others); natural persons only when the query is their full identity number,
-and then as the public subject page shows them: identity number masked, surname only. Every
-string of a public result, the query echoed back included, passes through
+and then as the public subject page shows them: identity number masked, surname only. Its count
+is of those too. Every string of a public result, the query echoed back included, passes through
 :func:`~jointcredit.identifiers.mask.mask_deep`: a resident identity number typed into the box
 or into a name is not written back whole.
 """
@@ -35,17 +40,19 @@ from jointcredit.clock import today as china_today
 from jointcredit.errors import InvalidInputError
 from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name
 from jointcredit.identifiers.normalize import normalize
-from jointcredit.rules.searchtext import MAX_QUERY, search_key
+from jointcredit.rules.searchtext import MAX_QUERY, is_region, search_key
 from jointcredit.services.public import organisation_codes
 from jointcredit.store import records
 from jointcredit.store import search as store
 
-#: How many subjects each way of matching returns at most.
+#: How many subjects each way of matching returns at most for ranking.
 CANDIDATES = 200
-#: Trigram indexes need this many characters.
+#: Names counted at most: above, the answer says "more than" (ids only are read to count).
+COUNT_BOUND = 1000
+#: Trigram indexes need this many characters; shorter keys are looked up as grams.
 TRIGRAM = 3
 
-_REASONS = ("identifier", "name", "prefix", "contains")
+_REASONS = ("identifier", "name", "brand", "prefix", "contains")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +61,7 @@ class SearchHit:
     kind: str
     name: str
     identifier: str
-    reason: str  # identifier, name (equal), prefix, contains
+    reason: str  # identifier, name (equal), brand, prefix, contains
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,7 +75,10 @@ class SearchResult:
     limit: int
     offset: int
     has_more: bool
-    short_query: bool  # one or two characters: names starting with it only
+    #: Names found: all of them when ``count_exact``; else more than this many.
+    count: int
+    count_exact: bool
+    short_query: bool  # one or two characters: looked up on the grams index
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -105,38 +115,60 @@ def search(
     code = normalize(query)
     day = today or china_today()
     with engine.connect() as conn:
+        store.bound_index_scans(conn, 2 * COUNT_BOUND)
         found: dict[int, str] = {}
         for subject_id in store.by_identifier(conn, code) if code else []:
             found.setdefault(subject_id, "identifier")
-        for subject_id in store.starting_with(conn, key, CANDIDATES):
-            found.setdefault(subject_id, "prefix")
-        if len(key) >= TRIGRAM:
-            for subject_id in store.containing(conn, key, CANDIDATES):
-                found.setdefault(subject_id, "contains")
+        identified = list(found)
+        # Every name holding the key, up to the count's bound (ids only: cheap); the first
+        # CANDIDATES of them, with those starting with the key, are ranked.
+        contained = (
+            store.containing(conn, key, COUNT_BOUND + 1)
+            if len(key) >= TRIGRAM
+            else store.having_gram(conn, key, COUNT_BOUND + 1)
+        )
+        exact = len(contained) <= COUNT_BOUND
+        matched = set(identified) | set(contained[:COUNT_BOUND])
+        for subject_id in (
+            *store.starting_with(conn, key, CANDIDATES),
+            *contained[:CANDIDATES],
+        ):
+            found.setdefault(subject_id, "contains")
         rows = store.subjects_by_id(conn, list(found))
         ranked = []
         for subject_id, reason in found.items():
             row = rows.get(subject_id)
             if row is None:
                 continue
-            if reason == "prefix" and row["search_key"] == key:
-                reason = "name"
+            if reason != "identifier":
+                reason = _reason(row["search_key"] or "", key)
             ranked.append((_REASONS.index(reason), row["key_length"] or 0, subject_id, reason))
         ranked.sort()
+        if public:
+            shown = records.published_subjects(conn, [r[2] for r in ranked], day)
+            # A person is found by the full identity number only, never browsed by name.
+            ranked = [
+                r
+                for r in ranked
+                if r[2] in shown
+                and (r[3] == "identifier" or rows[r[2]]["kind"] != "natural-person")
+            ]
+        if matched <= found.keys():
+            count = len(ranked)  # every name found was ranked (and, publicly, filtered)
+        elif public:
+            count = len(
+                records.published_subjects(conn, list(matched - set(identified)), day,
+                                           organisations=True)
+                | ({r[2] for r in ranked if r[3] == "identifier"})
+            )  # fmt: skip
+        else:
+            count = len(matched)
         hits: list[SearchHit] = []
-        wanted = offset + limit + 1
-        for _, _, subject_id, reason in ranked:
-            if len(hits) >= wanted:
-                break
+        for _, _, subject_id, reason in ranked[offset : offset + limit]:
             row = rows[subject_id]
             name, identifier = row["name"], row["identifier"]
             if public:
                 natural = row["kind"] == "natural-person"
-                # A person is found by the full identity number only, never browsed by name.
-                if natural and reason != "identifier":
-                    continue
-                if not records.has_published_record(conn, subject_id, day):
-                    continue
                 identifier = mask_identifier(identifier, row["identifier_type"])
                 name = mask_name(name) if natural else name
                 # An organisation's code is public: shown whole (not taken for a person's).
@@ -145,13 +177,27 @@ def search(
                 )
                 name, identifier = mask_deep((name, identifier), keep)
             hits.append(SearchHit(subject_id, row["kind"], name, identifier, reason))
-    page = hits[offset : offset + limit]
     return SearchResult(
         query=mask_deep(query) if public else query,
         key=mask_deep(key) if public else key,
-        hits=page,
+        hits=hits,
         limit=limit,
         offset=offset,
-        has_more=len(hits) > offset + limit,
+        has_more=len(ranked) > offset + limit,
+        count=count,
+        count_exact=exact,
         short_query=len(key) < TRIGRAM,
     )
+
+
+def _reason(name_key: str, key: str) -> str:
+    """How a name that holds ``key`` holds it: equal, as its brand (after the region), at its
+    start, or elsewhere."""
+    if name_key == key:
+        return "name"
+    at = name_key.find(key)
+    if at == 0:
+        return "prefix"
+    if at > 0 and is_region(name_key[:at]):
+        return "brand"
+    return "contains"

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, func, or_, selec
 from jointcredit.clock import china_day
 from jointcredit.drafts import PersonRef, RecordDraft, SubjectRef
 from jointcredit.errors import NotFoundError
-from jointcredit.rules.searchtext import search_key
+from jointcredit.rules.searchtext import search_grams, search_key
 from jointcredit.store import deadlines, summaries
 from jointcredit.store.bulk import insert_rows
 from jointcredit.store.tables import (
@@ -130,7 +130,8 @@ def ensure_subjects(
                 {
                     "kind": getattr(ref, "kind", "natural-person"),
                     "name": ref.name,
-                    "search_key": search_key(ref.name),
+                    "search_key": (key := search_key(ref.name)),
+                    "search_grams": search_grams(key),
                     "identifier": ref.identifier,
                     "identifier_type": ref.identifier_type,
                     "created_at": now,
@@ -323,6 +324,23 @@ def has_published_record(conn: Connection, subject_id: int, day: dt.date) -> boo
         .limit(1)
     ).first()
     return found is not None
+
+
+def published_subjects(
+    conn: Connection, subject_ids: Sequence[int], day: dt.date, *, organisations: bool = False
+) -> set[int]:
+    """Of ``subject_ids``, those with a record the public may see on ``day`` (one query);
+    with ``organisations``, natural persons left out."""
+    if not subject_ids:
+        return set()
+    query = select(credit_records.c.subject_id).where(
+        credit_records.c.subject_id.in_(list(subject_ids)), _published_on(day)
+    )
+    if organisations:
+        query = query.join(subjects, subjects.c.id == credit_records.c.subject_id).where(
+            subjects.c.kind != "natural-person"
+        )
+    return {int(i) for i in conn.execute(query.distinct()).scalars()}
 
 
 def records_page(

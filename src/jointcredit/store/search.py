@@ -73,3 +73,30 @@ def scan(conn: Connection, key: str, cap: int) -> list[int]:
     benchmark's comparison only)."""
     query = select(subjects.c.id).where(subjects.c.name.like(f"%{key}%")).limit(cap)
     return [int(i) for i in conn.execute(query).scalars()]
+
+
+def having_gram(conn: Connection, gram: str, cap: int) -> list[int]:
+    """Subjects whose search key contains ``gram`` (a key of one or two characters, found
+    anywhere in the name on the grams index), at most ``cap`` of them."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(
+            text("SELECT rowid FROM subjects_grams WHERE subjects_grams MATCH :q LIMIT :cap"),
+            {"q": '"' + gram.replace('"', '""') + '"', "cap": cap},
+        )
+        return [int(i) for i in rows.scalars()]
+    rows = conn.execute(
+        text(
+            "SELECT id FROM subjects WHERE string_to_array(search_grams, ' ') @> "
+            "ARRAY[CAST(:gram AS text)] LIMIT :cap"
+        ),
+        {"gram": gram, "cap": cap},
+    )
+    return [int(i) for i in rows.scalars()]
+
+
+def bound_index_scans(conn: Connection, rows: int) -> None:
+    """On PostgreSQL, let a GIN index scan of this transaction stop near ``rows`` rows: a key
+    millions of names share ("有限", "公司") would otherwise gather them all before the LIMIT
+    (``gin_fuzzy_search_limit``: the rows kept are then a sample, never more than there are)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SET LOCAL gin_fuzzy_search_limit = {int(rows)}"))

@@ -138,6 +138,10 @@ subjects = Table(
     # PostgreSQL; this btree serves names that start with a query.
     Column("search_key", String(400)),
     Index("ix_subjects_search_key", "search_key"),
+    # The search key's one- and two-character substrings (rules.searchtext.search_grams): a
+    # trigram index cannot find a key shorter than three characters, this one's index can
+    # (FTS5 on SQLite, GIN on PostgreSQL, added by the migration).
+    Column("search_grams", Text()),
     CheckConstraint(_in("kind", SUBJECT_KINDS), name="kind"),
 )
 

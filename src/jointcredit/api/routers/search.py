@@ -21,7 +21,10 @@ class Hit(schemas.Model):
     kind: str
     name: str = Field(description="A person's shows the surname only.")
     identifier: str = Field(description="A person's is masked.")
-    reason: str = Field(description="How it matched: identifier, name, prefix or contains.")
+    reason: str = Field(
+        description="How it matched, best first: identifier, name (equal), brand (the key opens "
+        "the name right after its region: 深圳市华为…), prefix, contains."
+    )
 
 
 class SearchPage(schemas.Model):
@@ -31,8 +34,14 @@ class SearchPage(schemas.Model):
     limit: int
     offset: int
     has_more: bool
+    count: int = Field(
+        description="Names found (those the public may see): all of them when `count_exact`, "
+        "else more than this many (make the query more specific)."
+    )
+    count_exact: bool
     short_query: bool = Field(
-        description="One or two characters: only names starting with them are found."
+        description="One or two characters: found anywhere in a name on the index of every "
+        "name's one- and two-character substrings."
     )
 
 
@@ -45,8 +54,9 @@ def search_subjects(
         Query(
             min_length=1,
             max_length=MAX_QUERY,
-            description="A name, part of one, or an identifier; 「云帆科技」 finds "
-            "「杭州云帆科技有限公司」, traditional characters and full-width forms too.",
+            description="A name, part of one (one character or more), or an identifier; "
+            "「云帆科技」 and 「云帆」 find 「杭州云帆科技有限公司」, traditional characters and "
+            "full-width forms too.",
         ),
     ],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
