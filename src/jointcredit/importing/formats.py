@@ -10,11 +10,10 @@ its header (:func:`generation_of`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Final, Literal
 
-from jointcredit.importing import codes
+from jointcredit.importing import codes, values
 
 Generation = Literal["current", "2016"]
 GENERATIONS: Final[tuple[Generation, ...]] = ("current", "2016")
@@ -221,6 +220,13 @@ CODED: Final[dict[Generation, dict[str, codes.CodeTable]]] = {
         "CF_ZT": codes.STATUS_2016,
     },
 }
+#: 2016 fields whose values may also be written as the later format writes them (the 2016
+#: table is read first, then this one).
+LATER_2016: Final[dict[str, codes.CodeTable]] = {
+    "XK_SPLB": codes.LICENCE_CATEGORY,
+    "CF_CFLB1": codes.PENALTY_CATEGORY,
+    "CF_CFLB2": codes.PENALTY_CATEGORY,
+}
 #: Coded fields that may list several values (处罚类别: "罚款;没收违法所得").
 MULTIPLE: Final = frozenset({"CF_CFLB", "CF_CFLB1", "CF_CFLB2"})
 
@@ -335,7 +341,8 @@ def export_row(
         if name in row and payload.get(name):
             row[name] = payload[name]
     if kind == "penalty":
-        found = [_code_2016(codes.PENALTY_CATEGORY_2016, p) for p in _split(payload, "CF_CFLB")]
+        parts = values.split_categories(payload.get("CF_CFLB", ""))
+        found = [_code_2016(codes.PENALTY_CATEGORY_2016, p) for p in parts]
         found = list(dict.fromkeys(found))
         row["CF_CFLB1"], row["CF_CFLB2"] = (found[0] if found else ""), ";".join(found[1:])
     elif row["XK_SPLB"]:
@@ -351,10 +358,6 @@ def export_row(
     elif not row[sfz] and payload.get(prefix + "FR_ZJLX", "身份证") == "身份证":
         row[sfz] = payload.get(prefix + "FR_ZJHM", "")
     return row
-
-
-def _split(payload: Mapping[str, str], name: str) -> list[str]:
-    return [p.strip() for p in re.split(r"[;；,，、/]", payload.get(name, "")) if p.strip()]
 
 
 def _code_2016(tab: codes.CodeTable, label: str) -> str:

@@ -316,7 +316,8 @@ def _by_label(spec: Mapping[str, str]) -> dict[str, str]:
 
 def _label_map(fields: list[str], by_label: Mapping[str, str]) -> dict[str, str]:
     """Header cells that are labels (label → field name), renamed to their fields."""
-    return {f: by_label[f] for f in fields if f in by_label and f not in by_label.values()}
+    names = set(by_label.values())
+    return {f: by_label[f] for f in fields if f in by_label and f not in names}
 
 
 def _renamed(

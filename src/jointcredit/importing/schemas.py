@@ -73,8 +73,6 @@ def _coded(tab: codes.CodeTable, *, multiple: bool, also: codes.CodeTable | None
 def _record_schema(kind: str, generation: formats.Generation) -> dict[str, Any]:
     fields = formats.labels(kind, generation)
     coded = formats.CODED[generation]
-    later = {"XK_SPLB": codes.LICENCE_CATEGORY, "CF_CFLB1": codes.PENALTY_CATEGORY,
-             "CF_CFLB2": codes.PENALTY_CATEGORY}  # fmt: skip
     properties: dict[str, Any] = {}
     for name, label in fields.items():
         prop: dict[str, Any] = {"type": "string", "title": label, "maxLength": 4000}
@@ -84,7 +82,9 @@ def _record_schema(kind: str, generation: formats.Generation) -> dict[str, Any]:
             prop["pattern"] = "^\\s*(?:" + "|".join(dict.fromkeys(states)) + ")?\\s*$"
             prop["description"] = f"{codes.STATUS_CURRENT.name}: {codes.STATUS_CURRENT.accepted()}"
         elif tab is not None:
-            prop |= _coded(tab, multiple=name in formats.MULTIPLE, also=later.get(name))
+            prop |= _coded(
+                tab, multiple=name in formats.MULTIPLE, also=formats.LATER_2016.get(name)
+            )
         elif name in _OPEN_ENDED_FIELDS:
             prop["pattern"] = f"(?:{_DATE})|^\\s*(?:{'|'.join(sorted(values.OPEN_ENDED))})\\s*$"
         elif name in _DATE_FIELDS:

@@ -36,12 +36,6 @@ _PERSON = "自然人"
 _BUSINESS = "个体工商户"
 _RESIDENT_ID = "身份证"
 _KEPT_2016 = formats.KEPT_2016
-#: 2016 fields whose values may also be written as the later format writes them.
-_LATER = {
-    "XK_SPLB": codes.LICENCE_CATEGORY,
-    "CF_CFLB1": codes.PENALTY_CATEGORY,
-    "CF_CFLB2": codes.PENALTY_CATEGORY,
-}
 
 
 def _decoded(
@@ -298,7 +292,7 @@ class RowValidator:
             tab = formats.CODED["2016"].get(key)
             if tab is not None:
                 decoded = _decoded(
-                    tab, value, multiple=key in formats.MULTIPLE, also=_LATER.get(key)
+                    tab, value, multiple=key in formats.MULTIPLE, also=formats.LATER_2016.get(key)
                 )
                 if isinstance(decoded, ValueError):
                     row.fail(name, str(decoded))

@@ -45,7 +45,6 @@ ZH: dict[str, str] = {
     "search.reason.brand": "字号匹配",
     "search.reason.prefix": "名称开头匹配",
     "search.reason.contains": "名称包含",
-    "search.more": "结果较多，请输入更完整的名称。",
     "home.title": "信用信息公示查询",
     "home.intro": "查询行政许可、行政处罚（“双公示”）信息以及守信红名单、失信黑名单。"
     "所有信息均在公示期限内，由认定部门依法公布。",
@@ -195,7 +194,6 @@ EN: dict[str, str] = {
     "search.reason.brand": "trade name matches",
     "search.reason.prefix": "name starts with it",
     "search.reason.contains": "name contains it",
-    "search.more": "Many results: type more of the name.",
     "home.title": "Public credit information inquiry",
     "home.intro": "Search administrative licences and penalties (“double publicity”) and the red "
     "and black lists. Everything shown is inside its publication period, as published by the "
