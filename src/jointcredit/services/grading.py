@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
+from jointcredit.clock import today as china_today
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.rules.check import Entry
@@ -44,7 +45,7 @@ BATCH = 2000
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return china_today()
 
 
 def _now() -> dt.datetime:

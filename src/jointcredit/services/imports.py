@@ -28,6 +28,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from jointcredit.clock import today as china_today
 from jointcredit.clock import utc
 from jointcredit.drafts import RecordDraft
 from jointcredit.errors import InvalidInputError, JointCreditError
@@ -158,7 +159,7 @@ def import_file(
     list_format = checked_list_format(kind, list_format)
     settings = get_settings()
     batch_size = batch_size or settings.import_batch_size
-    today = today or dt.date.today()
+    today = today or china_today()
     started = time.perf_counter()
     source = Source(path, encoding=encoding)  # fails early on a missing or empty file
     if workers is None:

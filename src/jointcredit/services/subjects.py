@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
+from jointcredit.clock import today as china_today
 from jointcredit.errors import NotFoundError
 from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
@@ -234,7 +235,7 @@ def subject_view(
     as ``by`` may see them; a department's read is audited (``read-subject``)."""
     shared = _shared(by)
     code = _code(identifier)
-    day = today or dt.date.today()
+    day = today or china_today()
     with engine.connect() as conn:
         subject = _find(conn, code)
         if not shared and not records.has_published_record(conn, subject["id"], day):
@@ -280,7 +281,7 @@ def subject_records(
     caller that a next page exists; it is not part of the page and not audited as read."""
     shared = _shared(by)
     code = _code(identifier)
-    day = today or dt.date.today()
+    day = today or china_today()
     with engine.connect() as conn:
         subject = _find(conn, code)
         ids = _identifiers_of(conn, subject["id"])
@@ -348,7 +349,7 @@ def record_view(
     ``read-record``); for the public only a published record, masked."""
     shared = _shared(by)
     record_id = _record_id(record, shared)
-    day = today or dt.date.today()
+    day = today or china_today()
     with engine.connect() as conn:
         row = records.record_shown(conn, record_id, published_on=None if shared else day)
         if row is None:

@@ -33,6 +33,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, IntegrityError
 
 from jointcredit.catalog import load_catalog
+from jointcredit.clock import today as china_today
 from jointcredit.drafts import RecordDraft
 from jointcredit.errors import (
     ConflictError,
@@ -204,7 +205,7 @@ def _submit(
     today: dt.date | None,
 ) -> dict[str, Any]:
     require(by, "submit", by.department)
-    result = validated(kind, fields, by=by, today=today or dt.date.today())
+    result = validated(kind, fields, by=by, today=today or china_today())
     try:
         return _write(engine, result, by)
     except IntegrityError:

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, select
 
+from jointcredit.clock import china_day
 from jointcredit.rules.check import Entry, Facts, Role, Subject
 from jointcredit.store.tables import (
     credit_records,
@@ -98,11 +99,13 @@ _STATUS_HISTORY = (
 
 
 def _day(value: Any) -> dt.date:
+    """The day in China a status took effect (timestamps are stored in UTC: a change made at
+    00:10 in China belongs to that day, not to the UTC day before)."""
     if isinstance(value, dt.datetime):
-        return value.date()
+        return china_day(value)
     if isinstance(value, dt.date):
         return value
-    return dt.datetime.fromisoformat(str(value)).date()
+    return china_day(dt.datetime.fromisoformat(str(value)))
 
 
 def _timelines(conn: Connection, rows: Sequence[Any]) -> dict[int, tuple[tuple[dt.date, str], ...]]:
