@@ -10,6 +10,7 @@ from tests.api.server import LiveServer
 from tests.check.entries import entry
 from tests.importing.rows import uscc
 
+from jointcredit import clock
 from jointcredit.store.tables import messages
 
 AIR = {"matter": "air-travel", "department": "CAAC"}
@@ -96,7 +97,7 @@ def test_propose_return_resubmit_approve_end(api: LiveServer) -> None:
     assert end.status_code == 201, end.text
     ended = api.post(f"/proposals/{end.json()['id']}/approve", "reviewer", department="SPC")
     assert ended.status_code == 200, ended.text
-    today = approved.json()["reviewed_at"][:10]
+    today = clock.today().isoformat()  # the platform's day (China's), not reviewed_at's UTC day
     assert _punishments(api, company, today) == []
     with api.engine.connect() as conn:
         reasons = set(
