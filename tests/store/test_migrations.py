@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select, text, update
+from sqlalchemy import Engine, insert, inspect, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from jointcredit.store import migrate
@@ -104,3 +104,25 @@ def test_record_history_is_append_only_in_the_database(db_url: str) -> None:
             conn.execute(statement)
     with engine.connect() as conn:
         assert conn.execute(select(record_history.c.status)).scalars().all() == ["active"]
+
+
+def _prefix_index(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(
+            conn.execute(
+                text(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_subjects_search_key' "
+                    "AND schemaname = current_schema()"
+                )
+            ).scalar_one()
+        )
+
+
+def test_postgresql_prefix_index_holds_the_id(pg_url: str) -> None:
+    """Names starting with a key are read from the btree alone (an index-only scan): the
+    index holds the id as well as the search key."""
+    engine = make_engine(pg_url)
+    migrate.upgrade(engine)
+    assert _prefix_index(engine).endswith("(search_key) INCLUDE (id)")
+    migrate.downgrade(engine, "0012")
+    assert _prefix_index(engine).endswith("(search_key)")

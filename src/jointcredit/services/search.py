@@ -17,7 +17,7 @@ names starting with the key (华为路…); names containing it elsewhere (中�
 shorter names first (the closer match), then the older subject. Each way returns at most
 :data:`CANDIDATES` subjects to rank, so a key that millions of names share costs what a rare one
 does; a page beyond them is not offered. The answer counts the names holding the key
-(``count``), from the index's ids alone, exactly up to :data:`COUNT_BOUND` (``count_exact``),
+(``count``), exactly up to :data:`COUNT_BOUND` (``count_exact``),
 else "more than" that many.
 
 The public sees only subjects that have a record it may see today (the subject page would answer
@@ -47,8 +47,10 @@ from jointcredit.store import search as store
 
 #: How many subjects each way of matching returns at most for ranking.
 CANDIDATES = 200
-#: Names counted at most: above, the answer says "more than" (ids only are read to count).
-COUNT_BOUND = 1000
+#: Names counted at most: above, the answer says "more than". On PostgreSQL each name counted
+#: is a row of the table read (a GIN index holds no ids): at 10,000,000 subjects, counting to
+#: 1,000 took a short key's p95 to 20-22 ms, to 500 it stays near 14 (docs/benchmarks.md).
+COUNT_BOUND = 500
 #: Trigram indexes need this many characters; shorter keys are looked up as grams.
 TRIGRAM = 3
 
@@ -116,44 +118,36 @@ def search(
     day = today or china_today()
     with engine.connect() as conn:
         store.bound_index_scans(conn, 2 * COUNT_BOUND)
-        found: dict[int, str] = {}
-        for subject_id in store.by_identifier(conn, code) if code else []:
-            found.setdefault(subject_id, "identifier")
-        identified = list(found)
-        # Every name holding the key, up to the count's bound (ids only: cheap); the first
-        # CANDIDATES of them, with those starting with the key, are ranked.
+        identified = store.by_identifier(conn, code) if code else []
+        # Every name holding the key, up to the count's bound (SQLite: the index's rowids
+        # alone; PostgreSQL: the rows read, with their keys); the first CANDIDATES of them, with
+        # those starting with the key, are ranked on their search keys alone; whole rows are
+        # read for the page shown only.
         contained = (
             store.containing(conn, key, COUNT_BOUND + 1)
             if len(key) >= TRIGRAM
             else store.having_gram(conn, key, COUNT_BOUND + 1)
         )
         exact = len(contained) <= COUNT_BOUND
-        matched = set(identified) | set(contained[:COUNT_BOUND])
-        for subject_id in (
-            *store.starting_with(conn, key, CANDIDATES),
-            *contained[:CANDIDATES],
-        ):
-            found.setdefault(subject_id, "contains")
-        rows = store.subjects_by_id(conn, list(found))
-        ranked = []
-        for subject_id, reason in found.items():
-            row = rows.get(subject_id)
-            if row is None:
-                continue
-            if reason != "identifier":
-                reason = _reason(row["search_key"] or "", key)
-            ranked.append((_REASONS.index(reason), row["key_length"] or 0, subject_id, reason))
-        ranked.sort()
+        matched = set(identified) | {i for i, _ in contained[:COUNT_BOUND]}
+        keys = store.starting_with(conn, key, CANDIDATES)
+        keys |= {i: k for i, k in contained[:CANDIDATES] if k is not None}
+        keys |= store.search_keys(conn, [i for i, _ in contained[:CANDIDATES] if i not in keys])
+        ranked = sorted(
+            (_REASONS.index(reason), len(name_key), subject_id, reason)
+            for subject_id, name_key in keys.items()
+            if subject_id not in identified
+            for reason in (_reason(name_key, key),)
+        )
+        ranked[:0] = [(0, 0, subject_id, "identifier") for subject_id in identified]
         if public:
-            shown = records.published_subjects(conn, [r[2] for r in ranked], day)
             # A person is found by the full identity number only, never browsed by name.
-            ranked = [
-                r
-                for r in ranked
-                if r[2] in shown
-                and (r[3] == "identifier" or rows[r[2]]["kind"] != "natural-person")
-            ]
-        if matched <= found.keys():
+            shown = records.published_subjects(conn, identified, day) | (
+                records.published_subjects(conn, [r[2] for r in ranked[len(identified) :]],
+                                           day, organisations=True)
+            )  # fmt: skip
+            ranked = [r for r in ranked if r[2] in shown]
+        if matched <= keys.keys() | set(identified):
             count = len(ranked)  # every name found was ranked (and, publicly, filtered)
         elif public:
             count = len(
@@ -163,9 +157,12 @@ def search(
             )  # fmt: skip
         else:
             count = len(matched)
+        page = ranked[offset : offset + limit]
+        rows = store.subjects_by_id(conn, [r[2] for r in page])
         hits: list[SearchHit] = []
-        for _, _, subject_id, reason in ranked[offset : offset + limit]:
-            row = rows[subject_id]
+        for _, _, subject_id, reason in page:
+            if (row := rows.get(subject_id)) is None:
+                continue  # deleted since it was ranked
             name, identifier = row["name"], row["identifier"]
             if public:
                 natural = row["kind"] == "natural-person"

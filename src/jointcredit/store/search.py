@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, RowMapping, func, select, text, union
+from sqlalchemy import Connection, RowMapping, select, text, union
 
 from jointcredit.store.tables import subject_identifiers, subjects
 
@@ -25,21 +25,31 @@ def by_identifier(conn: Connection, code: str) -> list[int]:
     return [int(i) for i in conn.execute(query).scalars()]
 
 
-def starting_with(conn: Connection, key: str, cap: int) -> list[int]:
-    """Subjects whose search key starts with ``key``, shortest names first within the ``cap``
-    found (a range on the btree index: no scan)."""
+def starting_with(conn: Connection, key: str, cap: int) -> dict[int, str]:
+    """Subjects whose search key starts with ``key``, at most ``cap`` of them, with their keys
+    (a range on the btree index: no scan; on SQLite the index alone answers)."""
     query = (
-        select(subjects.c.id)
+        select(subjects.c.id, subjects.c.search_key)
         .where(subjects.c.search_key >= key, subjects.c.search_key < key + _TOP)
         .order_by(subjects.c.search_key)
         .limit(cap)
     )
-    return [int(i) for i in conn.execute(query).scalars()]
+    return {int(i): k for i, k in conn.execute(query)}
 
 
-def containing(conn: Connection, key: str, cap: int) -> list[int]:
+def search_keys(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    """The search keys of subjects ``ids``: what ranking reads (the rest of a row only for the
+    page shown)."""
+    if not ids:
+        return {}
+    query = select(subjects.c.id, subjects.c.search_key).where(subjects.c.id.in_(list(ids)))
+    return {int(i): k or "" for i, k in conn.execute(query)}
+
+
+def containing(conn: Connection, key: str, cap: int) -> list[tuple[int, str | None]]:
     """Subjects whose search key contains ``key`` (three characters or more: the indexes are
-    trigram indexes), at most ``cap`` of them."""
+    trigram indexes), at most ``cap`` of them, each with its search key where the query read
+    the row anyway (PostgreSQL), else None (SQLite's index gives the rowid alone)."""
     if conn.dialect.name == "sqlite":
         # A phrase in double quotes is a substring match for the trigram tokenizer.
         phrase = '"' + key.replace('"', '""') + '"'
@@ -47,10 +57,14 @@ def containing(conn: Connection, key: str, cap: int) -> list[int]:
             text("SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH :phrase LIMIT :cap"),
             {"phrase": phrase, "cap": cap},
         )
-        return [int(i) for i in rows.scalars()]
+        return [(int(i), None) for i in rows.scalars().all()]
     pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    query = select(subjects.c.id).where(subjects.c.search_key.like(pattern)).limit(cap)
-    return [int(i) for i in conn.execute(query).scalars()]
+    query = (
+        select(subjects.c.id, subjects.c.search_key)
+        .where(subjects.c.search_key.like(pattern))
+        .limit(cap)
+    )
+    return [(int(i), k) for i, k in conn.execute(query)]
 
 
 def subjects_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, RowMapping]:
@@ -62,8 +76,6 @@ def subjects_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, RowMapping
         subjects.c.name,
         subjects.c.identifier,
         subjects.c.identifier_type,
-        subjects.c.search_key,
-        func.length(subjects.c.search_key).label("key_length"),
     ).where(subjects.c.id.in_(list(ids)))
     return {int(r["id"]): r for r in conn.execute(query).mappings()}
 
@@ -75,23 +87,28 @@ def scan(conn: Connection, key: str, cap: int) -> list[int]:
     return [int(i) for i in conn.execute(query).scalars()]
 
 
-def having_gram(conn: Connection, gram: str, cap: int) -> list[int]:
+def having_gram(conn: Connection, gram: str, cap: int) -> list[tuple[int, str | None]]:
     """Subjects whose search key contains ``gram`` (a key of one or two characters, found
-    anywhere in the name on the grams index), at most ``cap`` of them."""
+    anywhere in the name on the grams index), at most ``cap`` of them, each with its search key
+    where the query read the row anyway (PostgreSQL), else None."""
     if conn.dialect.name == "sqlite":
         rows = conn.execute(
             text("SELECT rowid FROM subjects_grams WHERE subjects_grams MATCH :q LIMIT :cap"),
             {"q": '"' + gram.replace('"', '""') + '"', "cap": cap},
         )
-        return [int(i) for i in rows.scalars()]
+        return [(int(i), None) for i in rows.scalars().all()]
+    # The cheap test first: where the planner reads the table (a gram in a name of twenty:
+    # the LIMIT comes within a few thousand rows), strpos decides each row, not an array built
+    # of it; where it takes the GIN index (a rarer gram), the index has decided.
     rows = conn.execute(
         text(
-            "SELECT id FROM subjects WHERE string_to_array(search_grams, ' ') @> "
-            "ARRAY[CAST(:gram AS text)] LIMIT :cap"
+            "SELECT id, search_key FROM subjects "
+            "WHERE strpos(search_key, CAST(:gram AS text)) > 0 "
+            "AND string_to_array(search_grams, ' ') @> ARRAY[CAST(:gram AS text)] LIMIT :cap"
         ),
         {"gram": gram, "cap": cap},
     )
-    return [int(i) for i in rows.scalars()]
+    return [(int(i), k) for i, k in rows]
 
 
 def bound_index_scans(conn: Connection, rows: int) -> None:

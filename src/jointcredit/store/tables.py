@@ -135,9 +135,10 @@ subjects = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     # The name as search compares it (rules.searchtext.search_key). Substring search runs on
     # an index the migration adds per database: FTS5 trigram on SQLite, pg_trgm GIN on
-    # PostgreSQL; this btree serves names that start with a query.
+    # PostgreSQL; this btree serves names that start with a query, from the index alone (it
+    # holds the id: SQLite's holds the rowid anyway).
     Column("search_key", String(400)),
-    Index("ix_subjects_search_key", "search_key"),
+    Index("ix_subjects_search_key", "search_key", postgresql_include=["id"]),
     # The search key's one- and two-character substrings (rules.searchtext.search_grams): a
     # trigram index cannot find a key shorter than three characters, this one's index can
     # (FTS5 on SQLite, GIN on PostgreSQL, added by the migration).
