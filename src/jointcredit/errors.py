@@ -6,11 +6,28 @@ message and an exit status, the HTTP API (later) into a status code, each in one
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 
 class JointCreditError(Exception):
     """Base of every expected error; ``code`` is stable for machines."""
 
     code = "error"
+
+
+class FileProblemsError(JointCreditError):
+    """A file of settings-as-data (a scorecard, inspection rates, holidays) with errors: every
+    one is listed, so that one round of editing fixes them all."""
+
+    #: What the file is, as the message names it.
+    what = "the file"
+
+    def __init__(self, file: Path, problems: Sequence[str]) -> None:
+        self.file = file
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  {file.name}: {p}" for p in self.problems)
+        super().__init__(f"{self.what} {file} has {len(self.problems)} error(s):\n{lines}")
 
 
 class ConfigurationError(JointCreditError):

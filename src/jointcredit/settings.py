@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     )
 
     # -- the coordination loop (issue 5). Time limits in Chinese working days (DOMAIN.md). --------
+    holidays_file: Path | None = Field(
+        default=None,
+        description="YAML file of the State Council's holiday notices for years the "
+        "chinesecalendar package does not know yet (`jointcredit calendar lint`); checked at "
+        "start, a faulty file stops it. See docs/coordination.md.",
+    )
     review_days: int = Field(
         default=5,
         ge=1,

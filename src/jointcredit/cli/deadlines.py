@@ -14,7 +14,7 @@ from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.errors import InvalidInputError
-from jointcredit.rules.workdays import ESTIMATE_WARNING
+from jointcredit.rules.workdays import estimate_warning
 from jointcredit.services import deadlines as service
 from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
@@ -81,7 +81,7 @@ def publication(
         limit=limit,
     )
     if any(r["due_estimated"] for r in rows):
-        err_console.print(f"warning: some due days are {ESTIMATE_WARNING}", markup=False)
+        err_console.print(f"warning: some due days are {estimate_warning()}", markup=False)
     if as_json:
         print_json(rows)
         return

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.errors import InvalidInputError
-from jointcredit.rules.workdays import ESTIMATE_WARNING
+from jointcredit.rules.workdays import estimate_warning
 from jointcredit.services import feedback as service
 from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
@@ -167,7 +167,7 @@ def overdue(
         open_registry(database), by=OPERATOR, limit=limit, department=department
     )
     if any(r["due_estimated"] for r in rows):
-        err_console.print(f"warning: some due days are {ESTIMATE_WARNING}", markup=False)
+        err_console.print(f"warning: some due days are {estimate_warning()}", markup=False)
     if as_json:
         print_json(rows)
         return

@@ -7,6 +7,7 @@ import typer
 from jointcredit import logs
 from jointcredit.cli import (
     audit,
+    calendar,
     catalog,
     check,
     db,
@@ -80,6 +81,7 @@ app.add_typer(repair.app, name="repair")
 app.add_typer(push.app, name="push")
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(deadlines.app, name="deadlines")
+app.add_typer(calendar.app, name="calendar")
 app.add_typer(stats.app, name="stats")
 app.command("report")(report.report)
 app.add_typer(reports.app, name="reports")

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from jointcredit.errors import JointCreditError
+from jointcredit.errors import FileProblemsError
 
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "data" / "inspection" / "default.yaml"
 #: The class of organisations without a credit grade yet.
@@ -23,16 +23,12 @@ UNGRADED = "ungraded"
 _TOP = {"version", "name", "rates"}
 
 
-class RatesError(JointCreditError):
+class RatesError(FileProblemsError):
     """The rates file has errors: no plan is drawn with it."""
 
     code = "inspection-rates"
 
-    def __init__(self, file: Path, problems: list[str]) -> None:
-        self.file = file
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  {file.name}: {p}" for p in problems)
-        super().__init__(f"the rates file {file} has {len(problems)} error(s):\n{lines}")
+    what = "the rates file"
 
 
 @dataclass(frozen=True, slots=True)

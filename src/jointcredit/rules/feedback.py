@@ -12,9 +12,8 @@ Pure functions: no database, no clock.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
-from jointcredit.rules.workdays import Deadline, add_workdays, quarter_end
+from jointcredit.rules.workdays import Deadline, add_workdays, calendar_cache, quarter_end
 
 QUARTERLY = "quarterly"
 #: Working days after the end of the quarter by which quarterly feedback is due.
@@ -43,7 +42,7 @@ def parse_rule(rule: str) -> str | int:
     )
 
 
-@lru_cache(maxsize=4096)
+@calendar_cache(maxsize=4096)
 def feedback_due(message_day: dt.date, rule: str | int) -> Deadline:
     """The last day for feedback on a message sent on ``message_day`` (a day in China).
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from jointcredit.errors import JointCreditError
+from jointcredit.errors import FileProblemsError
 
 #: What an indicator may count: penalties (by severity tier and age), list entries in effect
 #: (by list kind, optionally list types), licences and commitments (by age).
@@ -52,16 +52,12 @@ _INDICATOR = {
 _GRADE = {"grade", "min", "zh", "en"}
 
 
-class ScorecardError(JointCreditError):
+class ScorecardError(FileProblemsError):
     """The scorecard file has errors: grading does not run on it."""
 
     code = "scorecard"
 
-    def __init__(self, file: Path, problems: list[str]) -> None:
-        self.file = file
-        self.problems = tuple(problems)
-        lines = "\n".join(f"  {file.name}: {p}" for p in problems)
-        super().__init__(f"the scorecard {file} has {len(problems)} error(s):\n{lines}")
+    what = "the scorecard"
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, RowMapping
 from jointcredit.clock import china_day
 from jointcredit.errors import InvalidInputError, PermissionDeniedError
 from jointcredit.rules import deadlines as rules
-from jointcredit.rules.workdays import ESTIMATE_WARNING, known
+from jointcredit.rules.workdays import estimate_warning, known
 from jointcredit.services import audit
 from jointcredit.services.access import OPERATOR, Principal, require
 from jointcredit.store import deadlines as store
@@ -110,7 +110,7 @@ def _view(row: RowMapping) -> dict[str, Any]:
         "days_late": publication.days_late,
         "workdays_late": publication.workdays_late,
         "withdrawal": None,
-        "warning": ESTIMATE_WARNING if estimated else None,
+        "warning": estimate_warning() if estimated else None,
     }
     if row["withdrawal_due"] is not None and row["withdrawn_on"] is not None:
         withdrawal = rules.Outcome(row["withdrawal_due"], row["withdrawn_on"])

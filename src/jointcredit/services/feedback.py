@@ -28,7 +28,7 @@ from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.rules import feedback as rules
 from jointcredit.rules.workdays import (
-    ESTIMATE_WARNING,
+    estimate_warning,
     urgency,
     workdays_between,
 )
@@ -400,7 +400,7 @@ def _outstanding_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[
         "overdue": late > 0,
         "days_late": late,
         "workdays_late": workdays_between(deadline.day, today),
-        "warning": ESTIMATE_WARNING if deadline.estimated else None,
+        "warning": estimate_warning() if deadline.estimated else None,
     }
 
 
@@ -454,7 +454,7 @@ def _pushed_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[str, 
         deadline = rules.feedback_due(china_day(created), rule)
         item["due"] = deadline.day.isoformat()
         item["due_estimated"] = deadline.estimated
-        item["due_warning"] = ESTIMATE_WARNING if deadline.estimated else None
+        item["due_warning"] = estimate_warning() if deadline.estimated else None
         if not answered:
             item["urgency"], item["days_left"] = urgency(today, deadline.day)
             item["overdue"] = deadline.day < today

@@ -35,8 +35,8 @@ from jointcredit.errors import (
     PermissionDeniedError,
 )
 from jointcredit.rules.workdays import (
-    ESTIMATE_WARNING,
     add_workdays,
+    estimate_warning,
     urgency,
     workdays_between,
 )
@@ -93,7 +93,7 @@ def deadline_fields(
     return {
         "due": due.isoformat(),
         "due_estimated": bool(row["due_estimated"]),
-        "due_warning": ESTIMATE_WARNING if row["due_estimated"] else None,
+        "due_warning": estimate_warning() if row["due_estimated"] else None,
         "overdue": late,
         "days_late": workdays_between(due, today) if late else None,
     }

@@ -39,7 +39,7 @@ from jointcredit.errors import (
 )
 from jointcredit.importing.validate import digest
 from jointcredit.jsontext import dumps
-from jointcredit.rules.workdays import ESTIMATE_WARNING, Deadline, add_workdays
+from jointcredit.rules.workdays import Deadline, add_workdays, estimate_warning
 from jointcredit.services import audit, push
 from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.services.imports import make_validator
@@ -372,7 +372,7 @@ def view(row: Mapping[Any, Any], today: dt.date | None = None) -> dict[str, Any]
     """A proposal as the API and the CLI show it."""
     today = today or clock.today()
     out = {k: _stamp(v) for k, v in row.items() if k != "overdue_at"}
-    out["due_warning"] = ESTIMATE_WARNING if row["due_estimated"] else None
+    out["due_warning"] = estimate_warning() if row["due_estimated"] else None
     out["overdue"] = row["status"] in store.AWAITING_REVIEW and (
         row["due"] < today or row["overdue_at"] is not None
     )

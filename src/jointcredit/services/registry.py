@@ -12,7 +12,7 @@ from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_reside
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing.list_formats import own_columns, public_columns
 from jointcredit.security.digest import digest_of
-from jointcredit.services import audit
+from jointcredit.services import audit, holidays
 from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import migrate, records
@@ -26,6 +26,9 @@ def open_registry(url: str | None = None, *, upgrade: bool | None = None) -> Eng
     schema is an error instead, for production sites that migrate in a deliberate step.
     """
     settings = get_settings()
+    # Before the database: a faulty holiday file stops the start with its errors, and no
+    # deadline is counted without the years it adds.
+    holidays.install()
     engine = make_engine(url or settings.resolved_database_url())
     if upgrade is None:
         upgrade = settings.auto_migrate

@@ -23,7 +23,9 @@ ZH: dict[str, str] = {
     "queues.due.overdue": "已逾期",
     "queues.due.overdue_days": "已逾期 {days} 个工作日",
     "queues.due.estimated": "（按周末估算）",
-    "queues.due.estimated_note": "该期限所在年份的法定节假日安排尚未公布，暂按周末计算工作日。",
+    "queues.due.estimated_badge": "估算期限",
+    "queues.due.estimated_note": "标 * 的期限所在年份的法定节假日安排尚未公布，"
+    "暂只扣除周末计算工作日。",
     # field names
     "queues.field.subject": "信用主体",
     "queues.field.entry": "名单信息",
@@ -199,8 +201,9 @@ EN: dict[str, str] = {
     "queues.due.overdue": "Overdue",
     "queues.due.overdue_days": "Overdue by {days} working days",
     "queues.due.estimated": "(estimated with weekends only)",
-    "queues.due.estimated_note": "The public holidays of this deadline's year are not known "
-    "yet: working days are counted with weekends only.",
+    "queues.due.estimated_badge": "Estimated",
+    "queues.due.estimated_note": "The public holidays of the year of due days marked * are not "
+    "published yet: working days are counted with weekends only.",
     # field names
     "queues.field.subject": "Subject",
     "queues.field.entry": "List entry",

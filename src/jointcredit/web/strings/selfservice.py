@@ -50,6 +50,8 @@ ZH: dict[str, str] = {
     "me.item.decider": "办理部门",
     "me.due_day": "{day} 前",
     "me.due_estimated": "（按估算的工作日计算）",
+    "me.due_estimated_note": "标 * 的期限为估算：所在年份的法定节假日安排尚未公布，"
+    "暂只扣除周末计算工作日。",
     "me.overdue": "已超期",
     "me.status.active": "有效",
     "me.status.disputed": "异议核查中（相关惩戒措施暂停）",
@@ -166,6 +168,8 @@ EN: dict[str, str] = {
     "me.item.decider": "Deciding department",
     "me.due_day": "by {day}",
     "me.due_estimated": "(working days estimated)",
+    "me.due_estimated_note": "Due days marked * are estimated: the public holidays of their "
+    "year are not published yet, so only weekends are counted.",
     "me.overdue": "Overdue",
     "me.status.active": "In effect",
     "me.status.disputed": "Under objection (punishments suspended)",

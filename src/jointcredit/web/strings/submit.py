@@ -233,7 +233,8 @@ ZH: dict[str, str] = {
     "review.due.today": "今天到期（{due}）",
     "review.due.soon": "即将到期：还剩 {days} 个工作日（{due}）",
     "review.due.left": "还剩 {days} 个工作日（{due}）",
-    "review.due.estimated": "期限为估算：节假日安排尚未公布，只扣除了周末。",
+    "review.due.estimated": "（估算）",
+    "review.due.estimated_note": "标 * 的期限为估算：所在年份的节假日安排尚未公布，只扣除了周末。",
     "review.detail.title": "申请 {id}",
     "review.back": "返回审核队列",
     "review.refused.approve": "未能通过此申请：",
@@ -475,8 +476,9 @@ EN: dict[str, str] = {
     "review.due.today": "Due today ({due})",
     "review.due.soon": "Due soon: {days} working days left ({due})",
     "review.due.left": "{days} working days left ({due})",
-    "review.due.estimated": "Estimated: the holidays of that year are not published yet; only "
-    "weekends are counted.",
+    "review.due.estimated": "(estimated)",
+    "review.due.estimated_note": "Due days marked * are estimated: the holidays of their year "
+    "are not published yet; only weekends are counted.",
     "review.detail.title": "Proposal {id}",
     "review.back": "Back to the review queue",
     "review.refused.approve": "The proposal could not be approved:",
