@@ -23,9 +23,10 @@ import pytest
 
 from importing.rows import penalty_row, resident_id, uscc, write_csv
 from jointcredit.importing.formats import PENALTIES
-from jointcredit.services import staff
+from jointcredit.services import feedback, objections, proposals, repairs, reports, staff
+from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
-from jointcredit.services.registry import open_registry
+from jointcredit.services.registry import open_registry, subject_report
 from jointcredit.services.registry import summary as registry_summary
 from jointcredit.store import migrate
 
@@ -297,7 +298,8 @@ def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
         engine.dispose()
     assert 0 < counts["records.licensing"] <= 300 and 0 < counts["records.penalty"] <= 200
     records = sum(n for key, n in counts.items() if key.startswith("records."))
-    assert counts["history"] == records
+    # One version per record, and a second for the record the demo's open objection disputes.
+    assert counts["history"] == records + 1
     assert counts.get("records.black-list", 0) + counts.get("records.red-list", 0) > 0
 
     # Console accounts, one password kept private and reused; self-service with a demo code.
@@ -306,6 +308,15 @@ def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
     assert {a["role"] for a in saved["accounts"]} >= {"initiator", "reviewer", "supervisor"}
     assert saved["password"] in first.out and "/console" in first.out
     assert "/me" in first.out and "code" in first.out
+
+    # Every console queue holds work, made through the services as the demo's accounts.
+    queues = _demo_queues(database)
+    assert queues == DEMO_QUEUES, queues
+    assert (
+        "console queues: 3 proposals to review (demo.reviewer, demo.reviewer2), 1 returned for "
+        "rework (demo.initiator), 1 objection open (demo.reviewer), 1 repair application "
+        "(demo.supervisor), 2 feedback overdue (demo.implementer), 1 report (demo.reviewer)"
+    ) in first.out
 
     second = jointcredit(*args, data_dir=tmp_path)
     assert second.returncode == 0, second.stderr
@@ -319,6 +330,56 @@ def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
     after = jointcredit("summary", "--json", data_dir=tmp_path)
     assert after.returncode == 0, after.stderr
     assert after.json == counts, "the second demo's imports added nothing"
+    assert _demo_queues(database) == queues, "the second demo's queues got nothing more"
+    assert "console queues: 3 proposals to review" in second.out
+
+
+#: What the demo leaves in each console queue (docs/console.md): proposals as (submitted by,
+#: reviewed by), the objection as (its record's status, its own), the rest as (department,
+#: status or event).
+DEMO_QUEUES = {
+    "to review": [("initiator:demo.initiator", None)] * 3,
+    "returned": [("initiator:demo.initiator", "reviewer:demo.reviewer2")],
+    "approved": [("initiator:demo.initiator", "reviewer:demo.reviewer")] * 2,
+    "objections": [("disputed", "open")],
+    "repairs": [("SAT", "applied")],
+    "feedback overdue": [("CAAC", "entry.listed")] * 2,
+    "reports": [("SPC", "received")],
+}
+
+
+def _demo_queues(database: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """The console's queues as the demo's accounts see them, through the services' lists."""
+    initiator = Principal("initiator", "SPC", name="demo.initiator")
+    reviewer = Principal("reviewer", "SPC", name="demo.reviewer")
+    implementer = Principal("implementer", "CAAC", name="demo.implementer")
+    engine = open_registry(f"sqlite:///{database}", upgrade=False)
+    try:
+        mine = proposals.listed(engine, by=initiator, limit=100)
+        opened = objections.listed(engine, by=reviewer, status="open", limit=100)
+        states = {
+            r["id"]: r["status"]
+            for o in opened
+            for r in subject_report(engine, o["subject"], by=OPERATOR).records
+        }
+        applied = repairs.listed(engine, by=OPERATOR, status="applied", limit=100)
+        late = feedback.outstanding(engine, by=implementer, limit=100)
+        received = reports.listed(engine, by=reviewer, department="SPC", limit=100)
+    finally:
+        engine.dispose()
+
+    def proposed(status: str) -> list[tuple[Any, ...]]:
+        return [(p["submitted_by"], p["reviewed_by"]) for p in mine if p["status"] == status]
+
+    return {
+        "to review": proposed("submitted"),
+        "returned": proposed("returned"),
+        "approved": proposed("approved"),
+        "objections": [(states[o["record_id"]], o["status"]) for o in opened],
+        "repairs": [(r["department"], r["status"]) for r in applied],
+        "feedback overdue": [(m["department"], m["event"]) for m in late],
+        "reports": [(r["department"], r["status"]) for r in received],
+    }
 
 
 # -- generate -------------------------------------------------------------------------------------

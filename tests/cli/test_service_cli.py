@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,7 +209,8 @@ def test_check_table_names_its_receipt(site: Site) -> None:
 
 
 def test_audit_verify_log_and_history_then_a_tampered_row(site: Site, tmp_path: Path) -> None:
-    site.ok("check", COMPANY, *ASK)  # at least one row, whatever ran before
+    for _ in range(2):  # at least two rows (row 2 is tampered with below), whatever ran before
+        site.ok("check", COMPANY, *ASK)
     intact = site.ok("audit", "verify")
     assert "chain intact, head" in _flat(intact.stdout)
     assert site.json("audit", "verify", "--json")["ok"] is True
@@ -217,6 +219,10 @@ def test_audit_verify_log_and_history_then_a_tampered_row(site: Site, tmp_path: 
     assert history["subject"] == COMPANY
     assert {"at", "department", "role", "action", "matter"} <= set(history["items"][0])
     assert ("check", "air-travel") in {(i["action"], i["matter"]) for i in history["items"]}
+    # A check from the terminal is the named department's: the subject sees who looked.
+    assert {i["department"] for i in history["items"] if i["action"] == "check"} == {
+        ASK[ASK.index("--department") + 1]
+    }
     checks = site.json("audit", "log", "--action", "check", "--subject", COMPANY, "--json")
     assert checks and all(r["action"] == "check" and r["subject"] == COMPANY for r in checks)
     assert len(site.json("audit", "log", "--limit", "1", "--json")) == 1
@@ -255,11 +261,12 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture
-def server(site: Site) -> Iterator[tuple[subprocess.Popen[str], str]]:
+@contextmanager
+def _serving(site: Site, *options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``jointcredit serve`` on a free port, once it answers /health."""
     port = _free_port()
     process = subprocess.Popen(
-        [str(SCRIPT), "serve", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+        [str(SCRIPT), "serve", "--port", str(port), *options],
         env=site.env,
         cwd=site.directory,
         stdout=subprocess.PIPE,
@@ -286,6 +293,32 @@ def server(site: Site) -> Iterator[tuple[subprocess.Popen[str], str]]:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+@pytest.fixture
+def server(site: Site) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    with _serving(site, "--no-access-log", "--log-level", "warning") as running:
+        yield running
+
+
+@pytest.mark.parametrize(
+    ("options", "client"),
+    [
+        (("--forwarded-allow-ips", "127.0.0.1"), "203.0.113.7"),  # the proxy is trusted
+        (("--forwarded-allow-ips", "192.0.2.1"), "127.0.0.1"),  # another proxy's, not ours
+        (("--no-proxy-headers",), "127.0.0.1"),
+    ],
+)
+def test_serve_believes_forwarded_headers_from_its_proxy_only(
+    site: Site, options: tuple[str, ...], client: str
+) -> None:
+    with _serving(site, *options) as (process, base):
+        httpx.get(f"{base}/health", headers={"X-Forwarded-For": "203.0.113.7"})
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    # The access log names the client as the server saw it; the last health request is ours.
+    line = [x for x in (out + err).splitlines() if "GET /api/v1/health" in x][-1]
+    assert f"{client}:" in line, line
 
 
 def test_serve_answers_a_check_with_a_key_made_by_the_cli(

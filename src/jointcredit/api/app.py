@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from jointcredit import __version__, web
-from jointcredit.api import errors
+from jointcredit.api import errors, schemas
 from jointcredit.api.deps import principal
 from jointcredit.api.limits import BodyLimit
 from jointcredit.api.nostore import NoStore
@@ -74,8 +74,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # Every route reads the caller, public ones included: a malformed, unknown or revoked key
     # is refused (401) everywhere, never served as the public. Routes that take the caller
     # themselves share this one look-up (FastAPI resolves a dependency once per request).
+    # So each route documents the 401 it may give (and the document declares the key).
     for router in ROUTERS:
-        app.include_router(router, prefix=PREFIX, dependencies=[Depends(principal)])
+        app.include_router(
+            router,
+            prefix=PREFIX,
+            dependencies=[Depends(principal)],
+            responses={401: schemas.ERRORS[401]},
+        )
     # Added before the portal's middleware (web.install), so inside it: the sign-in forms'
     # 429 pages get its security headers.
     doors = _throttled_doors()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
@@ -23,7 +24,20 @@ async def engine(request: Request) -> Engine:
     return registry
 
 
-async def principal(request: Request) -> Principal:
+#: Declares the key in the OpenAPI document (Swagger's "Authorize", generated clients' auth);
+#: the header is read below all the same, so that a malformed one is refused, not ignored.
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="departmentKey",
+    description="A department's API key (`jointcredit keys create`), sent as "
+    "`Authorization: Bearer KEY`. Public endpoints answer without one.",
+)
+
+
+async def principal(
+    request: Request,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
     """The caller: a department's key (``Authorization: Bearer KEY``), else the public.
 
     A malformed header or a bad key is refused (401), never silently downgraded to public.

@@ -22,7 +22,7 @@ from jointcredit.cli.common import (
 )
 from jointcredit.errors import InputFileError
 from jointcredit.importing.identifiers_file import read_identifiers
-from jointcredit.services.access import OPERATOR
+from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.check import answer, screen_audited
 from jointcredit.services.registry import open_registry
 
@@ -31,6 +31,13 @@ MatterOption = typer.Option(..., "--matter", help="Matter of the check (catalog 
 AsOfOption = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], help="Date the check answers for (default: today)."
 )
+
+
+def _operator_for(department: str) -> Principal:
+    """The operator checking on behalf of ``department``: its audit rows name that department,
+    so a subject's "who looked me up" says who (a CLI check is a department's check, made from
+    the terminal)."""
+    return Principal(OPERATOR.role, department=department)
 
 
 @handle_errors
@@ -53,7 +60,7 @@ def check(
     result = answer(
         open_registry(database),
         identifier,
-        by=OPERATOR,
+        by=_operator_for(department),
         department=department,
         matter=matter,
         as_of=as_of.date() if as_of else None,
@@ -151,7 +158,7 @@ def screen(
             results = screen_audited(
                 engine,
                 read_identifiers(file),
-                by=OPERATOR,
+                by=_operator_for(department),
                 department=department,
                 matter=matter,
                 as_of=as_of.date() if as_of else None,

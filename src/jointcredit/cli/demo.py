@@ -2,8 +2,9 @@
 
 Creates (or reuses) the SQLite registry, writes synthetic departments' files, imports them,
 shows what the registry now holds, makes one API key per role (kept in DATA_DIR/demo-keys.json
-and reused on the next run) and starts the HTTP API on it. Run it twice: the second import adds
-nothing and the keys stay the same.
+and reused on the next run), leaves work in the console's queues (``demo_queues``) and starts
+the HTTP API on it. Run it twice: the second import adds nothing, the queues get nothing more
+and the keys stay the same.
 
 The demo ships a sample province (issue 15): Zhejiang's catalog files in
 ``jointcredit/data/samples/zhejiang`` (departments down to a district, a provincial red list and
@@ -28,6 +29,7 @@ from sqlalchemy import Engine, func, select
 
 from jointcredit import clock, synth
 from jointcredit.catalog import load_catalog
+from jointcredit.cli import demo_queues
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, progress_bar
 from jointcredit.cli.serve import HostOption, PortOption, run_server, urls
 from jointcredit.errors import AuthenticationError
@@ -35,7 +37,7 @@ from jointcredit.identifiers.divisions import within
 from jointcredit.identifiers.mask import mask_identifier
 from jointcredit.jsontext import dumps
 from jointcredit.services import keys, reports, selfservice, staff
-from jointcredit.services.access import OPERATOR
+from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file_audited
 from jointcredit.services.registry import open_registry, subject_report
@@ -81,7 +83,8 @@ def demo(
     port: int = PortOption,
 ) -> None:
     """Create the registry, load synthetic demo data (with a sample province, Zhejiang), make
-    demo API keys and start the API."""
+    demo API keys and console accounts, leave work in the console's queues and start the
+    API."""
     catalog_paths = _use_sample_province()
     settings = get_settings()
     out = directory or settings.data_dir / "demo"
@@ -201,6 +204,12 @@ def demo(
     _show_staff(_demo_staff(engine, staff_path), staff_path, host, port)
     passphrase_path = settings.data_dir / "demo-department-passphrase.json"
     _show_department_key(_demo_department_key(engine, passphrase_path), passphrase_path)
+    # After the accounts, which do the work, and the court's key, which seals the report.
+    people = demo_queues.People.of(DEMO_STAFF)
+    # The companies the demo prints (the README's examples use the first) keep their records.
+    spare = [e["subject"]["uscc"] for e in (sample, local_sample) if e is not None]
+    demo_queues.populate(engine, gen, listed, people=people, seed=seed, today=today, spare=spare)
+    _show_queues(demo_queues.waiting(engine, people), people)
     _show_self_service(sample, host, port)
     _show_examples(demo_keys, sample, host, port)
     _show_local_examples(demo_keys, local_sample, host, port)
@@ -503,6 +512,24 @@ def _demo_department_key(engine: Engine, path: Path) -> str:
     reports.init_key(engine, DEMO_KEY_DEPARTMENT, passphrase, by=OPERATOR)
     _write_private(path, {"department": DEMO_KEY_DEPARTMENT, "passphrase": passphrase})
     return passphrase
+
+
+def _show_queues(waiting: demo_queues.Waiting, people: demo_queues.People) -> None:
+    def n(count: int, what: str) -> str:
+        return f"{count} {what}{'' if count == 1 else 's'}"
+
+    def who(*by: Principal) -> str:
+        return "(" + ", ".join(str(p.name) for p in by) + ")"
+
+    parts = (
+        f"{n(waiting.to_review, 'proposal')} to review {who(people.reviewer, people.reviewer2)}",
+        f"{waiting.returned} returned for rework {who(people.initiator)}",
+        f"{n(waiting.objections, 'objection')} open {who(people.reviewer)}",
+        f"{n(waiting.repairs, 'repair application')} {who(people.supervisor)}",
+        f"{waiting.feedback_overdue} feedback overdue {who(people.implementer)}",
+        f"{n(waiting.reports, 'report')} {who(people.reviewer)}",
+    )
+    console.print("\nconsole queues: " + ", ".join(parts), highlight=False, soft_wrap=True)
 
 
 def _show_department_key(passphrase: str, path: Path) -> None:

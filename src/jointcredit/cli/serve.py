@@ -120,6 +120,8 @@ def run_server(
     log_level: str = "info",
     access_log: bool = True,
     worker: bool = False,
+    proxy_headers: bool = True,
+    forwarded_allow_ips: str = "127.0.0.1",
 ) -> None:
     """Migrate once, print the URLs and serve until Ctrl-C (SIGINT) or SIGTERM."""
     import uvicorn
@@ -153,6 +155,10 @@ def run_server(
         "access_log": access_log,
         "lifespan": "on",
         "server_header": False,
+        # Behind a reverse proxy: the client's address (throttling, logs) from X-Forwarded-For
+        # and the scheme from X-Forwarded-Proto, believed from the proxy's addresses only.
+        "proxy_headers": proxy_headers,
+        "forwarded_allow_ips": forwarded_allow_ips,
         # Masked lines (no person's identity number, docs/security.md), in every worker process.
         "log_config": logs.uvicorn_log_config(),
     }
@@ -193,6 +199,18 @@ def serve(
         help="Also run the scheduler (`jointcredit worker`) in a thread of this process: once, "
         "whatever --workers says.",
     ),
+    proxy_headers: bool = typer.Option(
+        True,
+        "--proxy-headers/--no-proxy-headers",
+        help="Take the client's address and scheme from X-Forwarded-For and X-Forwarded-Proto "
+        "when the request comes from an address --forwarded-allow-ips trusts.",
+    ),
+    forwarded_allow_ips: str = typer.Option(
+        "127.0.0.1",
+        "--forwarded-allow-ips",
+        help="Comma-separated addresses (or networks, or *) of the reverse proxies whose "
+        "forwarded headers are believed (docs/operations.md).",
+    ),
 ) -> None:
     """Run the HTTP API (FastAPI on uvicorn) on the registry."""
     level = log_level.lower()
@@ -206,4 +224,6 @@ def serve(
         log_level=level,
         access_log=access_log,
         worker=worker,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
