@@ -1,0 +1,124 @@
+"""docs/integration.md stays true: its Python blocks marked ``<!-- tested: NAME -->`` run, in
+order and in one namespace, against a real server on loopback.
+
+The check block really calls the server with httpx and gets the decisions for the demo's
+company; the receipt block verifies the answer with the published key; the webhook block
+accepts a delivery signed by the platform's own signing function and refuses a tampered one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.api.server import LiveServer, free_port, live_server
+from tests.check.entries import entry, write_entries
+from tests.importing.rows import uscc
+
+from jointcredit import clock
+from jointcredit.security import webhooks
+from jointcredit.services.imports import import_file
+from jointcredit.services.registry import open_registry
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integration.md"
+BLOCK = re.compile(r"<!-- tested: (\w+) -->\n```python\n(.*?)\n```", re.S)
+COMPANY = "91441324JCMJLLU7XY"  # the demo's company on the judgment-defaulters list
+
+
+def blocks() -> dict[str, str]:
+    found = dict(BLOCK.findall(GUIDE.read_text(encoding="utf-8")))
+    assert list(found) == ["check", "receipt", "webhook"], list(found)
+    return found
+
+
+@pytest.fixture
+def served(sqlite_url: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server whose registry lists the demo's company as a judgment defaulter, in effect
+    today."""
+    listed = entry(1, decided_on=str(clock.today() - dt.timedelta(days=30)))
+    listed["subject"] = {"name": "旺越测试有限公司", "kind": "legal-person", "uscc": COMPANY}
+    engine = open_registry(sqlite_url)
+    assert import_file(engine, "list-entry", write_entries(tmp_path / "e.jsonl", [listed])).accepted
+    engine.dispose()
+    with live_server(sqlite_url) as server:
+        yield server
+
+
+def test_the_guides_snippets_work_against_a_real_server(
+    served: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = blocks()
+    monkeypatch.setenv("CREDIT_PLATFORM_URL", served.url)
+    monkeypatch.setenv("CREDIT_PLATFORM_KEY", served.key("implementer", "CAAC"))
+    ns: dict[str, Any] = {"__name__": "guide"}
+
+    # The check: a real call, the demo company's decisions printed.
+    exec(compile(code["check"], "integration.md#check", "exec"), ns)
+    answer = ns["answer"]
+    assert answer["subject"]["identifier"] == COMPANY
+    assert (answer["department"], answer["matter"]) == ("CAAC", "air-travel")
+    [decision] = answer["decisions"]
+    assert decision["status"] == "applied" and decision["list_type"] == "judgment-defaulters"
+    assert decision["legal_basis"] in capsys.readouterr().out
+
+    # An unknown subject: not an error, subject null, no punishment.
+    unknown = ns["joint_check"](uscc(999), "air-travel")
+    assert unknown["subject"] is None
+    assert all(d["kind"] == "incentive" for d in unknown["decisions"])
+
+    # A 4xx is refused at once, never retried.
+    started = time.monotonic()
+    with pytest.raises(ns["CheckRefused"]) as refused:
+        ns["joint_check"](COMPANY, "no-such-matter")
+    assert refused.value.args[:2] == (422, "check-input")
+    assert time.monotonic() - started < 1
+
+    # An unreachable platform: retried, then PlatformUnavailable.
+    reachable = ns["PLATFORM"]
+    ns["PLATFORM"] = f"http://127.0.0.1:{free_port()}/api/v1"
+    with pytest.raises(ns["PlatformUnavailable"]):
+        ns["joint_check"](COMPANY, "air-travel", attempts=2, first_delay=0.05)
+    ns["PLATFORM"] = reachable
+
+    # The receipt: the stored answer verifies with the published key; a changed one does not.
+    exec(compile(code["receipt"], "integration.md#receipt", "exec"), ns)
+    holds, pem = ns["receipt_holds"], ns["platform_pem"]
+    changed = json.loads(json.dumps(answer))
+    changed["decisions"][0]["status"] = "suspended"
+    assert not holds(changed, pem)
+    changed = json.loads(json.dumps(answer))
+    changed["as_of"] = "2025-01-10"
+    assert not holds(changed, pem)
+
+    # The webhook: a delivery signed by the platform's own function is accepted, once.
+    exec(compile(code["webhook"], "integration.md#webhook", "exec"), ns)
+    secret = webhooks.new_secret()
+    body = json.dumps(
+        {"id": 7, "event": "entry.listed", "idempotency_key": "jc-test-1"}, ensure_ascii=False
+    ).encode()
+    now = int(time.time())
+    headers = {
+        "Idempotency-Key": "jc-test-1",
+        "X-JointCredit-Timestamp": str(now),
+        "X-JointCredit-Signature": webhooks.sign(secret, now, body),
+    }
+    genuine = ns["delivery_is_genuine"]
+    assert genuine(secret, headers, body)
+    assert not genuine(secret, headers, body.replace(b"listed", b"ended"))
+    assert not genuine("another secret", headers, body)
+    old = now - 3600
+    stale = headers | {
+        "X-JointCredit-Timestamp": str(old),
+        "X-JointCredit-Signature": webhooks.sign(secret, old, body),
+    }
+    assert not genuine(secret, stale, body)
+    assert ns["receive"](secret, headers, body) == 200
+    assert ns["receive"](secret, headers, body) == 200  # a repeat: answered, done once
+    assert ns["processed"] == {"jc-test-1"}
+    assert ns["receive"](secret, headers, body + b" ") == 401
