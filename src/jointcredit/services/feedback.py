@@ -27,11 +27,7 @@ from jointcredit.clock import CHINA, china_day
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.rules import feedback as rules
-from jointcredit.rules.workdays import (
-    estimate_warning,
-    urgency,
-    workdays_between,
-)
+from jointcredit.rules.workdays import urgency, workdays_between
 from jointcredit.services import audit
 from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.settings import get_settings
@@ -400,7 +396,7 @@ def _outstanding_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[
         "overdue": late > 0,
         "days_late": late,
         "workdays_late": workdays_between(deadline.day, today),
-        "warning": estimate_warning() if deadline.estimated else None,
+        "warning": deadline.warning,
     }
 
 
@@ -454,7 +450,7 @@ def _pushed_view(row: RowMapping, rule: str | int, today: dt.date) -> dict[str, 
         deadline = rules.feedback_due(china_day(created), rule)
         item["due"] = deadline.day.isoformat()
         item["due_estimated"] = deadline.estimated
-        item["due_warning"] = estimate_warning() if deadline.estimated else None
+        item["due_warning"] = deadline.warning
         if not answered:
             item["urgency"], item["days_left"] = urgency(today, deadline.day)
             item["overdue"] = deadline.day < today
