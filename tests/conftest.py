@@ -37,7 +37,10 @@ def postgres_problem() -> str | None:
             with probe.begin() as conn:
                 conn.execute(text("select 1"))
                 # Created once here: the migrations' own CREATE EXTENSION IF NOT EXISTS can
-                # collide when tests in parallel processes migrate at the same moment.
+                # collide when tests in parallel processes migrate at the same moment. The probes
+                # of parallel test processes collide the same way on a new server (IF NOT
+                # EXISTS is not atomic): an advisory lock makes them take turns.
+                conn.execute(text("SELECT pg_advisory_xact_lock(2016033)"))
                 conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"))
             probe.dispose()
         except Exception as exc:  # any failure to connect means: not available here

@@ -324,6 +324,28 @@ class Settings(BaseSettings):
         description="Redis server the throttle counts in (redis://host:6379/0); default: the "
         "database. Needs the `redis` extra.",
     )
+    lang: Literal["zh", "en"] = Field(
+        default="zh",
+        description="Language of what a person reads outside the web pages: validators' reasons "
+        "(import rejects, the console's submissions) and the CLI's errors; `jointcredit --lang` "
+        "overrides it for one command.",
+    )
+    metrics: bool = Field(
+        default=False,
+        description="Serve GET /metrics in the Prometheus text format (docs/metrics.md).",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        description="Directory where several serve workers and the worker keep their metrics "
+        "(prometheus-client's multiprocess mode); default: metrics/ in the data directory. "
+        "`jointcredit serve` removes the files of processes that have ended when it starts.",
+    )
+    pg_dump: str = Field(
+        default="pg_dump",
+        description="pg_dump (and, next to it, psql) that `jointcredit backup` runs on "
+        "PostgreSQL; a name on PATH or a full path. Its major version must be at least the "
+        "server's.",
+    )
 
     @field_validator("court_list_types", mode="before")
     @classmethod

@@ -8,27 +8,21 @@ accepts a delivery signed by the platform's own signing function and refuses a t
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.api.server import LiveServer, free_port, live_server
-from tests.check.entries import entry, write_entries
+from tests.api.conftest import DEFAULTER as COMPANY
+from tests.api.server import LiveServer, free_port
 from tests.importing.rows import uscc
 
-from jointcredit import clock
 from jointcredit.security import webhooks
-from jointcredit.services.imports import import_file
-from jointcredit.services.registry import open_registry
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "integration.md"
 BLOCK = re.compile(r"<!-- tested: (\w+) -->\n```python\n(.*?)\n```", re.S)
-COMPANY = "91441324JCMJLLU7XY"  # the demo's company on the judgment-defaulters list
 
 
 def blocks() -> dict[str, str]:
@@ -37,25 +31,12 @@ def blocks() -> dict[str, str]:
     return found
 
 
-@pytest.fixture
-def served(sqlite_url: str, tmp_path: Path) -> Iterator[LiveServer]:
-    """A server whose registry lists the demo's company as a judgment defaulter, in effect
-    today."""
-    listed = entry(1, decided_on=str(clock.today() - dt.timedelta(days=30)))
-    listed["subject"] = {"name": "旺越测试有限公司", "kind": "legal-person", "uscc": COMPANY}
-    engine = open_registry(sqlite_url)
-    assert import_file(engine, "list-entry", write_entries(tmp_path / "e.jsonl", [listed])).accepted
-    engine.dispose()
-    with live_server(sqlite_url) as server:
-        yield server
-
-
 def test_the_guides_snippets_work_against_a_real_server(
-    served: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    defaulter_api: LiveServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code = blocks()
-    monkeypatch.setenv("CREDIT_PLATFORM_URL", served.url)
-    monkeypatch.setenv("CREDIT_PLATFORM_KEY", served.key("implementer", "CAAC"))
+    monkeypatch.setenv("CREDIT_PLATFORM_URL", defaulter_api.url)
+    monkeypatch.setenv("CREDIT_PLATFORM_KEY", defaulter_api.key("implementer", "CAAC"))
     ns: dict[str, Any] = {"__name__": "guide"}
 
     # The check: a real call, the demo company's decisions printed.

@@ -125,4 +125,4 @@ def test_show_table_and_unknown_codes() -> None:
     assert "inferred, unverified: MPS" in shown.stdout
     unknown = runner.invoke(app, ["catalog", "show", "--list-type", "no-such-list"])
     assert unknown.exit_code == 1
-    assert "unknown list type 'no-such-list'" in unknown.stderr
+    assert "目录中没有名单类型“no-such-list”" in unknown.stderr  # in Chinese, the default

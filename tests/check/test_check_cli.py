@@ -287,14 +287,14 @@ def test_check_of_an_unknown_subject_is_no_error(world: World) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((INVALID, *ASK), "is not a valid USCC or resident identity number"),
+        ((INVALID, *ASK), "不是有效的统一社会信用代码或身份证号码"),
         (
             (COMPANY, "--department", "NOPE", "--matter", "air-travel"),
-            "department 'NOPE' is not in the catalog",
+            "目录中没有部门“NOPE”",
         ),
         (
             (COMPANY, "--department", "CAAC", "--matter", "nope"),
-            "matter 'nope' is not in the catalog",
+            "目录中没有事项“nope”",
         ),
     ],
     ids=["invalid-identifier", "unknown-department", "unknown-matter"],

@@ -67,9 +67,13 @@ class Run:
         return " ".join(self.stdout.split())
 
 
-def jointcredit(*args: str | Path, data_dir: Path, database: str | None = None) -> Run:
+def jointcredit(
+    *args: str | Path, data_dir: Path, database: str | None = None, lang: str | None = None
+) -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOINTCREDIT_")}
     env["JOINTCREDIT_DATA_DIR"] = str(data_dir)
+    if lang is not None:
+        env["JOINTCREDIT_LANG"] = lang
     if database is not None:
         env["JOINTCREDIT_DATABASE_URL"] = database
     done = subprocess.run(
@@ -223,8 +227,21 @@ def test_an_unknown_subject_is_an_error(masked: Masked) -> None:
     )
     assert run.returncode == 1
     assert run.stdout == ""
-    assert f"error: no subject with identifier {unknown}" in run.err
+    assert run.err == f"错误：未找到代码为{unknown}的主体"  # Chinese by default
     assert "Traceback" not in run.stderr
+
+
+def test_an_error_in_english_with_lang_en_or_jointcredit_lang(masked: Masked) -> None:
+    unknown = uscc(424242)
+    where = {"data_dir": masked.data_dir, "database": masked.url}
+    english = f"Error: no subject with identifier {unknown}"
+    assert jointcredit("--lang", "en", "subjects", "show", unknown, **where).err == english
+    assert jointcredit("subjects", "show", unknown, lang="en", **where).err == english
+    # The option wins over the setting.
+    chosen = jointcredit("--lang", "zh", "subjects", "show", unknown, lang="en", **where)
+    assert chosen.err.startswith("错误：")
+    refused = jointcredit("--lang", "fr", "subjects", "show", unknown, **where)
+    assert refused.returncode == 2 and "'fr' is not zh or en" in refused.err
 
 
 # -- unreadable files -----------------------------------------------------------------------------
@@ -248,13 +265,9 @@ def _wrong_columns(tmp_path: Path) -> tuple[str, Path]:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (_missing, r"nowhere\.csv: no such file"),
-        (_empty, r"empty\.csv: the file is empty"),
-        (
-            _wrong_columns,
-            r"penalties\.csv: the header lacks 27 .*columns of the licensing format: "
-            r".*\bXK_WSH\b",
-        ),
+        (_missing, r"nowhere\.csv：文件不存在"),
+        (_empty, r"empty\.csv：文件为空"),
+        (_wrong_columns, r"penalties\.csv：表头缺少licensing格式的27个必填列：.*\bXK_WSH\b"),
     ],
     ids=["missing-file", "empty-file", "missing-columns"],
 )
@@ -263,7 +276,7 @@ def test_an_unreadable_file_fails_with_a_message(tmp_path: Path, make: Any, mess
     run = jointcredit("import", kind, path, "--json", data_dir=tmp_path)
     assert run.returncode == 1
     assert run.stdout == "", "no JSON summary for a file that was not read"
-    assert run.err.startswith("error: ") and re.search(message, run.err), run.stderr
+    assert run.err.startswith("错误：") and re.search(message, run.err), run.stderr
     assert "Traceback" not in run.stderr
 
 

@@ -40,7 +40,13 @@ def _command() -> list[str]:
     return [sys.executable, "-m", "jointcredit.cli.main"]
 
 
-ENV = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+# The default language (zh), whatever the calling environment says.
+ENV = {
+    **{k: v for k, v in os.environ.items() if k != "JOINTCREDIT_LANG"},
+    "COLUMNS": "200",
+    "NO_COLOR": "1",
+    "PYTHONIOENCODING": "utf-8",
+}
 
 
 def validate(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -91,8 +97,9 @@ def test_file_tab_separated_in_order(tmp_path: Path) -> None:
     rows = [line.split("\t") for line in out_lines(done)]
     assert [tuple(row[:4]) for row in rows] == [(str(n), *rest) for n, *rest in EXPECTED]
     assert all(len(row) == 5 for row in rows)
-    assert rows[1][4] == f"check character is '{BAD_USCC[-1]}', expected '{VALID_USCC[-1]}'"
-    assert "19801301" in rows[3][4] and "not a date" in rows[3][4]
+    # The reasons in Chinese, the default (docs/configuration.md#languages).
+    assert rows[1][4] == f"校验码应为“{VALID_USCC[-1]}”，实为“{BAD_USCC[-1]}”"
+    assert rows[3][4] == "出生日期无效：第7—14位“19801301”不是有效日期"
     assert rows[0][4] == rows[2][4] == ""
     assert done.stderr.decode().strip() == "5 identifiers: 3 valid, 2 invalid"
 
@@ -175,7 +182,7 @@ def test_missing_file_and_usage_errors(tmp_path: Path) -> None:
     done = validate("--file", str(missing), VALID_USCC)
     assert done.returncode == 2
     assert done.stdout == b""  # nothing checked before the file failed to open
-    assert "nowhere.txt" in done.stderr.decode() and "no such file" in done.stderr.decode()
+    assert done.stderr.decode().strip() == f"错误：{missing}：文件不存在"
 
     assert validate("--file", str(tmp_path)).returncode == 2  # a directory
     none = validate()

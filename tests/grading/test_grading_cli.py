@@ -92,7 +92,7 @@ def test_refusals(site: Site, tmp_path: Path) -> None:
         (("--all", site.orgs[0].identifier), "give an IDENTIFIER or --all"),
         (("x", "--full"), "--full goes with --all"),
         (("--all", "--as-of", "yesterday"), "not a date"),
-        (("91110000JC99999999",), "no subject"),
+        (("91110000JC99999999",), "未找到该代码的主体"),  # in Chinese, the default
     ):
         done = site.run("grade", *args)
         assert done.returncode == 1 and message in done.stderr, (args, done.stderr)

@@ -287,7 +287,7 @@ def test_a_header_without_a_required_column_names_it_and_the_format(tmp_path: Pa
     path.write_text(",".join(columns) + "\n", encoding="utf-8-sig")
     done = _cli(url, "import", "list-entries", path, "--format", "court")
     assert done.exit_code == 1
-    assert "court list-entry format: 案号" in done.stderr
+    assert "表头缺少court list-entry格式的1个必填列：案号" in done.stderr
 
 
 def test_a_court_file_is_not_a_generic_one(tmp_path: Path) -> None:

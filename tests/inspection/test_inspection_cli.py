@@ -163,6 +163,6 @@ def test_errors_name_what_is_wrong(site: Site) -> None:
     done = site.run(*base, "staff.csv", "--seed", "xyz")
     assert done.returncode == 1 and "--seed" in done.stderr
     done = site.run("inspection", "verify", "20990101-0001")
-    assert done.returncode == 1 and "no inspection plan" in done.stderr
+    assert done.returncode == 1 and "没有编号为“20990101-0001”的抽查计划" in done.stderr
     done = site.run("inspection", "publish", "20990101-0001", "-o", "x.txt")
     assert done.returncode == 1

@@ -136,14 +136,14 @@ def test_keys_subscriptions_and_staff_for_a_local_department(tmp_path: Path, db_
         ("check", DEFAULTER, "--department", "GD-AMR", "--matter", "government-procurement"),
     ):
         message = cli.fails(*args)
-        assert "'GD-AMR'" in message and "not in the catalog" in message, (args, message)
+        assert "目录中没有部门“GD-AMR”" in message, (args, message)
     # A body abolished in a reform: its successor carries its duties and gets its messages.
     for args in (("keys", "create", "--department", "ZJ-AIC", "--role", "implementer"),):
         message = cli.fails(*args)
-        assert "superseded by 'ZJ-AMR'" in message, message
+        assert "已由“ZJ-AMR”承继职责" in message, message
     done = run(
         cli.env, tmp_path,
         *("staff", "create", "li.aic", "--department", "SAIC", "--role", "implementer"),
         "--password-stdin", stdin="correct horse battery staple 7\n",
     )  # fmt: skip
-    assert done.returncode == 1 and "superseded by 'SAMR'" in " ".join(done.stderr.split())
+    assert done.returncode == 1 and "已由“SAMR”承继职责" in " ".join(done.stderr.split())

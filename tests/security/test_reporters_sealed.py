@@ -416,7 +416,7 @@ def test_a_report_made_before_the_key_is_resealed_by_init_and_rotate(
     refused = cli_run(
         api, *rotate, "--passphrase-file", str(wrong_file), "--new-passphrase-file", str(new_file)
     )
-    assert refused.exit_code == 1 and "does not open" in refused.output
+    assert refused.exit_code == 1 and "口令无法打开" in refused.output
     assert NEW_PASSPHRASE not in refused.output
     done = cli_run(
         api,

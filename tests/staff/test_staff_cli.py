@@ -70,5 +70,5 @@ def test_staff_commands(tmp_path: Path) -> None:
     assert changed.returncode == 0, changed.stderr
     assert staff.sign_in(engine, "li.na", "new-long-secret-99").token
     missing = _run(tmp_path, "staff", "disable", "nobody")
-    assert missing.returncode == 1 and "no staff account 'nobody'" in missing.stderr
+    assert missing.returncode == 1 and "没有用户名为“nobody”的工作人员账号" in missing.stderr
     assert "Traceback" not in missing.stderr + refused.stderr + short.stderr

@@ -35,11 +35,12 @@ def _mee_score() -> float:
 
 def test_every_number_and_the_ranking(registry: Engine, tmp_path: Path) -> None:
     build(registry, tmp_path)
-    result = tracking.compute(registry, PERIOD, today=TODAY, rule="quarterly")
+    # Every department ranked (the world is small): the minimum is tested below.
+    result = tracking.compute(registry, PERIOD, today=TODAY, rule="quarterly", min_records=1)
     assert result["period"] == {
         "label": "2026Q3", "first_day": "2026-07-01", "last_day": "2026-09-30"
     }  # fmt: skip
-    assert result["formula"] == tracking.FORMULA and "0.30" in result["formula"]
+    assert result["formula"] == tracking.formula(1) and "0.30" in result["formula"]
     rows = _by_department(result)
     assert set(rows) == {"MEE", "SPC", "SAT", "MPS", "CAAC"}
 
@@ -70,6 +71,22 @@ def test_every_number_and_the_ranking(registry: Engine, tmp_path: Path) -> None:
 
     ranking = [(r["rank"], r["department"]) for r in result["departments"]]
     assert ranking == [(1, "MPS"), (2, "MEE"), (3, "SAT"), (3, "SPC"), (5, "CAAC")]
+
+    # The minimum of counted records: MPS's 100 rests on one message, so with 2 it is not
+    # ranked; it keeps its score, after the ranked departments.
+    assert [(r["department"], r["basis"]) for r in result["departments"]] == [
+        ("MPS", 1), ("MEE", 3), ("SAT", 2), ("SPC", 2), ("CAAC", 1)
+    ]  # fmt: skip
+    two = tracking.compute(registry, PERIOD, today=TODAY, rule="quarterly", min_records=2)
+    assert [(r["rank"], r["department"], r["score"]) for r in two["departments"]] == [
+        (1, "MEE", _mee_score()), (2, "SAT", 50.0), (2, "SPC", 50.0),
+        (None, "MPS", 100.0), (None, "CAAC", 0.0),
+    ]  # fmt: skip
+    assert two["min_records"] == 2 and "at least 2 counted records" in two["formula"]
+    assert "至少 2 条" in two["formula_zh"]
+    default = tracking.compute(registry, PERIOD, today=TODAY, rule="quarterly")
+    assert default["min_records"] == tracking.MIN_RECORDS and default["formula"] == tracking.FORMULA
+    assert all(r["rank"] is None for r in default["departments"])
 
     # Before the feedback was due, CAAC's is pending, not late: it has no share, no rank.
     early = _by_department(tracking.compute(registry, PERIOD, today=TODAY.replace(month=10, day=8)))
@@ -155,7 +172,9 @@ def test_api(api: LiveServer, tmp_path: Path) -> None:
     body = r.json()
     assert body["period"]["label"] == PERIOD and body["formula"] == tracking.FORMULA
     rows = {d["department"]: d for d in body["departments"]}
-    assert rows["MPS"]["rank"] == 1 and rows["SPC"]["objections_late"] == 1
+    # One message is below the ranking's minimum: MPS keeps its score, without a rank.
+    assert (rows["MPS"]["rank"], rows["MPS"]["score"], rows["MPS"]["basis"]) == (None, 100.0, 1)
+    assert body["min_records"] == tracking.MIN_RECORDS and rows["SPC"]["objections_late"] == 1
     r = api.get("/stats/departments", "admin", params={"period": PERIOD, "region": "33"})
     assert [d["department"] for d in r.json()["departments"]] == ["MEE"]
     assert api.get("/stats/departments", "implementer").status_code == 403

@@ -137,7 +137,14 @@ def test_a_bad_field_comes_back_next_to_its_input_with_everything_typed(
     assert r.status_code == 422, r.text
     fine = _field(r.text, "f-CF_NR_FK")
     assert 'aria-invalid="true"' in fine
-    assert 'id="f-CF_NR_FK-error"' in fine and "negative" in fine
+    # The validator's reason in the page's language (Chinese by default).
+    assert 'id="f-CF_NR_FK-error"' in fine and "“-13.69”是负数" in fine
+    try:
+        english = me.post("/console/submit?lang=en", typed)
+    finally:
+        me.get("/console/submit?lang=zh")  # the choice is kept in a cookie: the default again
+    assert english.status_code == 422
+    assert "&#39;-13.69&#39; is negative" in _field(english.text, "f-CF_NR_FK")
     assert 'value="-13.69"' in fine
     # The summary at the top links to the field.
     assert '<a href="#f-CF_NR_FK">' in r.text
@@ -232,7 +239,7 @@ def _check_report(me: Console, content: bytes) -> None:
     assert re.search(r'id="count-accepted">1<', r.text), _main(r.text)
     assert re.search(r'id="count-rejected">1<', r.text)
     rows = re.findall(r"<tbody>(.*?)</tbody>", r.text, re.S)
-    assert rows and "第 2 行" in rows[0] and "CF_NR_FK" in rows[0] and "negative" in rows[0]
+    assert rows and "第 2 行" in rows[0] and "CF_NR_FK" in rows[0] and "“-1”是负数" in rows[0]
     rejects = re.search(r'name="rejects" value="([^"]*)"', r.text)
     file = re.search(r'name="file" value="([^"]*)"', r.text)
     assert rejects and file
@@ -248,7 +255,7 @@ def _check_report(me: Console, content: bytes) -> None:
     assert text.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert table[0] == ["行号", "字段", "原因"]
-    assert table[1][:2] == ["2", "CF_NR_FK"] and "negative" in table[1][2]
+    assert table[1] == ["2", "CF_NR_FK", "“-1”是负数"]
     assert len(table) == 2
 
 
@@ -266,6 +273,23 @@ def test_an_upload_shows_accepted_and_rejected_rows_with_a_csv(
     assert wrong.status_code == 422 and "文件未能导入" in wrong.text
     none = me.post("/console/submit/upload", {"kind": "penalty"})
     assert none.status_code == 422 and "请选择要上传的文件" in none.text
+
+
+def test_an_english_page_gives_the_rejects_reasons_in_english(
+    staff: dict[str, Console], tmp_path: Path
+) -> None:
+    me = staff["initiator"]
+    try:
+        r = me.post(
+            "/console/submit/upload?lang=en",
+            {"kind": "penalty"},
+            files={"file": ("penalties.csv", _csv_upload(tmp_path), "text/csv")},
+        )
+    finally:
+        me.get("/console/submit?lang=zh")
+    assert r.status_code == 200, r.text
+    rows = re.findall(r"<tbody>(.*?)</tbody>", r.text, re.S)
+    assert rows and "&#39;-1&#39; is negative" in rows[0] and "负数" not in rows[0]
 
 
 def test_an_upload_on_each_database(portal: Portal, tmp_path: Path) -> None:

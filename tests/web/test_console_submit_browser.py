@@ -79,7 +79,7 @@ def test_an_upload_with_a_bad_row_shows_its_rejects(
         tab.get_by_role("button", name="下载退回明细（CSV）").click()
     assert download.value.suggested_filename.endswith(".rejects.csv")
     text = download.value.path().read_text(encoding="utf-8-sig")
-    assert "CF_NR_FK" in text and "negative" in text
+    assert "CF_NR_FK" in text and "是负数" in text
 
 
 def test_the_upload_form_works_with_the_keyboard(

@@ -1,7 +1,8 @@
 """Self-service in a real browser (Debian's chromium, no JavaScript): a company signs in with
 its demo code, sees its record, files an objection on its black-list entry (the check then says
-"suspended"), applies for repair of its penalty and follows the application; and the record
-page at a phone's width. Screenshots: me-sign-in, me-record, me-objection, me-record-mobile."""
+"suspended"), applies for repair of its penalty and follows the application; and the sign-in
+and record pages at a phone's width. Screenshots: me-sign-in, me-record, me-objection,
+me-sign-in-mobile, me-record-mobile."""
 
 from __future__ import annotations
 
@@ -100,6 +101,9 @@ def test_the_record_at_a_phones_width(sqlite_portal: Portal, browser: Any) -> No
     context = _context(browser, MOBILE)
     page = context.new_page()
     try:
+        page.goto(f"{sqlite_portal.url}/me")
+        assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]
+        page.screenshot(path=str(screenshots_dir() / "me-sign-in-mobile.png"), full_page=True)
         _sign_in(page, sqlite_portal.url, COMPANY)
         # Nothing wider than the screen: no sideways scrolling.
         assert page.evaluate("document.documentElement.scrollWidth") <= MOBILE["width"]

@@ -13,6 +13,7 @@ from jointcredit.api import errors, schemas
 from jointcredit.api.deps import principal
 from jointcredit.api.limits import BodyLimit
 from jointcredit.api.nostore import NoStore
+from jointcredit.api.openapi import describe_uploads
 from jointcredit.api.routers import ROUTERS
 from jointcredit.api.throttle import Door, Throttle, document, json_refusal
 from jointcredit.settings import get_settings
@@ -82,6 +83,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
             dependencies=[Depends(principal)],
             responses={401: schemas.ERRORS[401]},
         )
+    if settings.metrics:  # GET /metrics for Prometheus (docs/metrics.md); off: 404
+        from jointcredit.api.routers import metrics as metrics_route
+        from jointcredit.services import metrics
+
+        metrics.enable(metrics.directory(settings))
+        app.include_router(metrics_route.router)
     # Added before the portal's middleware (web.install), so inside it: the sign-in forms'
     # 429 pages get its security headers.
     doors = _throttled_doors()
@@ -91,6 +98,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # Outermost, so that it has the last word on Cache-Control over every other middleware.
     app.add_middleware(NoStore)
     document(app, doors)
+    describe_uploads(app)
     return app
 
 

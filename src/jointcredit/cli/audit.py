@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.services import audit as service
 from jointcredit.services.access import OPERATOR
@@ -82,13 +82,11 @@ def log(
     if not rows:
         console.print("no audit rows")
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "at (UTC)", "action", "by", "subject", "matter", "detail"):
+        # The detail is compact JSON, without spaces to break at.
         table.add_column(
-            column,
-            overflow="fold",
-            justify="right" if column == "id" else "left",
-            no_wrap=column in ("id", "at (UTC)", "action"),
+            column, fold=column == "detail", justify="right" if column == "id" else "left"
         )
     for r in rows:
         by = r["role"] or ""
@@ -125,7 +123,7 @@ def history(
     if not rows:
         console.print(f"nobody has looked {code} up", highlight=False)
         return
-    table = Table(title=f"who looked {code} up")
+    table = CliTable(title=f"who looked {code} up")
     for column in ("at (UTC)", "department", "role", "action", "matter"):
         table.add_column(column)
     for r in rows:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Column, Table
 
 from jointcredit.catalog import Catalog, Measure, Problem, Status, default_paths, load_catalog
 from jointcredit.catalog.loader import lint_report
 from jointcredit.cli.common import console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.identifiers import divisions
 
 app = typer.Typer(
@@ -127,7 +127,7 @@ def _regions(catalog: Catalog, m: Measure) -> str:
     return "; ".join(shown) + ": only at checks by departments there"
 
 
-def _measure_table(catalog: Catalog, m: Measure) -> Table:
+def _measure_table(catalog: Catalog, m: Measure) -> CliTable:
     """One measure as a two-column table: a wide table of every field does not fit a terminal,
     and the texts are what the reader came for."""
     doc = catalog.documents[m.document]
@@ -135,14 +135,9 @@ def _measure_table(catalog: Catalog, m: Measure) -> Table:
     if doc.status is Status.SUPERSEDED and doc.superseded_by:
         issued = catalog.documents[doc.superseded_by].issued
         title += f" [yellow](superseded by {escape(doc.superseded_by)} from {issued})[/yellow]"
-    table = Table(
-        Column(style="bold", no_wrap=True),
-        Column(overflow="fold", ratio=1),
-        title=title,
-        title_justify="left",
-        show_header=False,
-        expand=True,
-    )
+    table = CliTable(title=title, title_justify="left", show_header=False, expand=True)
+    table.add_column(style="bold")
+    table.add_column(cjk=True)
     if m.trigger is not None:
         clean = m.trigger.clean_record
         applies = (

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import IO
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import (
     DatabaseOption,
@@ -20,6 +19,7 @@ from jointcredit.cli.common import (
     print_json,
     progress_bar,
 )
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InputFileError
 from jointcredit.importing.identifiers_file import read_identifiers
 from jointcredit.services.access import OPERATOR, Principal
@@ -83,7 +83,7 @@ def check(
     if not result["decisions"]:
         console.print("no measure applies")
     else:
-        table = Table()
+        table = CliTable()
         for column in (
             "measure",
             "kind",
@@ -95,7 +95,7 @@ def check(
             "text",
             "legal basis",
         ):
-            table.add_column(column, overflow="fold")
+            table.add_column(column, cjk=column in ("text", "legal basis"))
         for d in result["decisions"]:
             via = f"{d['via']['role']} of {d['via']['organisation']}" if d["via"] else ""
             entry = f"{d['list_type']} {d['document_number']}" if d["entry"] else "clean record"

@@ -1,4 +1,5 @@
-"""What every command shares: the registry option, error reporting, JSON output, progress."""
+"""What every command shares: the registry option, the language, error reporting, JSON output,
+progress."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -24,6 +26,8 @@ from stdnum.exceptions import ValidationError
 
 from jointcredit.errors import JointCreditError
 from jointcredit.identifiers.mask import mask_text
+from jointcredit.messages import current, is_language, set_language
+from jointcredit.messages.errors import error_text
 
 console = Console()
 # Error messages are one line each, whatever the width: wrapped, a path breaks in two.
@@ -38,8 +42,30 @@ DatabaseOption = typer.Option(
     show_envvar=True,
 )
 
+
+def choose_language(lang: str | None) -> None:
+    """Set the language of this command's process (``--lang``; JOINTCREDIT_LANG is its
+    default, read by the option, and zh when neither is given)."""
+    if lang is None:
+        set_language(None)  # a command run in-process after one with --lang: the default again
+        return
+    if not is_language(lang.strip().lower()):
+        raise typer.BadParameter(f"{lang!r} is not zh or en", param_hint="'--lang'")
+    set_language(lang.strip().lower())  # type: ignore[arg-type]
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+#: What an error line starts with, per language.
+_ERROR = {"zh": "错误：", "en": "Error: "}
+
+
+def print_error(problem: BaseException | str) -> None:
+    """One error line on stderr, in the language chosen, masked like a log line: a command's
+    stderr ends up in logs (cron, journald)."""
+    text = problem if isinstance(problem, str) else error_text(problem)
+    err_console.print(f"[bold red]{_ERROR[current()]}[/]{escape(mask_text(text))}", highlight=False)
 
 
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -50,10 +76,7 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except (JointCreditError, ValidationError) as exc:
-            # Masked like a log line: a command's stderr ends up in logs (cron, journald).
-            err_console.print(
-                f"[bold red]error:[/] {mask_text(str(exc))}", highlight=False, markup=True
-            )
+            print_error(exc)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.rules.workdays import estimate_warning
 from jointcredit.services import deadlines as service
@@ -88,9 +88,11 @@ def publication(
     if not rows:
         console.print("no records with a publication deadline" + (" missed" if missed else ""))
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "kind", "authority", "decided", "due", "on platform", "outcome"):
-        table.add_column(column, justify="right" if column == "id" else "left")
+        table.add_column(
+            column, cjk=column == "authority", justify="right" if column == "id" else "left"
+        )
     for row in rows:
         outcome = "met" if row["met"] else f"missed by {row['workdays_late']} working days"
         withdrawal = row["withdrawal"]
@@ -138,9 +140,13 @@ def summary(
     if not rows:
         console.print("no records with a publication deadline")
         return
-    table = Table()
+    table = CliTable()
     for column in ("department", "records", "met", "missed", "share met", "withdrawals missed"):
-        table.add_column(column, justify="left" if column == "department" else "right")
+        table.add_column(
+            column,
+            cjk=column == "department",
+            justify="left" if column == "department" else "right",
+        )
     for row in rows:
         share = row["share_met"]
         table.add_row(

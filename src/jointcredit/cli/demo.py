@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 from sqlalchemy import Engine, func, select
 
 from jointcredit import clock, synth
@@ -32,6 +31,7 @@ from jointcredit.catalog import load_catalog
 from jointcredit.cli import demo_queues
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, progress_bar
 from jointcredit.cli.serve import HostOption, PortOption, run_server, urls
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import AuthenticationError
 from jointcredit.identifiers.divisions import within
 from jointcredit.identifiers.mask import mask_identifier
@@ -137,7 +137,7 @@ def demo(
         highlight=False,
     )
 
-    results = Table(title="imports")
+    results = CliTable(title="imports")
     for column in ("file", "rows", "accepted", "updated", "duplicates", "rejected", "seconds"):
         results.add_column(column, justify="left" if column == "file" else "right")
     for kind, path in files.items():
@@ -162,7 +162,7 @@ def demo(
             console.print(f"  rejected rows are in {s.rejects_file}", highlight=False)
     console.print(results)
 
-    counts = Table(title="the registry holds")
+    counts = CliTable(title="the registry holds")
     counts.add_column("what")
     counts.add_column("count", justify="right")
     for key, value in sorted(registry_summary(engine).items()):

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.services import departments as service
 from jointcredit.services.access import OPERATOR
@@ -109,9 +109,13 @@ def unmatched(
         print_json(found)
         return
     if found["authorities"]:
-        table = Table(title="issuing authorities that are no department")
+        table = CliTable(title="issuing authorities that are no department")
         for column in ("USCC", "issuing authority", "records", "last decision"):
-            table.add_column(column, justify="right" if column == "records" else "left")
+            table.add_column(
+                column,
+                cjk=column == "issuing authority",
+                justify="right" if column == "records" else "left",
+            )
         for item in found["authorities"]:
             table.add_row(
                 item["issuing_authority_code"],

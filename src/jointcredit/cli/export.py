@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.objection import ByOption, operator
+from jointcredit.cli.tables import CliTable
 from jointcredit.services.exports import (
     CLI_NAMES,
     DEFAULT_GENERATION,
@@ -61,7 +61,9 @@ def _run(
 
 def _print(s: ExportSummary) -> None:
     what = s.kind if s.generation is None else f"{s.kind} ({s.generation} format)"
-    table = Table(title=f"{what} export to {s.file}", show_header=False)
+    table = CliTable(title=f"{what} export to {s.file}", show_header=False)
+    table.add_column()
+    table.add_column()
     rows: list[tuple[str, object]] = [
         ("since", s.since.isoformat()),
         ("publishable on", s.day.isoformat()),

@@ -11,9 +11,9 @@ import datetime as dt
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.rules.workdays import estimate_warning
 from jointcredit.services import feedback as service
@@ -134,9 +134,11 @@ def listed(
     if not rows:
         console.print("no feedback")
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "department", "about", "measure", "applied", "matter", "on", "reason"):
-        table.add_column(column, justify="right" if column == "id" else "left")
+        table.add_column(
+            column, cjk=column == "reason", justify="right" if column == "id" else "left"
+        )
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -177,7 +179,7 @@ def overdue(
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["department"]] = counts.get(row["department"], 0) + 1
-    table = Table()
+    table = CliTable()
     for column in ("department", "message", "event", "entry", "subject", "due", "days late"):
         table.add_column(column, justify="right" if column in ("message", "days late") else "left")
     for row in rows:

@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.scoring.scorecard import load_scorecard
 from jointcredit.services import grading
@@ -72,7 +72,7 @@ def grade(
             f"{summary['changed']:,} changed score or grade; scorecard {summary['scorecard']}",
             highlight=False,
         )
-        table = Table()
+        table = CliTable()
         table.add_column("grade")
         table.add_column("organisations", justify="right")
         for name, count in summary["counts"].items():
@@ -90,9 +90,13 @@ def grade(
         f"as of {shown['as_of']}; scorecard {shown['scorecard']}, base {shown['base']}",
         highlight=False,
     )
-    table = Table()
+    table = CliTable()
     for column in ("indicator", "count", "points", "records"):
-        table.add_column(column, justify="right" if column in ("count", "points") else "left")
+        table.add_column(
+            column,
+            cjk=column == "indicator",
+            justify="right" if column in ("count", "points") else "left",
+        )
     for item in shown["indicators"]:
         records = ", ".join(
             f"#{r['id']} {r['document_number']} ({r['decision_date']})" for r in item["records"]

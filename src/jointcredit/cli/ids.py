@@ -19,12 +19,12 @@ from typing import IO, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Column, Table
 
-from jointcredit.cli.common import err_console
+from jointcredit.cli.common import print_error
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InputFileError
 from jointcredit.identifiers import IdentifierResult, check, mask_identifier
-from jointcredit.identifiers.mask import mask_text
+from jointcredit.messages import Reason, render
 
 app = typer.Typer(help="Identifiers: validate, normalise, mask.", no_args_is_help=True)
 
@@ -161,7 +161,7 @@ def read_lines(
 
 def _overlong(number: int) -> IdentifierResult:
     return IdentifierResult(
-        "", "", None, False, f"line {number} is longer than {LINE_MAX} bytes; not read", ()
+        "", "", None, False, Reason("row.line-not-read", line=number, limit=LINE_MAX), ()
     )
 
 
@@ -173,7 +173,7 @@ def _tsv_field(value: str) -> str:
 
 
 def _tsv_line(number: int | None, r: IdentifierResult) -> str:
-    notes = r.error if r.error is not None else "; ".join(r.warnings)
+    notes = _notes(r, "; ")
     fields = (
         "" if number is None else str(number),
         r.normalized,
@@ -205,9 +205,16 @@ def _open_input(path: str) -> tuple[IO[bytes], str]:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def _fail(message: str) -> typer.Exit:
-    # Masked like a log line (see common.handle_errors): stderr ends up in logs.
-    err_console.print(f"[bold red]error:[/] {escape(mask_text(message))}", highlight=False)
+def _notes(r: IdentifierResult, sep: str) -> str:
+    """The error or the warnings, in the language chosen (--lang, JOINTCREDIT_LANG); the JSON
+    keeps the English, as the API does."""
+    if r.error is not None:
+        return render(r.error)
+    return sep.join(map(render, r.warnings))
+
+
+def _fail(problem: InputFileError) -> typer.Exit:
+    print_error(problem)  # masked like a log line (see common.handle_errors)
     return typer.Exit(2)
 
 
@@ -242,7 +249,7 @@ def _validate_stream(
             out.write(line_of(number, result))
         out.flush()
     except InputFileError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly; not all were checked.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -333,7 +340,7 @@ def validate(
     try:
         raw, name = _open_input(file if file is not None else STDIN)
     except InputFileError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(exc) from None
     sources: list[str | IO[bytes]] = [raw if code == STDIN else code for code in codes]
     if file is not None:
         sources.append(raw)
@@ -350,18 +357,15 @@ def _print_results(results: list[IdentifierResult], as_json: bool) -> None:
         typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
         return
     # The normalised form is what gets stored, so it leads; the input only shows where it
-    # differs. Codes fold rather than end in an ellipsis: a cut-off code cannot be checked.
-    table = Table(
-        Column("identifier", overflow="fold", min_width=18),
-        Column("type", overflow="fold"),
-        "valid",
-        Column("error / warnings", ratio=1),
-    )
+    # differs. Codes stay whole: a cut-off code cannot be checked.
+    table = CliTable()
+    for column in ("identifier", "type", "valid", "error / warnings"):
+        table.add_column(column, cjk=column == "error / warnings")
     for r in results:
         shown = escape(r.normalized) or "[dim](empty)[/dim]"
         if r.input != r.normalized:
             shown += f"\n[dim]input: {escape(r.input)}[/dim]"
-        notes = r.error if r.error is not None else "\n".join(r.warnings)
+        notes = _notes(r, "\n")
         table.add_row(
             shown,
             r.type or "—",

@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import (
     DatabaseOption,
@@ -16,8 +15,10 @@ from jointcredit.cli.common import (
     print_json,
     progress_bar,
 )
+from jointcredit.cli.tables import CliTable
 from jointcredit.importing.list_formats import FORMATS, GENERIC
 from jointcredit.importing.readers import detect_format
+from jointcredit.messages import render
 from jointcredit.services.imports import (
     ImportKind,
     ImportSummary,
@@ -77,7 +78,9 @@ def _run(
 
 def _print(s: ImportSummary) -> None:
     what = f"{s.kind} ({s.list_format} format)" if s.list_format else s.kind
-    table = Table(title=f"{what} import of {s.file}", show_header=False)
+    table = CliTable(title=f"{what} import of {s.file}", show_header=False)
+    table.add_column()
+    table.add_column()
     for label, value in (
         ("rows read", s.rows),
         ("accepted (new)", s.accepted),
@@ -94,7 +97,8 @@ def _print(s: ImportSummary) -> None:
     if s.messages is not None:
         console.print(f"  push messages written for the departments concerned: {s.messages}")
     for item in s.rejected[:20]:
-        console.print(f"  row {item['row']}, {item['field']}: {item['error']}", highlight=False)
+        reason = render(item["error"])  # JOINTCREDIT_LANG / --lang
+        console.print(f"  row {item['row']}, {item['field']}: {reason}", highlight=False)
     if s.rejected_rows:
         more = len(s.rejected) - 20
         if more > 0 or s.rejected_truncated:
@@ -173,7 +177,7 @@ def jobs(
     if as_json:
         print_json(found)
         return
-    table = Table(title="import jobs")
+    table = CliTable(title="import jobs")
     for column in ("id", "kind", "status", "rows", "committed", "rejected", "started", "source"):
         table.add_column(column)
     for job in found:

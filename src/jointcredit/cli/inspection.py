@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.inspection import draw
 from jointcredit.inspection import inspectors as inspector_files
@@ -105,7 +105,7 @@ def plan(
         f"organisations drawn; seed {summary['seed']}",
         highlight=False,
     )
-    table = Table()
+    table = CliTable()
     for column in ("class", "rate", "population", "drawn", "expected"):
         table.add_column(column, justify="left" if column == "class" else "right")
     for cls, row in summary["counts"].items():
@@ -256,9 +256,9 @@ def list_plans(
     if as_json:
         print_json(rows)
         return
-    table = Table()
+    table = CliTable()
     for column in ("code", "name", "department", "status", "population", "drawn", "unassigned"):
-        table.add_column(column)
+        table.add_column(column, cjk=column == "name")
     for r in rows:
         table.add_row(
             r["code"],

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.services import keys as service
 from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
@@ -83,12 +83,10 @@ def listed(
     if not rows:
         console.print("no API keys" + ("" if include_revoked else " (active)"))
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "prefix", "department", "role", "name", "created", "revoked"):
         table.add_column(
-            column,
-            justify="right" if column == "id" else "left",
-            no_wrap=column in ("id", "prefix", "department", "role"),
+            column, cjk=column == "name", justify="right" if column == "id" else "left"
         )
     for row in rows:
         revoked = _date(row["revoked_at"])

@@ -7,6 +7,7 @@ import typer
 from jointcredit import logs
 from jointcredit.cli import (
     audit,
+    backup,
     calendar,
     catalog,
     check,
@@ -49,10 +50,23 @@ app = typer.Typer(
 
 
 @app.callback()
-def _log_masked() -> None:
+def _log_masked(
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        envvar="JOINTCREDIT_LANG",
+        metavar="[zh|en]",
+        show_envvar=True,
+        help="Language of errors and validators' reasons (rejected rows, identifiers): "
+        "zh (the default) or en.",
+    ),
+) -> None:
     # Every command's log lines (a library's warning, the worker's) are masked like the
     # server's: no person's identity number in them (docs/security.md).
     logs.configure()
+    from jointcredit.cli.common import choose_language  # the error handler's home
+
+    choose_language(lang)
 
 
 app.command("demo")(demo.demo)
@@ -74,6 +88,7 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(staff.app, name="staff")
 app.add_typer(selfservice.app, name="selfservice")
 app.add_typer(audit.app, name="audit")
+app.add_typer(backup.app, name="backup")
 app.add_typer(receipt.app, name="receipt")
 app.add_typer(proposal.app, name="proposal")
 app.add_typer(objection.app, name="objection")

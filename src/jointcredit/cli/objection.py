@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import (
     DatabaseOption,
@@ -18,6 +17,7 @@ from jointcredit.cli.common import (
     handle_errors,
     print_json,
 )
+from jointcredit.cli.tables import CliTable
 from jointcredit.services import objections as service
 from jointcredit.services.access import Principal
 from jointcredit.services.registry import open_registry
@@ -164,9 +164,9 @@ def listed(
     if not rows:
         console.print("no overdue objections" if overdue else "no objections")
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "record", "subject", "department", "status", "due", "late", "opened"):
-        table.add_column(column, no_wrap=column != "subject")
+        table.add_column(column)
     for row in rows:
         table.add_row(
             str(row["id"]),

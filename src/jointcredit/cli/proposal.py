@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InputFileError
 from jointcredit.services import proposals as service
 from jointcredit.services.access import Principal
@@ -159,7 +159,7 @@ def listed(
     if not rows:
         console.print("no proposals")
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "action", "record", "department", "list type", "subject", "status", "due"):
         table.add_column(column, justify="right" if column in ("id", "record") else "left")
     for row in rows:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.services import feed as feed_service
 from jointcredit.services import subscriptions as service
 from jointcredit.services.access import OPERATOR
@@ -115,7 +115,7 @@ def status(
     if not rows:
         console.print("no messages and no subscriptions")
         return
-    table = Table()
+    table = CliTable()
     columns = (
         "department",
         "messages",
@@ -188,7 +188,7 @@ def feed(
     if not page["items"]:
         console.print(f"no messages for {department} after {after}", highlight=False)
         return
-    table = Table()
+    table = CliTable()
     for column in ("cursor", "id", "event", "reason", "entry", "subject", "list type", "delivery"):
         table.add_column(column, justify="right" if column in ("cursor", "id", "entry") else "left")
     for item in page["items"]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.objection import (
@@ -24,6 +23,7 @@ from jointcredit.cli.objection import (
     warn_estimate,
     warn_estimates,
 )
+from jointcredit.cli.tables import CliTable
 from jointcredit.services import repairs as service
 from jointcredit.services.registry import open_registry
 
@@ -165,9 +165,9 @@ def listed(
     if not rows:
         console.print("no overdue applications" if overdue else "no repair applications")
         return
-    table = Table()
+    table = CliTable()
     for column in ("id", "record", "subject", "department", "status", "due", "late", "applied"):
-        table.add_column(column, no_wrap=column != "subject")
+        table.add_column(column)
     for row in rows:
         table.add_row(
             str(row["id"]),

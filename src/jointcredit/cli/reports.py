@@ -16,9 +16,9 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.services import reports as service
 from jointcredit.services.access import OPERATOR
@@ -134,7 +134,7 @@ def listed(as_json: bool = JsonOption, database: str | None = DatabaseOption) ->
     if not rows:
         console.print("no department keys and no reports")
         return
-    table = Table()
+    table = CliTable()
     for column in ("department", "key", "created", "retired", "reports"):
         table.add_column(column, justify="right" if column == "reports" else "left")
     for row in rows:

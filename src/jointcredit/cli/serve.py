@@ -111,6 +111,17 @@ def background_worker(url: str) -> Iterator[threading.Thread]:
             signal.signal(signum, handler)
 
 
+def _start_metrics() -> None:
+    """Empty the metrics directory of earlier runs and count in it from here on: in this
+    process (the scheduler of --worker, a single worker) and, through PROMETHEUS_MULTIPROC_DIR
+    in the environment they inherit, in uvicorn's worker processes (docs/metrics.md)."""
+    from jointcredit.services import metrics
+
+    folder = metrics.directory()
+    metrics.prepare_directory(folder)
+    metrics.enable(folder)
+
+
 def run_server(
     database: str | None,
     *,
@@ -130,7 +141,8 @@ def run_server(
     from jointcredit.services import receipts, references
     from jointcredit.services.registry import open_registry
 
-    url = database or get_settings().resolved_database_url()
+    settings = get_settings()
+    url = database or settings.resolved_database_url()
     engine = open_registry(url)  # migrates here, once, not in every worker
     shown = engine.url.render_as_string(hide_password=True)
     engine.dispose()
@@ -138,10 +150,14 @@ def run_server(
     receipts.signer()  # the platform key exists before any worker reads it
     references.reference_of(1)  # so does the record reference key
     _check_port_free(host, port)
+    if settings.metrics:
+        _start_metrics()
 
     console.print(f"registry: {shown}", highlight=False)
     for label, link in urls(host, port).items():
         console.print(f"{label + ':':<14}{link}", highlight=False)
+    if settings.metrics:
+        console.print(f"{'metrics:':<14}{base_url(host, port)}/metrics", highlight=False)
     console.print(
         f"serving with {workers} worker{'s' if workers > 1 else ''}"
         + (" and the scheduler (push delivery, expiry, overdue)" if worker else "")

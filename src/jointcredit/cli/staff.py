@@ -11,9 +11,9 @@ import sys
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.services import staff as service
 from jointcredit.services.access import OPERATOR
@@ -91,9 +91,9 @@ def listed(
     if as_json:
         print_json(rows)
         return
-    table = Table()
+    table = CliTable()
     for column in ("username", "name", "department", "role", "state", "last sign-in"):
-        table.add_column(column)
+        table.add_column(column, cjk=column == "name")
     for r in rows:
         table.add_row(
             r["username"],

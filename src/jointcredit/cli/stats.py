@@ -12,9 +12,9 @@ import sys
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.services import summaries
 from jointcredit.services import tracking as service
@@ -87,7 +87,7 @@ def departments(
     if not result["departments"]:
         console.print("nothing recorded for any department in this period")
         return
-    table = Table()
+    table = CliTable()
     columns = ("region", "department", "rank", "score", "records", "on time", "rejected",
                "complete", "entries", "pushes", "feedback", "handled", "checks")  # fmt: skip
     ordered = service.in_hierarchy(result)
@@ -99,6 +99,7 @@ def departments(
     for column in columns:
         table.add_column(
             column,
+            cjk=column == "department",
             justify="left" if column in widest else "right",
             min_width=widest.get(column),
         )

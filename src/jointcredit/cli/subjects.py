@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry, subject_report
 
@@ -42,7 +42,7 @@ def show(
             f"{rel['valid_from']} – {until}",
             highlight=False,
         )
-    table = Table(title=f"{len(report.records)} credit records")
+    table = CliTable(title=f"{len(report.records)} credit records")
     for column in (
         "kind",
         "decided",
@@ -53,7 +53,7 @@ def show(
         "status",
         "version",
     ):
-        table.add_column(column)
+        table.add_column(column, cjk=column in ("authority", "category"))
     for r in report.records:
         table.add_row(
             r["kind"],
@@ -90,9 +90,9 @@ def search_command(
         print_json(result.to_dict())
         return
     count = f"{result.count}" if result.count_exact else f"more than {result.count}"
-    table = Table(title=f"{count} found for {result.key}")
+    table = CliTable(title=f"{count} found for {result.key}")
     for column in ("#", "name", "kind", "identifier", "match"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column, cjk=column == "name")
     for n, hit in enumerate(result.hits, result.offset + 1):
         table.add_row(str(n), hit.name, hit.kind, hit.identifier, hit.reason)
     console.print(table)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
+from jointcredit.cli.tables import CliTable
 from jointcredit.services.registry import open_registry
 from jointcredit.services.registry import summary as registry_summary
 
@@ -21,7 +21,7 @@ def summary(
     if as_json:
         print_json(counts)
         return
-    table = Table(title=f"registry {engine.url.render_as_string(hide_password=True)}")
+    table = CliTable(title=f"registry {engine.url.render_as_string(hide_password=True)}")
     table.add_column("what")
     table.add_column("count", justify="right")
     for key, value in sorted(counts.items()):

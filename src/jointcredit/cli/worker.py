@@ -36,12 +36,17 @@ def worker(
 ) -> None:
     """Deliver webhook messages, end expired list entries and flag overdue items, in rounds
     until SIGTERM or SIGINT (the current round finishes first; exit status 0)."""
+    from jointcredit.services import metrics
     from jointcredit.services.imports import reap_interrupted
     from jointcredit.services.registry import open_registry
     from jointcredit.services.scheduler import Scheduler
+    from jointcredit.settings import get_settings
 
     configure_logging()
     engine = open_registry(database)
+    if get_settings().metrics:
+        # Its counts join the server's through the shared directory (docs/metrics.md).
+        metrics.enable(metrics.directory())
     reap_interrupted(engine)  # imports whose process died show as interrupted
     stop = threading.Event()
 
@@ -59,3 +64,4 @@ def worker(
         for s, handler in previous.items():
             signal.signal(s, handler)
         engine.dispose()
+        metrics.disable()

@@ -1,4 +1,4 @@
-"""Helpers shared by the identifier modules: canonical form and error wording."""
+"""Helpers shared by the identifier modules: canonical form and where a code goes wrong."""
 
 from __future__ import annotations
 
@@ -23,13 +23,16 @@ def compact(number: str) -> str:
     return normalize(number)
 
 
-def bad_character(number: str, allowed: str | frozenset[str], *, start: int = 0) -> str:
-    """Describe the first character of ``number`` (from index ``start``) not in ``allowed``.
+def bad_character(
+    number: str, allowed: str | frozenset[str], *, start: int = 0
+) -> dict[str, object]:
+    """The first character of ``number`` (from index ``start``) not in ``allowed``, as a
+    reason's parameters: its ``position`` (from 1) and the ``char``.
 
     >>> bad_character('9111I000', '0123456789')
-    "character 'I' at position 5"
+    {'position': 5, 'char': 'I'}
     """
     for index in range(start, len(number)):
         if number[index] not in allowed:
-            return f"character {number[index]!r} at position {index + 1}"
+            return {"position": index + 1, "char": number[index]}
     raise ValueError("no bad character")  # callers only ask after a failed pattern match

@@ -51,6 +51,7 @@ from stdnum.exceptions import ValidationError
 
 from jointcredit.identifiers import divisions, orgcode, regnum, ric, uscc
 from jointcredit.identifiers._common import bad_character, compact
+from jointcredit.messages.reasons import Reason, reason_of
 
 __all__ = [
     "IdentifierResult",
@@ -85,7 +86,11 @@ class IdentifierResultDict(TypedDict):
 @dataclass(frozen=True, slots=True)
 class IdentifierResult:
     """Outcome of :func:`check`. ``type`` is set whenever the shape pointed to a type, even when
-    the identifier is invalid; ``error`` is set exactly when ``valid`` is False."""
+    the identifier is invalid; ``error`` is set exactly when ``valid`` is False.
+
+    ``error`` and ``warnings`` are English text; where a validator gave them they are
+    :class:`~jointcredit.messages.Reason`\\ s, which :func:`~jointcredit.messages.render`
+    writes in Chinese."""
 
     input: str
     normalized: str
@@ -156,30 +161,27 @@ def _eighteen(raw: str, number: str, today: date) -> IdentifierResult:
         try:
             uscc.validate(number)
         except ValidationError as exc:
-            return _result(raw, number, IdentifierType.USCC, str(exc))
+            return _result(raw, number, IdentifierType.USCC, reason_of(exc))
         return _result(raw, number, IdentifierType.USCC, None, uscc.warnings_for(number))
 
     ric_error = uscc_error = None
     try:
         ric.validate(number, today)
     except ValidationError as exc:
-        ric_error = str(exc)
+        ric_error = reason_of(exc)
     try:
         uscc.validate(number)
     except ValidationError as exc:
-        uscc_error = str(exc)
+        uscc_error = reason_of(exc)
 
     person_division_known = divisions.is_known(number[:6])
     if ric_error is None and uscc_error is None:
         if person_division_known and ric.birth_date(number) >= _PLAUSIBLE_BIRTH:
-            also = "also a valid USCC; read as a resident identity number"
+            also = Reason("id.also-uscc")
             return _result(
                 raw, number, IdentifierType.RESIDENT_ID, None, (*ric.warnings_for(number), also)
             )
-        also = (
-            "also a valid resident identity number; read as a USCC because its division code"
-            " is unknown or its birth date is before 1900"
-        )
+        also = Reason("id.also-ric")
         return _result(raw, number, IdentifierType.USCC, None, (*uscc.warnings_for(number), also))
     if ric_error is None:
         return _result(raw, number, IdentifierType.RESIDENT_ID, None, ric.warnings_for(number))
@@ -209,10 +211,10 @@ def check(raw: str, *, today: date | None = None) -> IdentifierResult:
     """
     normalized = compact(raw)
     if not normalized:
-        return _result(raw, normalized, None, "empty input")
+        return _result(raw, normalized, None, Reason("id.empty"))
     if _IDENTIFIER_CHARS.fullmatch(normalized) is None:
         where = bad_character(normalized, _ANY_IDENTIFIER)
-        return _result(raw, normalized, None, f"{where} is not used by any identifier")
+        return _result(raw, normalized, None, Reason("id.character", **where))
 
     length = len(normalized)
     if length == 18:
@@ -221,22 +223,11 @@ def check(raw: str, *, today: date | None = None) -> IdentifierResult:
         try:
             return _result(raw, orgcode.validate(normalized), IdentifierType.ORG_CODE)
         except ValidationError as exc:
-            return _result(raw, normalized, IdentifierType.ORG_CODE, str(exc))
+            return _result(raw, normalized, IdentifierType.ORG_CODE, reason_of(exc))
     if length == 15:
         if _DIGITS.fullmatch(normalized) is None:
             where = bad_character(normalized, "0123456789")
-            return _result(
-                raw,
-                normalized,
-                None,
-                f"15 characters but {where} is not a digit; a registration number has 15 digits",
-            )
+            return _result(raw, normalized, None, Reason("id.fifteen-not-digits", **where))
         warnings = regnum.warnings_for(normalized)
         return _result(raw, normalized, IdentifierType.REGISTRATION_NUMBER, None, warnings)
-    return _result(
-        raw,
-        normalized,
-        None,
-        f"{length} characters: expected 9 (organisation code), 15 (registration number)"
-        " or 18 (USCC or resident identity number)",
-    )
+    return _result(raw, normalized, None, Reason("id.length", got=length))

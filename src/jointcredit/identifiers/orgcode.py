@@ -29,6 +29,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, Val
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
 from jointcredit.identifiers.checks import ORG_ALPHABET, org_check_char
+from jointcredit.messages.reasons import Reason
 
 __all__ = ["compact", "format", "is_valid", "validate"]
 
@@ -50,15 +51,13 @@ def validate(number: str) -> str:
     number = _compact(number)
     if _PATTERN.fullmatch(number) is None:
         if len(number) != 9:
-            raise InvalidLength(f"an organisation code has 9 characters, got {len(number)}")
+            raise InvalidLength(Reason("orgcode.length", got=len(number)))
         if number[8] not in "0123456789X":
-            raise InvalidFormat(
-                f"check character {number[8]!r} (position 9) is neither a digit nor X"
-            )
-        raise InvalidFormat(f"{bad_character(number, _BODY)} is not a digit or upper-case letter")
+            raise InvalidFormat(Reason("orgcode.check-character", char=number[8]))
+        raise InvalidFormat(Reason("orgcode.character", **bad_character(number, _BODY)))
     expected = org_check_char(number[:8])
     if number[8] != expected:
-        raise InvalidChecksum(f"check character is {number[8]!r}, expected {expected!r}")
+        raise InvalidChecksum(Reason("orgcode.checksum", got=number[8], expected=expected))
     return number
 
 

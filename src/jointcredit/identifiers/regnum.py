@@ -36,6 +36,7 @@ from jointcredit.identifiers import divisions
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
 from jointcredit.identifiers.checks import mod_11_10_check_digit
+from jointcredit.messages.reasons import Reason
 
 __all__ = ["compact", "format", "is_valid", "validate", "validate_with_warnings", "warnings_for"]
 
@@ -59,8 +60,8 @@ def validate(number: str) -> str:
     number = _compact(number)
     if _PATTERN.fullmatch(number) is None:
         if len(number) != 15:
-            raise InvalidLength(f"a registration number has 15 digits, got {len(number)}")
-        raise InvalidFormat(f"{bad_character(number, _DIGITS)} is not a digit")
+            raise InvalidLength(Reason("regnum.length", got=len(number)))
+        raise InvalidFormat(Reason("regnum.character", **bad_character(number, _DIGITS)))
     return number
 
 
@@ -76,13 +77,10 @@ def warnings_for(number: str) -> tuple[str, ...]:
     found: list[str] = []
     office = number[:6]
     if office != _NATIONAL and not divisions.is_known(office):
-        found.append(f"office {office} (positions 1–6) is not a known division code")
+        found.append(Reason("regnum.unknown-office", office=office))
     expected = mod_11_10_check_digit(number[:14])
     if number[14] != expected:
-        found.append(
-            f"check digit is {number[14]!r}, expected {expected!r}"
-            " (numbers issued before GS15-2006 may lack one)"
-        )
+        found.append(Reason("regnum.check-digit", got=number[14], expected=expected))
     return tuple(found)
 
 

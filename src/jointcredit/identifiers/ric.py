@@ -54,6 +54,7 @@ from jointcredit.identifiers import divisions
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
 from jointcredit.identifiers.checks import ric_check_char
+from jointcredit.messages.reasons import Reason
 
 __all__ = [
     "EARLIEST_BIRTH_DATE",
@@ -88,9 +89,7 @@ def _birth_date(number: str) -> date:
     try:
         return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidComponent(
-            f"birth date {number[6:14]} (positions 7–14) is not a date"
-        ) from None
+        raise InvalidComponent(Reason("ric.birth-date", date=number[6:14])) from None
 
 
 def validate(number: str, today: date | None = None) -> str:
@@ -102,28 +101,24 @@ def validate(number: str, today: date | None = None) -> str:
     number = _compact(number)
     if _PATTERN.fullmatch(number) is None:
         if len(number) != 18:
-            raise InvalidLength(f"a resident identity number has 18 characters, got {len(number)}")
+            raise InvalidLength(Reason("ric.length", got=len(number)))
         if number[17] not in _DIGITS and number[17] != "X":
-            raise InvalidFormat(
-                f"check character {number[17]!r} (position 18) is neither a digit nor X"
-            )
-        raise InvalidFormat(f"{bad_character(number, _DIGITS)} is not a digit")
+            raise InvalidFormat(Reason("ric.check-character", char=number[17]))
+        raise InvalidFormat(Reason("ric.character", **bad_character(number, _DIGITS)))
     born = _birth_date(number)
     if today is None:
         today = date.today()
     if born > today:
         raise InvalidComponent(
-            f"birth date {number[6:14]} (positions 7–14) is in the future"
-            f" (today is {today.isoformat()})"
+            Reason("ric.birth-future", date=number[6:14], today=today.isoformat())
         )
     if born < EARLIEST_BIRTH_DATE:
         raise InvalidComponent(
-            f"birth date {number[6:14]} (positions 7–14) is before"
-            f" {EARLIEST_BIRTH_DATE.isoformat()}"
+            Reason("ric.birth-early", date=number[6:14], earliest=EARLIEST_BIRTH_DATE.isoformat())
         )
     expected = ric_check_char(number[:17])
     if number[17] != expected:
-        raise InvalidChecksum(f"check character is {number[17]!r}, expected {expected!r}")
+        raise InvalidChecksum(Reason("ric.checksum", got=number[17], expected=expected))
     return number
 
 
@@ -136,7 +131,7 @@ def warnings_for(number: str) -> tuple[str, ...]:
     code = _compact(number)[:6]
     if divisions.is_known(code):
         return ()
-    return (f"division {code} (positions 1–6) is not a known division code",)
+    return (Reason("ric.unknown-division", division=code),)
 
 
 def validate_with_warnings(number: str, today: date | None = None) -> tuple[str, tuple[str, ...]]:

@@ -55,6 +55,7 @@ from jointcredit.identifiers import divisions
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
 from jointcredit.identifiers.checks import USCC_ALPHABET, org_check_char, uscc_check_char
+from jointcredit.messages.reasons import Reason
 
 __all__ = [
     "CATEGORIES",
@@ -153,14 +154,11 @@ def validate(number: str) -> str:
     number = _compact(number)
     if _PATTERN.fullmatch(number) is None:
         if len(number) != 18:
-            raise InvalidLength(f"a USCC has 18 characters, got {len(number)}")
-        raise InvalidFormat(
-            f"{bad_character(number, _ALPHABET)} is not a USCC character"
-            " (digits and upper-case letters except I, O, S, V, Z)"
-        )
+            raise InvalidLength(Reason("uscc.length", got=len(number)))
+        raise InvalidFormat(Reason("uscc.character", **bad_character(number, _ALPHABET)))
     expected = uscc_check_char(number[:17])
     if number[17] != expected:
-        raise InvalidChecksum(f"check character is {number[17]!r}, expected {expected!r}")
+        raise InvalidChecksum(Reason("uscc.checksum", got=number[17], expected=expected))
     return number
 
 
@@ -176,21 +174,22 @@ def warnings_for(number: str) -> tuple[str, ...]:
     found: list[str] = []
     department = number[0]
     if department not in DEPARTMENTS:
-        found.append(
-            f"registration department {department!r} (position 1) is not a known department"
-        )
+        found.append(Reason("uscc.unknown-department", department=department))
     elif number[:2] not in CATEGORIES:
         found.append(
-            f"category {number[1]!r} (position 2) is not a known category"
-            f" of department {department} ({DEPARTMENTS[department]})"
+            Reason(
+                "uscc.unknown-category",
+                category=number[1],
+                department=department,
+                department_name=DEPARTMENTS[department],
+            )
         )
     if not divisions.is_known(number[2:8]):
-        found.append(f"region {number[2:8]} (positions 3–8) is not a known division code")
+        found.append(Reason("uscc.unknown-region", region=number[2:8]))
     expected = org_check_char(number[8:16])
     if number[16] != expected:
         found.append(
-            f"organisation code {number[8:17]} (positions 9–17) fails its own check:"
-            f" check character is {number[16]!r}, expected {expected!r}"
+            Reason("uscc.orgcode-checksum", orgcode=number[8:17], got=number[16], expected=expected)
         )
     return tuple(found)
 

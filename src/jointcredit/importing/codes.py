@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from jointcredit.messages.reasons import Reason
+
 
 @dataclass(frozen=True, slots=True)
 class CodeTable:
@@ -59,17 +61,22 @@ class CodeTable:
     def accepted(self) -> str:
         """The values as an error message names them: ``1 有效, 2 无效``."""
         listed = ", ".join(f"{code} {label}".strip() for code, label in self.entries)
+        codes = ", ".join(f"{c} {t}" for c, t in self.codes.items())
+        if self.codes and self.prefix:
+            return Reason(
+                "code.values-codes-prefix", values=listed, codes=codes, prefix=self.prefix
+            )
         if self.codes:
-            listed += " (codes " + ", ".join(f"{c} {t}" for c, t in self.codes.items()) + ")"
+            return Reason("code.values-codes", values=listed, codes=codes)
         if self.prefix:
-            listed += f", or {self.prefix}… naming another"
-        return listed
+            return Reason("code.values-prefix", values=listed, prefix=self.prefix)
+        return Reason("code.values", values=listed)
 
     def label(self, text: str) -> str:
         """The label ``text`` means (a code, a label or a known spelling), or ValueError."""
         found = self.get(text)
         if found is None:
-            raise ValueError(f"{text!r} is not one of {self.accepted()}")
+            raise ValueError(Reason("code.not-accepted", value=text, accepted=self.accepted()))
         return found
 
     def get(self, text: str) -> str | None:

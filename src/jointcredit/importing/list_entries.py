@@ -45,6 +45,7 @@ from jointcredit.importing.list_formats import (
 from jointcredit.importing.text import control_problem, strip_invisible, visible
 from jointcredit.importing.validate import FieldError, digest
 from jointcredit.jsontext import dumps
+from jointcredit.messages.reasons import Reason, reason_of
 from jointcredit.rules.periods import add_duration
 
 
@@ -124,34 +125,36 @@ class ListEntryValidator:
         cells = {k: t for k, v in strip_invisible(raw)[0].items() if v and (t := v.strip())}
         for name, value in cells.items():
             if len(value) > _CELL_MAX:
-                fail(name, f"longer than {_CELL_MAX} characters")
+                fail(name, Reason("row.too-long", limit=_CELL_MAX))
             elif (problem := control_problem(value)) is not None:
                 fail(name, problem)
         for name in _REQUIRED:
             if name not in cells:
-                fail(name, "required field is empty")
+                fail(name, Reason("row.required"))
         if len(cells.get("document_number", "")) > 200:
-            fail("document_number", "longer than 200 characters")
+            fail("document_number", Reason("row.too-long", limit=200))
         list_type = self.list_types.get(cells.get("list_type", ""))
         if "list_type" in cells and list_type is None:
-            fail("list_type", f"{cells['list_type']!r} is not a list type of the catalog")
+            fail("list_type", Reason("list.not-list-type", value=cells["list_type"]))
         department = cells.get("department", "")
         if department and department not in self.departments:
-            fail("department", f"{department!r} is not a department of the catalog")
+            fail("department", Reason("list.not-department", value=department))
         subject = self._subject(cells, list_type, fail)
         persons = self._persons(cells, subject, fail)
         decided = self._date(cells, "decided_on", fail, past=True)
         valid_from = self._date(cells, "valid_from", fail) or decided
         valid_until = self._date(cells, "valid_until", fail)
         if valid_from and valid_until and valid_until < valid_from:
-            fail("valid_until", f"{valid_until} is before valid_from {valid_from}")
+            fail(
+                "valid_until", Reason("list.until-before-from", until=valid_until, start=valid_from)
+            )
         if valid_until is None and valid_from and list_type:
             valid_until = default_until(valid_from, list_type)
         own = None
         if FORMAT_KEY in cells:
             own = self._own_columns(cells, subject, fail)
         if errors or subject is None or decided is None or list_type is None:
-            return errors or [FieldError(number, "-", "row could not be validated")]
+            return errors or [FieldError(number, "-", Reason("row.unvalidated"))]
         return entry_draft(
             number,
             list_type_code=cells["list_type"],
@@ -175,10 +178,16 @@ class ListEntryValidator:
         entry imported in that format, as stored, validates here as it did there."""
         fmt = FORMATS.get(cells[FORMAT_KEY])
         if fmt is None:
-            fail(FORMAT_KEY, f"{cells[FORMAT_KEY]!r} is not one of " + ", ".join(FORMATS))
+            fail(
+                FORMAT_KEY,
+                Reason("code.not-accepted", value=cells[FORMAT_KEY], accepted=", ".join(FORMATS)),
+            )
             return None
         if fmt.list_type != cells.get("list_type"):
-            fail(FORMAT_KEY, f"{fmt.name} is the format of list type {fmt.list_type} only")
+            fail(
+                FORMAT_KEY,
+                Reason("list.format-of-other-type", name=fmt.name, list_type=fmt.list_type),
+            )
             return None
         own = {label: cells[label] for label in fmt.columns if label in cells}
         check_cells(fmt, own, fail, self.today)
@@ -196,7 +205,7 @@ class ListEntryValidator:
                 return values.parse_date(text, self.today)
             return values.parse_any_date(text)
         except ValueError as exc:
-            fail(field, str(exc))
+            fail(field, reason_of(exc))
             return None
 
     def _subject(
@@ -208,7 +217,7 @@ class ListEntryValidator:
             except json.JSONDecodeError:
                 obj = None
             if not isinstance(obj, dict):
-                fail("subject", "expected an object with name, kind and uscc or id_number")
+                fail("subject", Reason("list.subject-object"))
                 return None
             # Decoded JSON may hold what its text escaped (\\u0000, \\u200b): checked again.
             fields = {f"subject.{k}": visible(str(v)).strip() for k, v in obj.items() if v}
@@ -222,33 +231,39 @@ class ListEntryValidator:
         kind = fields.get("subject.kind", "")
         ok = True
         if not name:
-            fail("subject.name", "required field is empty")
+            fail("subject.name", Reason("row.required"))
             ok = False
         if kind not in SUBJECT_KINDS:
-            fail("subject.kind", f"{kind!r} is not one of " + ", ".join(SUBJECT_KINDS))
+            fail(
+                "subject.kind",
+                Reason("code.not-accepted", value=kind, accepted=", ".join(SUBJECT_KINDS)),
+            )
             return None
         if list_type is not None and kind not in list_type.subject_types:
             fail(
                 "subject.kind",
-                f"list type {cells.get('list_type')} lists "
-                + ", ".join(list_type.subject_types)
-                + f", not {kind}",
+                Reason(
+                    "list.kind-not-listed",
+                    list_type=cells.get("list_type"),
+                    kinds=", ".join(list_type.subject_types),
+                    kind=kind,
+                ),
             )
             ok = False
         try:
             if kind == "natural-person":
                 if "subject.id_number" not in fields:
-                    fail("subject.id_number", "a natural person needs a resident identity number")
+                    fail("subject.id_number", Reason("list.person-needs-id"))
                     return None
                 code, id_type = ric.validate(fields["subject.id_number"], self.today), "resident-id"
             else:
                 if "subject.uscc" not in fields:
-                    fail("subject.uscc", "an organisation needs a unified social credit code")
+                    fail("subject.uscc", Reason("list.organisation-needs-uscc"))
                     return None
                 code, id_type = uscc.validate(fields["subject.uscc"]), "uscc"
         except ValidationError as exc:
             field = "subject.id_number" if kind == "natural-person" else "subject.uscc"
-            fail(field, str(exc))
+            fail(field, reason_of(exc))
             return None
         if not ok:
             return None
@@ -263,27 +278,30 @@ class ListEntryValidator:
         try:
             items = json.loads(text)
         except json.JSONDecodeError as exc:
-            fail("persons", f"not valid JSON: {exc.msg}")
+            fail("persons", Reason("list.persons-json", detail=exc.msg))
             return []
         if not isinstance(items, list):
-            fail("persons", "expected a JSON array of objects with role, name and id_number")
+            fail("persons", Reason("list.persons-array"))
             return []
         if items and subject is not None and subject.kind not in _ORGANISATIONS:
-            fail("persons", "only an organisation's entry names persons reached through it")
+            fail("persons", Reason("list.persons-of-organisation"))
             return []
         persons: list[tuple[str, PersonRef]] = []
         for index, item in enumerate(items):
             where = f"persons[{index}]"
             if not isinstance(item, dict):
-                fail(where, "expected an object with role, name and id_number")
+                fail(where, Reason("list.person-object"))
                 continue
             role = str(item.get("role") or "")
             if role not in RELATION_ROLES:
-                fail(f"{where}.role", f"{role!r} is not one of " + ", ".join(RELATION_ROLES))
+                fail(
+                    f"{where}.role",
+                    Reason("code.not-accepted", value=role, accepted=", ".join(RELATION_ROLES)),
+                )
                 continue
             name = visible(str(item.get("name") or "")).strip()
             if not name:
-                fail(f"{where}.name", "required field is empty")
+                fail(f"{where}.name", Reason("row.required"))
                 continue
             if (problem := control_problem(name)) is not None:
                 fail(f"{where}.name", problem)
@@ -291,7 +309,7 @@ class ListEntryValidator:
             try:
                 code = ric.validate(str(item.get("id_number") or ""), self.today)
             except ValidationError as exc:
-                fail(f"{where}.id_number", str(exc))
+                fail(f"{where}.id_number", reason_of(exc))
                 continue
             persons.append((role, PersonRef(name[:200], code, "resident-id")))
         return persons
@@ -408,19 +426,21 @@ def check_cells(fmt: ListFormat, cells: Mapping[str, str], fail: Any, today: dt.
         if label == fmt.document_column:
             limit = _DOCUMENT_MAX
         if len(value) > limit:
-            fail(label, f"longer than {limit} characters")
+            fail(label, Reason("row.too-long", limit=limit))
     for label, accepted in fmt.value_sets.items():
         if label in cells and cells[label] not in accepted:
-            fail(label, f"{cells[label]!r} is not one of " + ", ".join(accepted))
+            fail(
+                label, Reason("code.not-accepted", value=cells[label], accepted=", ".join(accepted))
+            )
     for label in fmt.numbers:
         if label in cells and not (cells[label].isascii() and cells[label].isdigit()):
-            fail(label, f"{cells[label]!r} is not a whole number")
+            fail(label, Reason("list.not-whole-number", value=cells[label]))
     for label in fmt.date_columns:
         if label in cells:
             try:
                 values.parse_date(cells[label], today)
             except ValueError as exc:
-                fail(label, str(exc))
+                fail(label, reason_of(exc))
     if fmt.year_column is not None and fmt.year_column in cells:
         year_of(fmt, cells[fmt.year_column], fail, today)
 
@@ -431,17 +451,18 @@ def year_of(fmt: ListFormat, text: str, fail: Any, today: dt.date) -> int | None
     assert fmt.year_column is not None
     match = _YEAR.fullmatch(text.strip())
     if match is None:
-        fail(fmt.year_column, f"{text!r} is not a year (expected e.g. 2024)")
+        fail(fmt.year_column, Reason("list.not-year", value=text))
         return None
     year = int(match.group(1))
     if year < _FIRST_YEAR:
-        fail(fmt.year_column, f"{year} is before {_FIRST_YEAR}")
+        fail(fmt.year_column, Reason("list.year-too-early", year=year, first=_FIRST_YEAR))
         return None
     if decided_in(fmt, year) > today:
         fail(
             fmt.year_column,
-            f"the results for {year} are published on {decided_in(fmt, year)}, after today "
-            f"({today})",
+            Reason(
+                "list.year-unpublished", year=year, published=decided_in(fmt, year), today=today
+            ),
         )
         return None
     return year
@@ -462,10 +483,7 @@ def identify(text: str, today: dt.date) -> tuple[str, str, str]:
     keeps listed organisations by their USCC.
     """
     if is_masked(text):
-        raise ValueError(
-            "the identity number is masked: a full identifier is needed to identify the "
-            "subject in the registry"
-        )
+        raise ValueError(Reason("list.id-masked"))
     try:
         return "natural-person", "resident-id", ric.validate(text, today)
     except ValidationError:
@@ -474,15 +492,8 @@ def identify(text: str, today: dt.date) -> tuple[str, str, str]:
         code = uscc.validate(text)
     except ValidationError as exc:
         if orgcode.is_valid(text):
-            raise ValueError(
-                "an organisation code (组织机构代码) alone cannot identify the subject in the "
-                "registry: give the unified social credit code"
-            ) from None
-        raise ValueError(
-            f"neither a resident identity number nor a unified social credit code ({exc}): "
-            "the registry identifies a listed subject by one of these (an organisation code, a "
-            "registration number or an old tax registration number is not enough)"
-        ) from None
+            raise ValueError(Reason("list.orgcode-alone")) from None
+        raise ValueError(Reason("list.not-identifier", detail=reason_of(exc))) from None
     return ("individual-business" if code[1] == "2" else "legal-person"), "uscc", code
 
 
@@ -537,7 +548,7 @@ class NationalListValidator:
                 fail(label, problem)
         for label in fmt.required:
             if label not in cells:
-                fail(label, "required field is empty")
+                fail(label, Reason("row.required"))
         check_cells(fmt, cells, fail, self.today)
         subject = self._subject(cells, fail)
         persons = self._persons(cells, subject, fail)
@@ -550,7 +561,7 @@ class NationalListValidator:
             year = year_of(fmt, cells[fmt.year_column], lambda *_: None, self.today)
             decided = decided_in(fmt, year) if year is not None else None
         if errors or subject is None or decided is None:
-            return errors or [FieldError(number, "-", "row could not be validated")]
+            return errors or [FieldError(number, "-", Reason("row.unvalidated"))]
         if fmt.document_column is not None:
             document = cells[fmt.document_column]
         else:
@@ -580,19 +591,22 @@ class NationalListValidator:
         column = next((c for c in fmt.identifier_columns if c in cells), None)
         if column is None:
             if fmt.identifier_columns[-1] not in fmt.required:
-                fail(fmt.identifier_columns[-1], "required field is empty")
+                fail(fmt.identifier_columns[-1], Reason("row.required"))
             return None
         try:
             kind, id_type, code = identify(cells[column], self.today)
         except ValueError as exc:
-            fail(column, str(exc))
+            fail(column, reason_of(exc))
             return None
         if kind not in self.list_type.subject_types:
             fail(
                 column,
-                f"list type {fmt.list_type} lists "
-                + ", ".join(self.list_type.subject_types)
-                + f", not {kind}",
+                Reason(
+                    "list.kind-not-listed",
+                    list_type=fmt.list_type,
+                    kinds=", ".join(self.list_type.subject_types),
+                    kind=kind,
+                ),
             )
             return None
         if not name or len(name) > _NAME_MAX:
@@ -616,12 +630,12 @@ class NationalListValidator:
             if person.document and "身份证" not in person.document:
                 continue
             if not person.name:
-                fail(column, "a person's identity number needs the person's name beside it")
+                fail(column, Reason("list.person-needs-name"))
                 continue
             try:
                 code = ric.validate(person.number, self.today)
             except ValidationError as exc:
-                fail(column, f"the resident identity number is not valid: {exc}")
+                fail(column, Reason("list.person-id-invalid", detail=reason_of(exc)))
                 continue
             persons.append((role, PersonRef(person.name[:_NAME_MAX], code, "resident-id")))
         return persons

@@ -29,6 +29,7 @@ from jointcredit.errors import InputFileError, InvalidInputError
 from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.text import INVISIBLE, strip_invisible
 from jointcredit.importing.validate import FieldError, RowValidator
+from jointcredit.messages.reasons import Reason
 
 ImportKind = Literal["licensing", "penalty", "list-entry"]
 
@@ -156,7 +157,7 @@ def produce(
         try:
             result = validator.validate(number, cleaned)
         except Exception as exc:  # one row's surprise is that row's rejection, not the file's
-            result = [FieldError(number, "-", f"the row could not be validated ({exc!r:.200})")]
+            result = [FieldError(number, "-", Reason("row.failed", detail=f"{exc!r:.200}"))]
         if isinstance(result, list):
             batch.rejects.append((number, values, result))
         else:

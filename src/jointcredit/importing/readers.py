@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Literal
 
 from jointcredit.errors import InputFileError
+from jointcredit.messages.reasons import Reason
 
 FileFormat = Literal["csv", "jsonl", "xlsx"]
 
@@ -287,7 +288,7 @@ class Source:
                     break
                 except csv.Error as exc:
                     number += 1
-                    yield number, RowProblem("-", f"unreadable CSV ({exc}): an unclosed quote?")
+                    yield number, RowProblem("-", Reason("row.unclosed-quote", detail=str(exc)))
                     continue
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue  # blank line: not a row
@@ -295,7 +296,7 @@ class Source:
                 if len(cells) != width:
                     yield (
                         number,
-                        RowProblem("-", f"row has {len(cells)} fields, the header has {width}"),
+                        RowProblem("-", Reason("row.width", got=len(cells), width=width)),
                     )
                     continue
                 yield number, dict(zip(self.fields, cells, strict=True))
@@ -314,7 +315,7 @@ class Source:
                 if len(line) > LINE_MAX and not line.endswith("\n"):
                     while (rest := text.readline(1 << 16)) and not rest.endswith("\n"):
                         pass
-                    yield number, RowProblem("-", f"line longer than {LINE_MAX} characters")
+                    yield number, RowProblem("-", Reason("row.line-too-long", limit=LINE_MAX))
                     continue
                 if not line.strip():
                     continue
@@ -323,22 +324,22 @@ class Source:
                 except json.JSONDecodeError as exc:
                     yield (
                         number,
-                        RowProblem("-", f"not valid JSON: {exc.msg} at column {exc.colno}"),
+                        RowProblem("-", Reason("row.json", detail=exc.msg, column=exc.colno)),
                     )
                     continue
                 except RecursionError:
-                    yield number, RowProblem("-", f"nested deeper than {DEPTH_MAX} levels")
+                    yield number, RowProblem("-", Reason("row.json-depth", limit=DEPTH_MAX))
                     continue
                 except ValueError as exc:  # an integer of thousands of digits, among others
                     yield number, RowProblem("-", f"not valid JSON: {exc}")
                     continue
                 if isinstance(obj, dict) and _too_deep(obj, DEPTH_MAX):
-                    yield number, RowProblem("-", f"nested deeper than {DEPTH_MAX} levels")
+                    yield number, RowProblem("-", Reason("row.json-depth", limit=DEPTH_MAX))
                     continue
                 if not isinstance(obj, dict):
                     yield (
                         number,
-                        RowProblem("-", f"expected a JSON object, got {type(obj).__name__}"),
+                        RowProblem("-", Reason("row.json-object", kind=type(obj).__name__)),
                     )
                     continue
                 for key in obj:
@@ -378,7 +379,7 @@ class Source:
                 if extra:
                     yield (
                         number,
-                        RowProblem("-", f"row has values beyond the header's {width} columns"),
+                        RowProblem("-", Reason("row.beyond-header", width=width)),
                     )
                     continue
                 padded = list(values[:width]) + [None] * (width - len(values))

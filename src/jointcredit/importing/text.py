@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from jointcredit.messages.reasons import Reason
+
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 INVISIBLE = re.compile(
     "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
@@ -31,8 +33,8 @@ def control_problem(value: str) -> str | None:
     if found is None:
         return None
     char = found.group()
-    what = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "the control character"
-    return f"contains {what} U+{ord(char):04X}, which is not allowed"
+    code = "row.surrogate" if "\ud800" <= char <= "\udfff" else "row.control"
+    return Reason(code, codepoint=ord(char))
 
 
 def visible(value: str) -> str:

@@ -19,16 +19,26 @@ from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing import codes, formats, values
 from jointcredit.importing.text import CONTROL, control_problem, strip_invisible
 from jointcredit.jsontext import dumps
+from jointcredit.messages.language import Language
+from jointcredit.messages.reasons import Reason, reason_of, render
 from jointcredit.rules.periods import SEVERITY_ORDER, publication_window
 
 
 class FieldError(NamedTuple):
+    """One problem of one row. ``error`` is English text, a
+    :class:`~jointcredit.messages.Reason` where the validator gave one: :meth:`text` writes it
+    in the language a person reads."""
+
     row: int
     field: str
     error: str
 
     def to_dict(self) -> dict[str, Any]:
         return {"row": self.row, "field": self.field, "error": self.error}
+
+    def text(self, lang: Language | None = None) -> str:
+        """The reason in ``lang`` (default: the language chosen for the process)."""
+        return render(self.error, lang)
 
 
 _ORG = "法人及非法人组织"
@@ -50,7 +60,7 @@ def _decoded(
         if label is None and also is not None:
             label = also.get(part)
         if label is None:
-            return ValueError(f"{part!r} is not one of {tab.accepted()}")
+            return ValueError(Reason("code.not-accepted", value=part, accepted=tab.accepted()))
         out.append(label if tab.is_code(part) else part)
     if out == parts:
         return value
@@ -106,7 +116,7 @@ class _Row:
     def required(self, name: str) -> str:
         value = self.text(name)
         if not value:
-            self.fail(name, "required field is empty")
+            self.fail(name, Reason("row.required"))
         return value
 
     def parsed(self, name: str, parse: Callable[[str], Any], *, required: bool = False) -> Any:
@@ -116,7 +126,7 @@ class _Row:
         try:
             return parse(value)
         except (ValueError, ValidationError) as exc:
-            self.fail(name, str(exc))
+            self.fail(name, reason_of(exc))
             return None
 
 
@@ -195,18 +205,18 @@ class RowValidator:
         ):
             for name, value in cells.items():
                 if "\ufffd" in value:
-                    row.fail(name, "contains bytes that are not valid in the file's encoding")
+                    row.fail(name, Reason("row.bad-bytes"))
                 elif (problem := control_problem(value)) is not None:
                     row.fail(name, problem)
                 elif len(value) > _MAX_LENGTH:
-                    row.fail(name, f"longer than {_MAX_LENGTH} characters")
+                    row.fail(name, Reason("row.too-long", limit=_MAX_LENGTH))
         if self.generation == "2016":
             self._from_2016(row)
             cells = row.values
         else:
             for name in self.required:
                 if name not in cells:
-                    row.fail(name, "required field is empty")
+                    row.fail(name, Reason("row.required"))
         self._decode(row)
         subject = self._subject(row)
         person = self._legal_representative(row)
@@ -223,7 +233,7 @@ class RowValidator:
         for name in (p + "WSH", p + ("XKJG" if self.kind == "licensing" else "CFJG"),
                      p + ("LYDW" if self.kind == "licensing" else "SJLY")):  # fmt: skip
             if len(row.text(name)) > _NAME_LENGTH:
-                row.fail(name, f"longer than {_NAME_LENGTH} characters")
+                row.fail(name, Reason("row.too-long", limit=_NAME_LENGTH))
 
         if self.kind == "licensing":
             details = self._licensing(row, decided)
@@ -232,7 +242,7 @@ class RowValidator:
 
         if row.errors or subject is None or decided is None:
             if not row.errors:  # pragma: no cover - every None above records an error
-                row.fail("-", "row could not be validated")
+                row.fail("-", Reason("row.unvalidated"))
             return row.errors
 
         payload = {name: cells[name] for name in self._current if name in cells}
@@ -272,7 +282,7 @@ class RowValidator:
                 continue
             decoded = _decoded(tab, value, multiple=name in formats.MULTIPLE)
             if isinstance(decoded, ValueError):
-                row.fail(name, str(decoded))
+                row.fail(name, reason_of(decoded))
             elif decoded != value:
                 cells[name] = decoded
 
@@ -284,7 +294,7 @@ class RowValidator:
         canonical = {formats.canonical_2016(name): name for name in sent}
         for name in formats.REQUIRED_2016[self.kind]:
             if name not in canonical and formats.FROM_2016.get(name, "") not in sent:
-                row.fail(name, "required field is empty")
+                row.fail(name, Reason("row.required"))
         cells: dict[str, str] = {}
         categories: list[str] = []
         for key, name in canonical.items():
@@ -295,7 +305,7 @@ class RowValidator:
                     tab, value, multiple=key in formats.MULTIPLE, also=formats.LATER_2016.get(key)
                 )
                 if isinstance(decoded, ValueError):
-                    row.fail(name, str(decoded))
+                    row.fail(name, reason_of(decoded))
                     continue
                 value = decoded
             if key in ("CF_CFLB1", "CF_CFLB2"):
@@ -343,7 +353,7 @@ class RowValidator:
         p = self.prefix
         name = row.required(p + "XDR_MC")
         if len(name) > _NAME_LENGTH:
-            row.fail(p + "XDR_MC", f"longer than {_NAME_LENGTH} characters")
+            row.fail(p + "XDR_MC", Reason("row.too-long", limit=_NAME_LENGTH))
         category_text = row.required(p + "XDR_LB")
         category = codes.SUBJECT_CATEGORY.get(category_text)
         if category_text and category is None:
@@ -368,26 +378,18 @@ class RowValidator:
         if category == _PERSON:
             if document is None:
                 if not row.text(p + "XDR_ZJHM"):
-                    row.fail(p + "XDR_ZJHM", "a natural person needs an identity document number")
+                    row.fail(p + "XDR_ZJHM", Reason("subject.person-needs-document"))
                 return None
             ids = [document]
             kind = "natural-person"
         elif category == _BUSINESS:
             kind = "individual-business"
             if not ids and not row.errors:
-                row.fail(
-                    p + "XDR_SHXYM",
-                    "an individual business needs a unified social credit "
-                    "code or a registration number",
-                )
+                row.fail(p + "XDR_SHXYM", Reason("subject.business-needs-id"))
         else:
             kind = "other-organization" if category_text == "非法人组织" else "legal-person"
             if not ids and not row.errors:
-                row.fail(
-                    p + "XDR_SHXYM",
-                    "an organisation needs a unified social credit code "
-                    "or another registration identifier; the row has none",
-                )
+                row.fail(p + "XDR_SHXYM", Reason("subject.organisation-needs-id"))
         if not ids or category is None:
             return None
         return SubjectRef(
@@ -425,17 +427,23 @@ class RowValidator:
         if until_text and until_text not in values.OPEN_ENDED:
             valid_until = row.parsed("XK_YXQZI", values.parse_any_date)
         if valid_from and valid_until and valid_until < valid_from:
-            row.fail("XK_YXQZI", f"ends ({valid_until}) before it starts ({valid_from})")
+            row.fail(
+                "XK_YXQZI", Reason("period.ends-before-start", until=valid_until, start=valid_from)
+            )
         elif decided and valid_until and valid_until < decided:
-            row.fail("XK_YXQZI", f"ends ({valid_until}) before the decision date ({decided})")
+            row.fail(
+                "XK_YXQZI",
+                Reason("period.ends-before-decision", until=valid_until, decided=decided),
+            )
         state = row.text("XK_ZT")
         if state and state not in codes.STATUS_WORDS:
             label = codes.STATUS_CURRENT.get(state)
             if label is None:
                 row.fail(
                     "XK_ZT",
-                    f"{state!r} is not one of {codes.STATUS_CURRENT.accepted()} "
-                    "(or 注销, 撤销, 撤回, 吊销)",
+                    Reason(
+                        "status.not-accepted", value=state, accepted=codes.STATUS_CURRENT.accepted()
+                    ),
                 )
             else:
                 row.values["XK_ZT"] = state = label
@@ -470,16 +478,18 @@ class RowValidator:
             and not row.text("CF_NR_FK")
             and self.generation == "current"
         ):
-            row.fail("CF_NR_FK", "a 罚款 penalty needs the fine amount")
+            row.fail("CF_NR_FK", Reason("penalty.fine-needed"))
         confiscated = row.parsed("CF_NR_WFFF", values.parse_fen)
         valid_until = row.parsed("CF_YXQ", values.parse_any_date)
         publish_until = row.parsed("CF_GSJZQ", values.parse_any_date)
         publish_from = decided
         if decided is not None:
             if valid_until and valid_until < decided:
-                row.fail("CF_YXQ", f"{valid_until} is before the decision date {decided}")
+                row.fail("CF_YXQ", Reason("date.before-decision", day=valid_until, decided=decided))
             if publish_until and publish_until < decided:
-                row.fail("CF_GSJZQ", f"{publish_until} is before the decision date {decided}")
+                row.fail(
+                    "CF_GSJZQ", Reason("date.before-decision", day=publish_until, decided=decided)
+                )
             if publish_until is None and severity:
                 publish_from, publish_until = publication_window(severity, decided)
         return {

@@ -1,10 +1,12 @@
 """Parsing of cell values: dates, amounts in 万元, value sets. Each parser raises ValueError with
-a message for the user; the validator adds the row and field."""
+a :class:`~jointcredit.messages.Reason` for the user; the validator adds the row and field."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+
+from jointcredit.messages.reasons import Reason
 
 _DATE = re.compile(
     r"^(\d{4})(?:[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{2})(\d{2}))"
@@ -43,9 +45,11 @@ def parse_date(text: str, today: dt.date) -> dt.date:
     """
     day = parse_any_date(text)
     if day > today:
-        raise ValueError(f"{day.isoformat()} is in the future")
+        raise ValueError(Reason("date.future", day=day.isoformat()))
     if day < EARLIEST:
-        raise ValueError(f"{day.isoformat()} is before 1949-10-01")
+        raise ValueError(
+            Reason("date.too-early", day=day.isoformat(), earliest=EARLIEST.isoformat())
+        )
     return day
 
 
@@ -53,12 +57,12 @@ def parse_any_date(text: str) -> dt.date:
     """A date in any of the accepted spellings, without a range check."""
     match = _DATE.match(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a date (expected YYYY-MM-DD)")
+        raise ValueError(Reason("date.not-a-date", text=text))
     year, month, day, month2, day2 = match.groups()
     try:
         return dt.date(int(year), int(month or month2), int(day or day2))
     except ValueError:
-        raise ValueError(f"{text!r} is not a calendar date") from None
+        raise ValueError(Reason("date.not-calendar", text=text)) from None
 
 
 def parse_fen(text: str) -> int:
@@ -89,12 +93,10 @@ def parse_fen(text: str) -> int:
     match = _AMOUNT.match(cleaned)
     if not match:
         if cleaned.startswith("-") and _AMOUNT.match(cleaned[1:]):
-            raise ValueError(f"{text!r} is negative")
+            raise ValueError(Reason("amount.negative", text=text))
         if _AMOUNT.match(cleaned.replace(",", "").replace("，", "")):
-            raise ValueError(
-                f"{text!r} is not a number (write digits and a decimal point, no separators)"
-            )
-        raise ValueError(f"{text!r} is not a number")
+            raise ValueError(Reason("amount.separators", text=text))
+        raise ValueError(Reason("amount.not-number", text=text))
     whole, frac = match.groups()
     # Compared as text first: int() of thousands of digits is slow (and Python refuses it).
     if (
@@ -102,11 +104,11 @@ def parse_fen(text: str) -> int:
         or int(whole) > MAX_WANYUAN
         or (int(whole) == MAX_WANYUAN and (frac or "").strip("0"))
     ):
-        raise ValueError(f"{text!r} is more than the limit of {MAX_WANYUAN} 万元 (10 万亿元)")
+        raise ValueError(Reason("amount.too-large", text=text, limit=MAX_WANYUAN))
     frac = frac or ""
     if len(frac) > 6:
         if frac[6:].strip("0"):
-            raise ValueError(f"{text!r} has more than 6 decimal places (万元 to the fen)")
+            raise ValueError(Reason("amount.decimals", text=text))
         frac = frac[:6]
     return int(whole) * 1_000_000 + int(frac.ljust(6, "0"))
 

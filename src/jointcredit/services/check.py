@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,13 +12,18 @@ from sqlalchemy import Connection, Engine
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from jointcredit import clock
-from jointcredit.errors import InvalidInputError, JointCreditError
+from jointcredit.errors import (
+    AuthenticationError,
+    InvalidInputError,
+    JointCreditError,
+    PermissionDeniedError,
+)
 from jointcredit.identifiers import divisions, ric, uscc
 from jointcredit.identifiers.classify import check as classify
 from jointcredit.importing import values
 from jointcredit.rules.check import CatalogLike, CheckResult, Facts, RuleBook, decide
 from jointcredit.security.digest import digest_of
-from jointcredit.services import audit, receipts
+from jointcredit.services import audit, metrics, receipts
 from jointcredit.services.access import Principal, require
 from jointcredit.store.checks import load_facts
 
@@ -185,13 +191,19 @@ def prepare_answer(
     as_of: dt.date | None = None,
     catalog: CatalogLike | None = None,
 ) -> PreparedAnswer:
-    require(by, "check", department)
-    as_of = answer_day(as_of)  # a signed answer only for a day that has come
-    with engine.connect() as conn:
-        code, result = _checked(conn, identifier, department, matter, as_of, catalog)
-        version = receipts.registry_version(conn)
+    started = time.perf_counter()
+    try:
+        require(by, "check", department)
+        as_of = answer_day(as_of)  # a signed answer only for a day that has come
+        with engine.connect() as conn:
+            code, result = _checked(conn, identifier, department, matter, as_of, catalog)
+            version = receipts.registry_version(conn)
+    except Exception as exc:
+        metrics.record_check(_matter_label(matter, catalog), _refusal(exc))
+        raise
     out = result.to_dict()
     receipt = receipts.draft(out, subject=code, registry_version=version)
+    applied = sum(d["status"] == "applied" for d in out["decisions"])
     event = audit.Event(
         "check",
         subject=code,
@@ -201,10 +213,29 @@ def prepare_answer(
             "receipt": receipt["id"],
             "as_of": out["as_of"],
             "decisions": len(out["decisions"]),
-            "applied": sum(d["status"] == "applied" for d in out["decisions"]),
+            "applied": applied,
         },
     )
+    metrics.record_check(matter, "measures" if applied else "clear", time.perf_counter() - started)
     return PreparedAnswer(out, receipt, event)
+
+
+def _matter_label(matter: str, catalog: CatalogLike | None) -> str:
+    """The matter as the metrics name it: a code the catalog lacks is not a new label."""
+    try:
+        known_matters: Any = rule_book(catalog).catalog  # the catalog (CatalogLike omits them)
+        known = matter in known_matters.matters
+    except Exception:  # the catalog itself failed to load: that error is being raised
+        known = False
+    return matter if known else metrics.UNKNOWN
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, (AuthenticationError, PermissionDeniedError)):
+        return "denied"
+    if isinstance(exc, (CheckInputError, InvalidInputError)):
+        return "invalid"
+    return "error"
 
 
 def answer(
@@ -374,3 +405,4 @@ def _record_screen(
     ]
     if events:
         record(by, events)
+    metrics.record_screen(matter, len(events), len(lines) - len(events))

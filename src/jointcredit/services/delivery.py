@@ -36,6 +36,7 @@ from jointcredit.clock import now as clock_now
 from jointcredit.errors import IntegrityFailure
 from jointcredit.jsontext import dumps
 from jointcredit.security.webhooks import sign
+from jointcredit.services import metrics
 from jointcredit.services.subscriptions import open_secret
 from jointcredit.settings import Settings, get_settings
 from jointcredit.store import messages as outbox
@@ -223,6 +224,7 @@ class Deliverer:
         stats = Stats()
         settings = self.settings
         now = clock_now()
+        settled: list[tuple[str, str]] = []  # (department, outcome) for the metrics
         with write_transaction(self.engine) as conn:
             for result in results:
                 m = result.message
@@ -232,11 +234,14 @@ class Deliverer:
                 if result.outcome == "no-subscription":
                     outbox.release(conn, m.id, self.owner, state="feed")
                     stats.to_feed += 1
+                    settled.append((m.department, "to_feed"))
                     continue
                 attempts = m.attempts + 1
                 if result.outcome == "delivered":
                     held = outbox.mark_delivered(conn, m.id, self.owner, attempts, now)
                     stats.delivered += held
+                    if held:
+                        settled.append((m.department, "delivered"))
                 else:
                     last = attempts >= settings.webhook_max_attempts
                     wait_s = backoff(
@@ -253,6 +258,7 @@ class Deliverer:
                         None if last else now + dt.timedelta(seconds=wait_s),
                     )
                     if held:
+                        settled.append((m.department, "failed" if last else "retry"))
                         if last:
                             stats.failed += 1
                             log.warning(
@@ -266,6 +272,8 @@ class Deliverer:
                             stats.retried += 1
                 if not held:
                     stats.lost += 1
+                    settled.append((m.department, "lost"))
+        metrics.record_deliveries(settled)
         return stats
 
     # -- a round ---------------------------------------------------------------------------

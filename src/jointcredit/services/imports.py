@@ -41,7 +41,7 @@ from jointcredit.importing.text import CONTROL
 from jointcredit.importing.validate import FieldError
 from jointcredit.jsontext import dumps
 from jointcredit.security.digest import file_sha256
-from jointcredit.services import audit
+from jointcredit.services import audit, metrics
 from jointcredit.services import departments as departments_service
 from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.settings import get_settings
@@ -213,11 +213,23 @@ def import_file(
     except BaseException as exc:
         rejects.close()
         _finish_job(engine, job_id, summary, "failed", str(exc) or type(exc).__name__)
+        metrics.record_import(kind, summary.format, "failed", _row_results(summary))
         raise
     rejects.close()
     summary.seconds = time.perf_counter() - started
     _finish_job(engine, job_id, summary, "finished", None)
+    metrics.record_import(kind, summary.format, "finished", _row_results(summary))
     return summary
+
+
+def _row_results(summary: ImportSummary) -> dict[str, int]:
+    """What the metrics count of an import's rows (jointcredit_import_rows_total)."""
+    return {
+        "accepted": summary.accepted,
+        "updated": summary.updated,
+        "duplicate": summary.duplicates,
+        "rejected": summary.rejected_rows,
+    }
 
 
 def import_file_audited(
@@ -620,9 +632,10 @@ class _Rejects:
         self.summary.rejected_rows += 1
         for error in errors:
             if len(self.summary.rejected) < self.listed:
-                self.summary.rejected.append(
-                    error._replace(error=CONTROL.sub("\ufffd", error.error)).to_dict()
-                )
+                # A reason stays a Reason (the console writes it in the page's language).
+                if CONTROL.search(error.error):
+                    error = error._replace(error=CONTROL.sub("\ufffd", error.error))
+                self.summary.rejected.append(error.to_dict())
             else:
                 self.summary.rejected_truncated = True
         if self._writer is None:
@@ -634,7 +647,8 @@ class _Rejects:
         line = {
             "row": str(number),
             "field": "; ".join(dict.fromkeys(e.field for e in errors)),
-            "error": "; ".join(f"{e.field}: {e.error}" for e in errors),
+            # In the language chosen for the process (JOINTCREDIT_LANG, --lang): people read it.
+            "error": "; ".join(f"{e.field}: {e.text()}" for e in errors),
         }
         self._writer.writerow(
             [_shown(line[c] if c in line else cells.get(c) or "") for c in self.columns]

@@ -42,7 +42,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from jointcredit.clock import china_day
 from jointcredit.clock import now as clock_now
-from jointcredit.services import audit, push, summaries
+from jointcredit.services import audit, metrics, push, summaries
 from jointcredit.services.access import Principal
 from jointcredit.services.delivery import Deliverer, Stats
 from jointcredit.settings import Settings, get_settings
@@ -306,6 +306,7 @@ class Scheduler:
             except Exception:  # a bug in one round is logged; the worker goes on
                 log.exception("round %d failed", rounds)
                 report = RoundReport(errors=["unexpected error"])
+            metrics.record_round(failed=bool(report.errors))
             if report.busy or report.errors:
                 log.info("round %d: %s", rounds, report.summary())
             if once or stop.is_set():

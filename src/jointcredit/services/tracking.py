@@ -24,7 +24,9 @@ name the records give):
 
 The ranking: :data:`FORMULA`. A share that has nothing to count (None) is left out and the
 other weights count in proportion, so a department is not punished for work it never had; a
-department with no share at all is not ranked.
+department with no share at all is not ranked, nor one whose score rests on fewer than
+:data:`MIN_RECORDS` counted records (:func:`basis`): it keeps its score, without a rank, after
+the ranked departments.
 
 Regions: ``region`` is a division code (2, 4 or 6 digits; a 6-digit code's trailing ``00``
 pairs are dropped, so ``330000`` is Zhejiang). Records are placed by the division code in their
@@ -73,17 +75,37 @@ WEIGHTS: dict[str, float] = {
     "feedback_on_time_share": 0.20,
     "handled_in_time_share": 0.20,
 }
-FORMULA = (
-    "score = 100 × (0.30 × publication_on_time_share + 0.15 × (1 − rejected_rate) "
-    "+ 0.15 × completeness + 0.20 × feedback_on_time_share + 0.20 × handled_in_time_share) "
-    "÷ (sum of the weights of the shares the department has); a share with nothing to count "
-    "is left out; rank 1 is the highest score, equal scores share a rank"
-)
-FORMULA_ZH = (
-    "得分 = 100 × (0.30 × 按期公示率 + 0.15 × (1 − 退回行比例) + 0.15 × 字段完整率 "
-    "+ 0.20 × 按期反馈率 + 0.20 × 异议与修复按期办结率) ÷ (该部门有数据的指标权重之和)；"
-    "无数据的指标不计入；得分最高者排名第一，得分相同者名次相同"
-)
+#: The counted records (:func:`basis`) a department needs to be ranked: a share of one or
+#: two items says little, and without a minimum a department with one record published on
+#: time would top the ranking. The same for every node, so that rankings compare; a small
+#: region reaches it by asking for a longer period (a year rather than a quarter).
+MIN_RECORDS = 10
+
+
+def formula(minimum: int = MIN_RECORDS) -> str:
+    """The ranking's formula in words, with its minimum."""
+    return (
+        "score = 100 × (0.30 × publication_on_time_share + 0.15 × (1 − rejected_rate) "
+        "+ 0.15 × completeness + 0.20 × feedback_on_time_share + 0.20 × handled_in_time_share) "
+        "÷ (sum of the weights of the shares the department has); a share with nothing to count "
+        f"is left out; only departments with at least {minimum} counted records (records "
+        "submitted, feedback due, objections and repairs decided) are ranked; rank 1 is the "
+        "highest score, equal scores share a rank"
+    )
+
+
+def formula_zh(minimum: int = MIN_RECORDS) -> str:
+    """:func:`formula` in Chinese."""
+    return (
+        "得分 = 100 × (0.30 × 按期公示率 + 0.15 × (1 − 退回行比例) + 0.15 × 字段完整率 "
+        "+ 0.20 × 按期反馈率 + 0.20 × 异议与修复按期办结率) ÷ (该部门有数据的指标权重之和)；"
+        f"无数据的指标不计入；计分记录（报送记录、到期反馈、已办结的异议与修复）至少 {minimum} 条"
+        "的部门方参与排名；得分最高者排名第一，得分相同者名次相同"
+    )
+
+
+FORMULA = formula()
+FORMULA_ZH = formula_zh()
 
 #: The columns of a department's row, in the order of the CSV file.
 COLUMNS = (
@@ -120,6 +142,8 @@ COLUMNS = (
     "handled_in_time_share",
     "checks",
     "checks_by_matter",
+    # The counted records the ranking's minimum applies to (:func:`basis`).
+    "basis",
     # The department's place (issue 15): last, so the columns before keep their positions.
     "region",
     "region_name",
@@ -248,8 +272,11 @@ def compute(
     *,
     today: dt.date | None = None,
     rule: str | int | None = None,
+    min_records: int | None = None,
 ) -> dict[str, Any]:
-    """The statistics, unchecked and unaudited (for :func:`departments`)."""
+    """The statistics, unchecked and unaudited (for :func:`departments`); ranked with
+    ``min_records`` (default :data:`MIN_RECORDS`)."""
+    minimum = MIN_RECORDS if min_records is None else min_records
     span = parse_period(period)
     prefix = parse_region(region)
     today = today or china_day(clock_now())
@@ -324,7 +351,7 @@ def compute(
             item.n["checks"] += int(row["checks"])
             item.matters[row["matter"] or "-"] += int(row["checks"])
     rows = [_row(item, catalog) for item in found.values()]
-    _rank(rows)
+    _rank(rows, minimum)
     regions = group(rows)
     totals: dict[str, int] = defaultdict(int)
     for item in found.values():
@@ -335,9 +362,10 @@ def compute(
         "region": prefix,
         "as_of": today.isoformat(),
         "feedback_rule": rule,
-        "formula": FORMULA,
-        "formula_zh": FORMULA_ZH,
+        "formula": formula(minimum),
+        "formula_zh": formula_zh(minimum),
         "weights": dict(WEIGHTS),
+        "min_records": minimum,
         "departments": rows,
         "regions": regions,
         "checks_by_matter": dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))),
@@ -380,7 +408,8 @@ def _row(item: _Department, catalog: Any) -> dict[str, Any]:
 _COUNTS = frozenset(
     c
     for c in COLUMNS[4:]
-    if not c.endswith(("_share", "_rate")) and c not in ("completeness", "checks_by_matter", *PLACE)
+    if not c.endswith(("_share", "_rate"))
+    and c not in ("completeness", "checks_by_matter", "basis", *PLACE)
 )
 #: The counts a region's subtotal adds up, in the order of the columns.
 SUBTOTALS = tuple(c for c in COLUMNS if c in _COUNTS)
@@ -483,14 +512,45 @@ def score(row: dict[str, Any]) -> float | None:
     return round(100 * total / weight, 1) if weight else None
 
 
-def _rank(rows: list[dict[str, Any]]) -> None:
+def basis(row: dict[str, Any]) -> int:
+    """The counted records a department's score rests on, which :data:`MIN_RECORDS` applies
+    to: records submitted in the period, messages whose feedback was due (answered on time or
+    late), objections and repair applications decided (in time or late)."""
+    return int(
+        row["records"]
+        + row["feedback_due"]
+        + row["objections_in_time"]
+        + row["objections_late"]
+        + row["repairs_in_time"]
+        + row["repairs_late"]
+    )
+
+
+def ranked(row: dict[str, Any], minimum: int = MIN_RECORDS) -> bool:
+    """Whether a scored row takes part in the ranking: a score resting on at least
+    ``minimum`` counted records."""
+    return row["score"] is not None and basis(row) >= minimum
+
+
+def _rank(rows: list[dict[str, Any]], minimum: int) -> None:
+    """Scores every row and ranks those with enough counted records; the rows in the
+    ranking's order: the ranked, then the scored below the minimum, then the unscored, each
+    by score."""
     for row in rows:
         row["score"] = score(row)
-    rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["department"]))
+        row["basis"] = basis(row)
+    rows.sort(
+        key=lambda r: (
+            not ranked(r, minimum),
+            r["score"] is None,
+            -(r["score"] or 0),
+            r["department"],
+        )
+    )
     previous: float | None = None
     rank = 0
     for position, row in enumerate(rows, 1):
-        if row["score"] is None:
+        if not ranked(row, minimum):
             break
         if row["score"] != previous:
             rank, previous = position, row["score"]
@@ -549,19 +609,25 @@ def csv_text(result: dict[str, Any]) -> str:
 __all__ = [
     "COLUMNS",
     "FORMULA",
+    "FORMULA_ZH",
+    "MIN_RECORDS",
     "OTHER",
     "PLACE",
     "SUBTOTALS",
     "WEIGHTS",
     "Period",
+    "basis",
     "compute",
     "csv_text",
     "current_quarter",
     "departments",
+    "formula",
+    "formula_zh",
     "group",
     "in_hierarchy",
     "node_region",
     "parse_period",
     "parse_region",
+    "ranked",
     "score",
 ]

@@ -48,6 +48,7 @@ from jointcredit.importing.formats import (
 )
 from jointcredit.importing.list_formats import CHOICES as LIST_FORMATS
 from jointcredit.importing.list_formats import FORMATS, own_columns
+from jointcredit.messages import Language, render
 from jointcredit.rules.workdays import DUE_SOON_WORKDAYS, workdays_between
 from jointcredit.services import proposals, submissions
 from jointcredit.services.access import allowed
@@ -376,13 +377,23 @@ def _entry_values(payload: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
-def _problems(exc: JointCreditError, known: set[str]) -> tuple[dict[str, str], list[str]]:
-    """A refusal as (field → reason) for the fields the form has, and the rest as messages."""
+def _in(lang: str) -> Language:
+    """The language validators' reasons are written in on a page in ``lang``."""
+    return "en" if lang == "en" else "zh"
+
+
+def _problems(
+    exc: JointCreditError, known: set[str], lang: str
+) -> tuple[dict[str, str], list[str]]:
+    """A refusal as (field → reason) for the fields the form has, and the rest as messages;
+    the validators' reasons in the page's language."""
     errors: dict[str, str] = {}
     general: list[str] = []
     listed = getattr(exc, "problems", None) or []
     for problem in listed:
-        field, reason = str(problem.get("field", "")), str(problem.get("error", ""))
+        field = str(problem.get("field", ""))
+        error = problem.get("error") or ""
+        reason = render(error if isinstance(error, str) else str(error), _in(lang))
         if field in known:
             errors[field] = f"{errors[field]}; {reason}" if field in errors else reason
         else:
@@ -481,7 +492,7 @@ def _submit_one(request: Request, session: StaffSession, kind: str, form: FormDa
             return redirect(f"{REVIEW}/{made['id']}?done=submit.done.proposed")
         done = submissions.submit_record(engine, kind, values, by=by)  # type: ignore[arg-type]
     except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
-        errors, general = _problems(exc, known)
+        errors, general = _problems(exc, known, language(request))
         status = (
             422
             if isinstance(exc, InvalidInputError)
@@ -579,8 +590,14 @@ def _import(
             request, session, kind=kind, error=str(exc), status=422, list_format=list_format
         )
     labels = field_labels(kind)
+    lang = _in(language(request))
     rejected = [
-        {"row": r["row"], "field": r["field"], "error": r["error"], "label": labels.get(r["field"])}
+        {
+            "row": r["row"],
+            "field": r["field"],
+            "error": render(r["error"], lang),
+            "label": labels.get(r["field"]),
+        }
         for r in summary["rejected"]
     ]
     context = {
@@ -860,7 +877,7 @@ def _resubmit_page(
     general: list[str] = []
     status = 200
     if exc is not None:
-        errors, general = _problems(exc, set(labels))
+        errors, general = _problems(exc, set(labels), lang)
         status = (
             422
             if isinstance(exc, InvalidInputError)

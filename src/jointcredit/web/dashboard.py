@@ -7,9 +7,12 @@ or the CSV shows exactly what the table shows. The region starts as the node's o
 by region (national bodies, each province, its cities, their counties, with the regions' totals
 in their headings); the ranking is its column, the charts and the CSV. Charts are SVG
 documents of their own (``/console/dashboard/charts/{name}.svg``, drawn by
-:mod:`jointcredit.web.charts`) with a policy that allows only their inline style; each has its
-numbers in a table beside it. Every read goes through the service as the signed-in member,
-which checks ``statistics`` and audits.
+:mod:`jointcredit.web.charts`; ``size=narrow`` draws one for a phone's width, which a
+``<picture>`` picks there) with a policy that allows only their inline style; each has its
+numbers in a table beside it. The ranking comes first: its chart and table (rank 1 on top),
+the departments below the ranking's minimum of counted records listed apart, then the formula.
+Every read goes through the service as the signed-in member, which checks ``statistics`` and
+audits.
 """
 
 from __future__ import annotations
@@ -80,6 +83,13 @@ def _lines(result: dict[str, Any], offset: int, size: int) -> list[dict[str, Any
     return lines
 
 
+def _unranked(result: dict[str, Any]) -> dict[str, Any]:
+    """The departments with a score but too few counted records to be ranked (the first of
+    them, by score, and how many there are)."""
+    rows = [r for r in result["departments"] if r["score"] is not None and r["rank"] is None]
+    return {"rows": rows[: charts.MAX_BARS], "total": len(rows)}
+
+
 def _matter_label(lang: str) -> Any:
     return catalog_name(lang, "matters")
 
@@ -126,8 +136,12 @@ def dashboard(request: Request) -> Response:
             "matter_label": _matter_label(lang),
             "page_size": PAGE_SIZE,
             "offset": offset,
-            # The tables beside the charts hold what the charts draw.
-            "chart_rows": charts.MAX_BARS,
+            # The tables beside the charts hold what the charts draw, in their order.
+            "chart_rows": {
+                name: charts.department_rows(name, result) for name in charts.CHARTS[:-1]
+            },
+            "matters": charts.matter_rows(result),
+            "unranked": _unranked(result),
         },
     )
 
@@ -137,6 +151,9 @@ def chart(request: Request, name: str) -> Response:
     session = require_staff(request, "statistics")
     if name not in charts.CHARTS:
         raise NotFoundError(f"no chart {name!r}")
+    size = request.query_params.get("size") or "wide"
+    if size not in charts.SIZES:
+        raise InvalidInputError(f"size: {size[:20]!r} is not one of {', '.join(charts.SIZES)}")
     period, region = _filters(request)
     result = tracking.departments(
         engine_of(request),
@@ -145,7 +162,14 @@ def chart(request: Request, name: str) -> Response:
         region=region or None,
     )
     lang = language(request)
-    svg = charts.draw(name, result, translator(lang), department_label(lang), _matter_label(lang))
+    svg = charts.draw(
+        name,
+        result,
+        translator(lang),
+        department_label(lang),
+        _matter_label(lang),
+        size,
+    )
     return Response(
         svg,
         media_type="image/svg+xml",

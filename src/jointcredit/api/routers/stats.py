@@ -25,7 +25,10 @@ class TrackingPeriod(schemas.Model):
 
 
 class DepartmentTracking(schemas.Model):
-    rank: int | None = Field(description="1 is the best score; null: nothing to score.")
+    rank: int | None = Field(
+        description="1 is the best score; null: nothing to score, or fewer counted records "
+        "(basis) than min_records."
+    )
     score: float | None = Field(description="0 to 100, by the formula.")
     department: str = Field(description="Catalog code, or the records' name for the department.")
     name: str | None
@@ -79,6 +82,10 @@ class DepartmentTracking(schemas.Model):
         description="Indentation in the hierarchy: its region's depth (0 national and "
         "provinces, 1 cities, 2 counties), one more under a parent of the same region."
     )
+    basis: int = Field(
+        description="Counted records the score rests on: records submitted, feedback due, "
+        "objections and repairs decided. Ranked from min_records up."
+    )
 
 
 class RegionGroup(schemas.Model):
@@ -106,6 +113,10 @@ class DepartmentsTracking(schemas.Model):
     formula: str
     formula_zh: str
     weights: dict[str, float]
+    min_records: int = Field(
+        description="Counted records (basis) a department needs to be ranked; below it, a "
+        "department keeps its score without a rank, after the ranked ones."
+    )
     departments: list[DepartmentTracking] = Field(description="In the ranking's order.")
     regions: list[RegionGroup] = Field(
         description="The departments grouped by region: national bodies, then each province, "

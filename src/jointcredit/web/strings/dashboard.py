@@ -16,6 +16,14 @@ ZH: dict[str, str] = {
     "dash.all_regions": "全部地区",
     "dash.one_region": "区划 {region}",
     "dash.formula": "排名公式",
+    "dash.ranking": "综合排名",
+    "dash.minimum": "计分记录（报送记录、到期的推送反馈、已办结的异议与修复）至少 {n} 条的部门"
+    "方参与排名；名次 1 为得分最高。",
+    "dash.ranking_none": "本期没有部门的计分记录达到 {n} 条，暂不排名。",
+    "dash.unranked": "未参与排名（计分记录少于 {n} 条）",
+    "dash.unranked_more": "另有 {n} 个未参与排名的部门，见下方各部门统计表和下载的表格。",
+    "dash.not_ranked": "未排名",
+    "dash.col.basis": "计分记录",
     "dash.empty": "所选期间和地区没有任何部门的记录。",
     "dash.table": "各部门统计",
     "dash.charts": "图表",
@@ -72,6 +80,16 @@ EN: dict[str, str] = {
     "dash.all_regions": "all regions",
     "dash.one_region": "region {region}",
     "dash.formula": "Ranking formula",
+    "dash.ranking": "Ranking",
+    "dash.minimum": "Only departments with at least {n} counted records (records submitted, "
+    "feedback due on pushes, objections and repairs decided) are ranked; rank 1 is the highest "
+    "score.",
+    "dash.ranking_none": "No department has {n} counted records in this period: no ranking yet.",
+    "dash.unranked": "Not ranked (fewer than {n} counted records)",
+    "dash.unranked_more": "{n} more departments are not ranked: see the table below and the "
+    "download.",
+    "dash.not_ranked": "not ranked",
+    "dash.col.basis": "Counted records",
     "dash.empty": "No department has anything recorded in this period and region.",
     "dash.table": "Statistics per department",
     "dash.charts": "Charts",
