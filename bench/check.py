@@ -218,7 +218,7 @@ class _Ids:
     persons are born 1950-2005 (unknown ones 2006-2010), so no sample can hit the registry."""
 
     def __init__(self, rng: random.Random, unknown: bool = False) -> None:
-        from jointcredit.identifiers.checks import USCC_ALPHABET
+        from jointcredit.identifiers.checkchars import USCC_ALPHABET
 
         self.rng = rng
         self.used: set[str] = set()
@@ -232,7 +232,7 @@ class _Ids:
         self.born = (first.toordinal(), last.toordinal())
 
     def org_code(self) -> str:
-        from jointcredit.identifiers.checks import org_check_char
+        from jointcredit.identifiers.checkchars import org_check_char
 
         while True:
             first8 = "JC" + self.rng.choice(self.third) + "".join(self.rng.choices(self.chars, k=5))
@@ -248,7 +248,7 @@ class _Ids:
         return make_uscc(prefix, county, org), org
 
     def ric(self, county: str) -> str:
-        from jointcredit.identifiers.checks import ric_check_char
+        from jointcredit.identifiers.checkchars import ric_check_char
 
         while True:
             born = dt.date.fromordinal(self.rng.randint(*self.born))
@@ -259,7 +259,7 @@ class _Ids:
                 return value
 
     def registration_number(self, county: str) -> str:
-        from jointcredit.identifiers.checks import mod_11_10_check_digit
+        from jointcredit.identifiers.checkchars import mod_11_10_check_digit
 
         while True:
             first14 = county + f"{self.rng.randrange(10**8):08d}"
@@ -772,7 +772,7 @@ def child_check(db: Path, sample_file: Path) -> dict[str, Any]:
 
     from jointcredit.services.check import _identifier, check
     from jointcredit.services.registry import open_registry
-    from jointcredit.store.checks import load_facts
+    from jointcredit.store.check_facts import load_facts
 
     data = json.loads(sample_file.read_text(encoding="utf-8"))
     warm = [v for _, v in data["warm"]]
@@ -940,7 +940,7 @@ def _captured_statements(db: Path) -> tuple[tuple[str, tuple[Any, ...]], ...]:
     from sqlalchemy import event
 
     from jointcredit.services.registry import open_registry
-    from jointcredit.store.checks import load_facts
+    from jointcredit.store.check_facts import load_facts
 
     engine = open_registry(f"sqlite:///{db}")
     with engine.connect() as conn:

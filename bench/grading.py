@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import SCRATCH, log, machine_info, peak_rss_mib, save_result, table
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import grading
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 from jointcredit.store.tables import credit_records, record_history, subjects
 

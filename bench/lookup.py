@@ -488,6 +488,7 @@ def measure(path: Path, n_lookups: int, n_subjects: int, sample_seed: int) -> di
 
     from jointcredit.services.registry import open_registry, subject_report
     from jointcredit.store import records as repo
+    from jointcredit.store import subjects as subject_repo
 
     engine = open_registry(f"sqlite:///{path}")
     rng = random.Random(f"{sample_seed}/lookups")
@@ -549,10 +550,10 @@ def measure(path: Path, n_lookups: int, n_subjects: int, sample_seed: int) -> di
     repo_ns: list[int] = []
     with engine.connect() as conn:
         for identifier in warm[:100]:
-            repo.records_of_subject(conn, repo.find_subject(conn, identifier)["id"])
+            repo.records_of_subject(conn, subject_repo.find_subject(conn, identifier)["id"])
         for identifier in identifiers:
             t0 = clock()
-            subject = repo.find_subject(conn, identifier)
+            subject = subject_repo.find_subject(conn, identifier)
             repo.records_of_subject(conn, subject["id"])
             repo_ns.append(clock() - t0)
 

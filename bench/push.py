@@ -48,13 +48,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.check.entries import entry
 
+from jointcredit.access import OPERATOR
 from jointcredit.clock import now as clock_now
 from jointcredit.security.webhooks import verify
 from jointcredit.services import push, subscriptions
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import make_validator
 from jointcredit.services.registry import open_registry
-from jointcredit.services.submissions import _cell
+from jointcredit.services.validation import _cell
 from jointcredit.store import records
 from jointcredit.store import subscriptions as subscription_store
 from jointcredit.store.bulk import insert_rows

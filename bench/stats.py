@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SCRATCH, log, machine_info, peak_rss_mib, save_result, table, vm_hwm_mib
 from _statsdata import build_postgresql, build_sqlite
 
-from jointcredit.services import summaries, tracking
+from jointcredit.services import stats_summaries, tracking
 from jointcredit.services.imports import make_validator
 from jointcredit.services.registry import open_registry
 from jointcredit.store import migrate, records
@@ -292,12 +292,12 @@ def main() -> None:
         log(f"  {out['scan_quarter_seconds']:,.1f} s")
     log("first count")
     _reset_peak()
-    first = summaries.refresh(engine, full=True)
+    first = stats_summaries.refresh(engine, full=True)
     out["first_count_peak_rss_mib"] = vm_hwm_mib()
     out["first_count"] = first
     out["summary_rows"] = _summary_rows(engine)
     log(f"  {first['seconds']:,.1f} s; summary rows {out['summary_rows']}")
-    idle = [summaries.refresh(engine)["seconds"] for _ in range(args.repeat)]
+    idle = [stats_summaries.refresh(engine)["seconds"] for _ in range(args.repeat)]
     out["refresh_nothing_changed_median_seconds"] = statistics.median(idle)
     _reset_peak()
     reads = {
@@ -316,19 +316,19 @@ def main() -> None:
     months = import_records(engine, rows)
     add_activity(engine, args.new // 5)
     out["write_new_seconds"] = time.perf_counter() - started
-    out["refresh_after_new"] = summaries.refresh(engine)
+    out["refresh_after_new"] = stats_summaries.refresh(engine)
     log(f"  refresh {out['refresh_after_new']['seconds']:,.2f} s")
     started = time.perf_counter()
     correct(engine, rows)
     out["write_corrections_seconds"] = time.perf_counter() - started
-    out["refresh_after_corrections"] = summaries.refresh(engine)
+    out["refresh_after_corrections"] = stats_summaries.refresh(engine)
     out["corrected_months"] = months
     log(
         f"  {len(rows):,} corrected in {months} months: refresh "
         f"{out['refresh_after_corrections']['seconds']:,.2f} s"
     )
     kept = _tables(engine)
-    again = summaries.refresh(engine, full=True)
+    again = stats_summaries.refresh(engine, full=True)
     out["recount"] = again
     out["recount_matches"] = kept == _tables(engine)
     log(f"recount {again['seconds']:,.1f} s; the same tables: {out['recount_matches']}")

@@ -88,8 +88,8 @@ def _section(text: str, heading: str) -> str:
 
 
 def permission_table() -> str:
-    """docs/api.md's table of permissions, as services.access.PERMISSIONS defines it."""
-    from jointcredit.services.access import OWN_DEPARTMENT, PERMISSIONS
+    """docs/api.md's table of permissions, as jointcredit.access.PERMISSIONS defines it."""
+    from jointcredit.access import OWN_DEPARTMENT, PERMISSIONS
     from jointcredit.store.tables import ROLES
 
     callers = ("public", *ROLES, "operator", "subject")
@@ -108,13 +108,14 @@ def test_api_permission_table_is_the_code_s() -> None:
     text = (DOCS / "api.md").read_text(encoding="utf-8")
     expected = permission_table()
     assert expected in _section(text, "Roles and permissions"), (
-        "docs/api.md's permission table differs from services.access.PERMISSIONS; "
+        "docs/api.md's permission table differs from jointcredit.access.PERMISSIONS; "
         "replace it with:\n\n" + expected
     )
 
 
 def test_api_error_table_is_the_code_s() -> None:
-    from jointcredit.api.errors import _HTTP_CODES, STATUS
+    from jointcredit.api.errors import _HTTP_CODES
+    from jointcredit.services.http_status import STATUS
 
     expected = {(str(getattr(cls, "code", "")), status) for cls, status in STATUS}
     expected |= {(code, status) for status, code in _HTTP_CODES.items()}

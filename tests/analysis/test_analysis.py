@@ -12,10 +12,10 @@ from sqlalchemy import Engine, select
 from tests.analysis.world import PERIOD, PERSON_IDS, PERSON_NAMES, REGION, TODAY, build
 from tests.cli.test_cli import jointcredit
 
+from jointcredit.access import Principal
 from jointcredit.errors import InvalidInputError, PermissionDeniedError
 from jointcredit.reports import render
 from jointcredit.services import analysis
-from jointcredit.services.access import Principal
 from jointcredit.store.tables import audit_log
 
 SUPERVISOR = Principal("supervisor", "NDRC", key_id=9401)

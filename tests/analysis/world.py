@@ -23,8 +23,8 @@ from tests.check.entries import entry, write_entries
 from tests.deadlines.helpers import licensing, penalty, utc
 from tests.importing.rows import resident_id, uscc
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.services import repairs
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction

@@ -14,9 +14,9 @@ import httpx
 import uvicorn
 from sqlalchemy import Engine
 
+from jointcredit.access import OPERATOR
 from jointcredit.api.app import create_app
 from jointcredit.services import keys
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 from tests.api.server import LiveServer
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 from jointcredit.store.tables import audit_log
 
 MATTER = "enterprise-bond-issuance"

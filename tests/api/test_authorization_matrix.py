@@ -28,10 +28,10 @@ from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry, write_entries
 from tests.importing.rows import licensing_row, penalty_row, resident_id, uscc
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.api.app import PREFIX, create_app
 from jointcredit.catalog import load_catalog
-from jointcredit.services import keys, objections, proposals, repairs, reports
-from jointcredit.services.access import OPERATOR, Principal
+from jointcredit.services import keys, objections, proposals, repairs, tipoffs
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 from jointcredit.store.tables import credit_records, subjects
@@ -174,7 +174,7 @@ def _report_body() -> dict[str, Any]:
     }
 
 
-#: Roles that see every department's items of a list (services.access.OVERSEERS).
+#: Roles that see every department's items of a list (jointcredit.access.OVERSEERS).
 OVERSEER_KEYS = frozenset({"supervisor", "admin"})
 
 
@@ -612,13 +612,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     engine = open_registry(url)
     path = write_entries(directory / "entries.jsonl", [entry(301, persons=[REP])])
     assert import_file(engine, "list-entry", path).accepted == 1
-    report = reports.submit(
+    report = tipoffs.submit(
         engine,
         by=OPERATOR,
         department="NDRC",
         subject=COMPANY,
         description="涉嫌虚构交易。",
-        reporter=reports.Reporter("测试举报人", "13800000000"),
+        reporter=tipoffs.Reporter("测试举报人", "13800000000"),
     )
     proposal = proposals.submit(
         engine,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tests.api.server import LiveServer
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 
 MATTER = "enterprise-bond-issuance"
 

@@ -22,10 +22,10 @@ from tests.check.entries import entry
 from tests.importing.rows import penalty_row, write_csv
 from tests.push.outbox import announce, load_entries
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.catalog import load_catalog
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.services import delivery, keys, metrics, proposals, subscriptions
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.registry import open_registry
 from jointcredit.settings import get_settings
 from jointcredit.store import audit as audit_store

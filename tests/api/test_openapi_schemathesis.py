@@ -28,9 +28,9 @@ from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry, write_entries
 from tests.importing.rows import resident_id, uscc
 
+from jointcredit.access import OPERATOR
 from jointcredit.api.app import PREFIX, create_app
-from jointcredit.services import keys, reports
-from jointcredit.services.access import OPERATOR
+from jointcredit.services import keys, tipoffs
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 
@@ -55,13 +55,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     rep = {"role": "legal-representative", "name": "王测试", "id_number": resident_id(601)}
     path = write_entries(directory / "entries.jsonl", [entry(301, persons=[rep])])
     assert import_file(engine, "list-entry", path).accepted == 1
-    reports.submit(
+    tipoffs.submit(
         engine,
         by=OPERATOR,
         department="NDRC",
         subject=uscc(301),
         description="涉嫌虚构交易。",
-        reporter=reports.Reporter("测试举报人", "13800000000"),
+        reporter=tipoffs.Reporter("测试举报人", "13800000000"),
     )
     # Generated key ids are small numbers: keep the test's own keys out of their reach, so
     # that a generated DELETE /keys/{id} revokes a bystander.

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from tests.api.server import LiveServer
 
-from jointcredit.services import audit, reports
-from jointcredit.services.access import OPERATOR
+from jointcredit.access import OPERATOR
+from jointcredit.services import audit, tipoffs
 
 NAME = "举报人王测试"
 CONTACT = "reporter-7731@example.org"
@@ -46,7 +46,7 @@ OPEN = {"X-Department-Passphrase": PASSPHRASE}
 
 
 def department_key(api: LiveServer, department: str = "NDRC") -> None:
-    reports.init_key(api.engine, department, PASSPHRASE, by=OPERATOR)
+    tipoffs.init_key(api.engine, department, PASSPHRASE, by=OPERATOR)
 
 
 def submit(api: LiveServer, department: str = "NDRC") -> dict[str, Any]:

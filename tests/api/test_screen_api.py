@@ -13,9 +13,9 @@ from tests.check.entries import entry, write_entries
 from tests.importing.rows import resident_id, uscc
 from typer.testing import CliRunner
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.main import app
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.settings import get_settings
 

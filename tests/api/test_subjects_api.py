@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 from tests.api.server import LiveServer
 from tests.importing.rows import penalty_row, resident_id, uscc, write_csv
 
+from jointcredit.access import OPERATOR
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 
 COMPANY = uscc(1)

@@ -14,10 +14,10 @@ from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry
 from tests.importing.rows import licensing_row, penalty_row, uscc, write_csv
 
+from jointcredit.access import OPERATOR
 from jointcredit.catalog import load_catalog
 from jointcredit.importing.formats import LICENSING, PENALTIES
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.settings import get_settings
 

@@ -272,7 +272,7 @@ def test_list_entry_import_validates_against_the_catalog(registry: Engine, tmp_p
 def test_a_mistyped_resident_id_that_passes_the_uscc_check_is_refused(registry: Engine) -> None:
     """About one mistyped resident identity number in 31 passes the USCC check: answering it as
     an unknown subject with no measures would let a defaulter through."""
-    from jointcredit.identifiers.checks import USCC_ALPHABET, ric_check_char, uscc_check_char
+    from jointcredit.identifiers.checkchars import USCC_ALPHABET, ric_check_char, uscc_check_char
 
     body = "11010119850203003"
     right = ric_check_char(body)

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from importing.rows import penalty_row, resident_id, uscc, write_csv
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.importing.formats import PENALTIES
-from jointcredit.services import feedback, objections, proposals, repairs, reports, staff
-from jointcredit.services.access import OPERATOR, Principal
+from jointcredit.services import feedback, objections, proposals, repairs, staff, tipoffs
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry, subject_report
 from jointcredit.services.registry import summary as registry_summary
@@ -377,7 +377,7 @@ def _demo_queues(database: Path) -> dict[str, list[tuple[Any, ...]]]:
         }
         applied = repairs.listed(engine, by=OPERATOR, status="applied", limit=100)
         late = feedback.outstanding(engine, by=implementer, limit=100)
-        received = reports.listed(engine, by=reviewer, department="SPC", limit=100)
+        received = tipoffs.listed(engine, by=reviewer, department="SPC", limit=100)
     finally:
         engine.dispose()
 

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from tests.check.entries import entry, write_entries
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import objections, push
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 from jointcredit.store.db import write_transaction

@@ -16,10 +16,10 @@ from tests.deadlines.helpers import (
     utc,
 )
 
+from jointcredit.access import OPERATOR, PUBLIC, Principal
 from jointcredit.catalog import load_catalog
 from jointcredit.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from jointcredit.services import deadlines as service
-from jointcredit.services.access import OPERATOR, PUBLIC, Principal
 from jointcredit.store import records
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import credit_records

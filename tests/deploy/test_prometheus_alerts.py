@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 from tests.check.entries import entry
 from tests.push.outbox import announce, load_entries
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.services import metrics, proposals, subscriptions
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.registry import open_registry
 from jointcredit.settings import get_settings
 

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from tests.api.server import LiveServer
 from tests.export.samples import load_all
 
+from jointcredit.access import OPERATOR
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.exports import export_file
 
 SINCE = "2000-01-01"

@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from tests.export.samples import load_all
 from typer.testing import CliRunner, Result
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import console
 from jointcredit.cli.main import app
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 
 
 def test_export_then_import_with_the_commands(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from jointcredit.access import OPERATOR, PUBLIC, Principal
 from jointcredit.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
-from jointcredit.services.access import OPERATOR, PUBLIC, Principal
 from jointcredit.services.exports import (
     CLI_NAMES,
     HTTP_NAMES,

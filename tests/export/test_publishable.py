@@ -19,10 +19,10 @@ from tests.check.entries import entry, write_entries
 from tests.export.samples import DECIDED, TODAY, load, write_licences, write_penalties
 from tests.importing.rows import licensing_row, penalty_row, resident_id
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import InvalidInputError
 from jointcredit.services import audit
 from jointcredit.services import exports as service
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 from jointcredit.store import exports as store

@@ -27,9 +27,9 @@ from tests.export.samples import (
     write_penalties,
 )
 
+from jointcredit.access import OPERATOR
 from jointcredit.importing import schemas
 from jointcredit.importing.formats import Generation, spec
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.exports import LIST_ENTRY_COLUMNS, export_file
 from jointcredit.services.imports import ImportKind, import_file
 from jointcredit.services.registry import open_registry

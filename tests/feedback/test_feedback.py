@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import Engine, select
 from tests.feedback.helpers import MATTER, MEASURE, OTHER_MEASURE, load_entry, pushed, utc
 
+from jointcredit.access import OPERATOR, PUBLIC, Principal
 from jointcredit.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from jointcredit.services import audit, check
 from jointcredit.services import feedback as service
-from jointcredit.services.access import OPERATOR, PUBLIC, Principal
 from jointcredit.store.tables import audit_log, credit_records, feedback, subjects
 
 MPS = Principal("implementer", "MPS", key_id=101)

@@ -1,7 +1,7 @@
 """A generated registry for grading tests: organisations with records of every kind, status and
 age, written straight into the tables (as an import would leave them), and each organisation's
 expected score and grade under the default scorecard worked out here independently of
-``jointcredit.scoring`` — by counting, with ages chosen well inside or outside every window.
+``jointcredit.grading`` — by counting, with ages chosen well inside or outside every window.
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jointcredit.grading.evaluate import evaluate
+from jointcredit.grading.scorecard import DEFAULT_FILE, load_scorecard
 from jointcredit.rules.check import Entry
-from jointcredit.scoring.evaluate import evaluate
-from jointcredit.scoring.scorecard import DEFAULT_FILE, load_scorecard
 
 CARD = load_scorecard(DEFAULT_FILE)
 DAY = dt.date(2026, 11, 27)

@@ -10,8 +10,8 @@ import pytest
 from tests.api.server import LiveServer, live_server
 from tests.grading.registry import generate, write
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from tests.grading.registry import DAY, generate, write
 from tests.importing.rows import PENALTIES, penalty_row, uscc, write_csv
 
+from jointcredit.access import OPERATOR, PUBLIC, Principal
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.services import audit, grading, objections, repairs
-from jointcredit.services.access import OPERATOR, PUBLIC, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 from jointcredit.store.tables import (
@@ -193,7 +193,7 @@ def test_who_may_grade_and_what_is_refused(registry: Engine, tmp_path: Path) -> 
 
 
 def test_a_new_scorecard_regrades_everything(registry: Engine, tmp_path: Path) -> None:
-    from jointcredit.scoring.scorecard import DEFAULT_FILE, load_scorecard
+    from jointcredit.grading.scorecard import DEFAULT_FILE, load_scorecard
 
     write(registry, generate(10))
     grading.grade_all(registry, by=OPERATOR, day=DAY)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jointcredit.scoring.scorecard import (
+from jointcredit.grading.scorecard import (
     DEFAULT_FILE,
     INDICATOR_KINDS,
     ScorecardError,

@@ -18,7 +18,7 @@ from jointcredit.identifiers import (
     validate_resident_id,
     validate_uscc,
 )
-from jointcredit.identifiers.checks import (
+from jointcredit.identifiers.checkchars import (
     mod_11_10_check_digit,
     org_check_char,
     ric_check_char,

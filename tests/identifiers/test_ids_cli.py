@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jointcredit.identifiers.checks import ric_check_char
+from jointcredit.identifiers.checkchars import ric_check_char
 
 KEYS = ["input", "normalized", "type", "valid", "error", "warnings"]
 USCC = "91110000600037341L"

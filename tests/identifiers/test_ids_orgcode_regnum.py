@@ -6,7 +6,7 @@ import pytest
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 from jointcredit.identifiers import orgcode, regnum
-from jointcredit.identifiers.checks import mod_11_10_check_digit, org_check_char
+from jointcredit.identifiers.checkchars import mod_11_10_check_digit, org_check_char
 
 
 def org(body: str) -> str:

@@ -16,7 +16,7 @@ from stdnum.exceptions import (
 )
 
 from jointcredit.identifiers import divisions, ric
-from jointcredit.identifiers.checks import ric_check_char
+from jointcredit.identifiers.checkchars import ric_check_char
 
 TODAY = date(2025, 6, 30)
 

@@ -14,7 +14,7 @@ from stdnum.exceptions import (
 )
 
 from jointcredit.identifiers import uscc
-from jointcredit.identifiers.checks import USCC_ALPHABET, org_check_char, uscc_check_char
+from jointcredit.identifiers.checkchars import USCC_ALPHABET, org_check_char, uscc_check_char
 
 
 def with_check(first17: str) -> str:

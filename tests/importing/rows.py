@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from jointcredit.identifiers.checks import org_check_char, ric_check_char, uscc_check_char
+from jointcredit.identifiers.checkchars import org_check_char, ric_check_char, uscc_check_char
 from jointcredit.importing.formats import LICENSING, PENALTIES
 
 

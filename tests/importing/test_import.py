@@ -11,9 +11,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, func, select
 
+from jointcredit.access import OPERATOR
 from jointcredit.errors import InputFileError
 from jointcredit.importing.formats import LICENSING, PENALTIES
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import subject_report
 from jointcredit.store.tables import credit_records, import_jobs, record_history, relations
@@ -297,7 +297,7 @@ def test_natural_persons_and_individual_businesses(registry: Engine, tmp_path: P
 
 def test_legacy_identifiers_and_promotion_to_uscc(registry: Engine, tmp_path: Path) -> None:
     """A subject first known by its registration number is found again when its USCC arrives."""
-    from jointcredit.identifiers.checks import mod_11_10_check_digit
+    from jointcredit.identifiers.checkchars import mod_11_10_check_digit
 
     regnum = "11010100000001"
     regnum += mod_11_10_check_digit(regnum)

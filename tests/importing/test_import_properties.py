@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 
-from jointcredit.identifiers.checks import USCC_ALPHABET
+from jointcredit.access import OPERATOR
+from jointcredit.identifiers.checkchars import USCC_ALPHABET
 from jointcredit.importing.formats import LICENSING, PENALTIES
 from jointcredit.importing.validate import RecordKind
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import ImportSummary, import_file
 from jointcredit.services.registry import open_registry, subject_report
 from jointcredit.services.registry import summary as registry_summary

@@ -38,6 +38,7 @@ from tests.importing.national_lists import (
 from tests.importing.rows import uscc
 from typer.testing import CliRunner
 
+from jointcredit.access import OPERATOR
 from jointcredit.catalog import load_catalog
 from jointcredit.cli.main import app
 from jointcredit.identifiers.mask import mask_name
@@ -45,7 +46,6 @@ from jointcredit.importing.list_formats import FORMATS, own_columns, public_colu
 from jointcredit.importing.pipeline import make_validator
 from jointcredit.jsontext import dumps
 from jointcredit.rules.periods import add_duration
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry, subject_report

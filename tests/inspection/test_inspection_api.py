@@ -10,10 +10,10 @@ import pytest
 from tests.api.server import LiveServer, live_server
 from tests.grading.registry import generate, write
 
+from jointcredit.access import OPERATOR
 from jointcredit.inspection.draw import Inspector
 from jointcredit.inspection.rates import Rates, load_rates
 from jointcredit.services import inspections
-from jointcredit.services.access import OPERATOR
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from sqlalchemy import Engine, insert, select, update
 from tests.grading.registry import DAY, Org, generate, write
 from tests.importing.rows import PENALTIES, penalty_row, uscc, write_csv
 
+from jointcredit.access import OPERATOR, PUBLIC, Principal
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.inspection import draw
 from jointcredit.inspection.draw import Inspector
 from jointcredit.inspection.rates import Rates, load_rates
 from jointcredit.services import audit, grading, inspections
-from jointcredit.services.access import OPERATOR, PUBLIC, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import credit_grades, inspection_items, subjects

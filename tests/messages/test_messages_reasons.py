@@ -22,7 +22,7 @@ from jointcredit.errors import (
     PermissionDeniedError,
 )
 from jointcredit.identifiers import check, orgcode, regnum, ric, uscc
-from jointcredit.identifiers.checks import ric_check_char
+from jointcredit.identifiers.checkchars import ric_check_char
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.messages import Reason, current, reason_of, render, set_language, using
 from jointcredit.messages.catalog import CATALOG

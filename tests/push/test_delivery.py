@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from jointcredit.access import OPERATOR
 from jointcredit.security.webhooks import verify
 from jointcredit.services import delivery, feed, subscriptions
-from jointcredit.services.access import OPERATOR
 from jointcredit.settings import get_settings
 from jointcredit.store import messages as outbox
 from jointcredit.store.db import write_transaction

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.services import feed, subscriptions
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.store.tables import audit_log, feed_cursors
 from jointcredit.store.tables import subscriptions as subscriptions_table
 

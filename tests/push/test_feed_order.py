@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from jointcredit.access import Principal
 from jointcredit.clock import now as clock_now
 from jointcredit.services import feed, push
-from jointcredit.services.access import Principal
 from jointcredit.services.registry import open_registry
 from jointcredit.store import messages as outbox
 from jointcredit.store.db import write_transaction

@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine, insert, select
 from tests.concurrency import at_once
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import audit, push, scheduler
-from jointcredit.services.access import OPERATOR
 from jointcredit.store import workflows
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import (

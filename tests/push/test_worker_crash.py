@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import subscriptions
-from jointcredit.services.access import OPERATOR
 
 from .outbox import announce, load_entries, states
 from .receiver import receiver

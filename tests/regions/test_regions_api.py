@@ -136,9 +136,9 @@ def test_subscription_and_console_for_a_local_department(api: LiveServer) -> Non
 
 
 def test_a_department_in_no_catalog_file_is_refused(api: LiveServer) -> None:
+    from jointcredit.access import OPERATOR
     from jointcredit.errors import InvalidInputError
     from jointcredit.services import keys
-    from jointcredit.services.access import OPERATOR
 
     with pytest.raises(InvalidInputError, match="'GD-AMR' is not in the catalog"):
         keys.create(api.engine, department="GD-AMR", role="implementer", name="t", by=OPERATOR)

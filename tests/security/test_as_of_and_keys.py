@@ -24,9 +24,9 @@ from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry, write_entries
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR
 from jointcredit.api.app import PREFIX, create_app
 from jointcredit.services import keys
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.store.tables import audit_log
 

@@ -23,9 +23,9 @@ from tests.check.entries import entry, write_entries
 from tests.importing.rows import penalty_row, write_csv
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.services import audit, push
-from jointcredit.services.access import OPERATOR
 from jointcredit.store.tables import credit_records, messages
 
 SCRIPT = Path(sys.executable).with_name("jointcredit")

@@ -17,8 +17,8 @@ from typing import Any
 
 from tests.check.entries import entry, write_entries
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.services.registry import open_registry
 

@@ -26,8 +26,8 @@ from tests.concurrency import at_once
 from tests.push.outbox import announce, load_entries
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.services import audit, objections, push, scheduler
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.check import check
 from jointcredit.services.registry import open_registry
 from jointcredit.store.tables import audit_log, credit_records, messages, record_history

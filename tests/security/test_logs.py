@@ -32,9 +32,9 @@ from tests.check.entries import entry
 from tests.importing.rows import resident_id
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.identifiers.mask import mask_resident_id
 from jointcredit.services import keys, proposals, subscriptions
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.proposals import Request
 from jointcredit.services.registry import open_registry
 from jointcredit.settings import get_settings

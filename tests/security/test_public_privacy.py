@@ -34,14 +34,14 @@ from tests.api.server import LiveServer, live_server
 from tests.check.entries import entry, write_entries
 from tests.importing.rows import licensing_row, penalty_row, uscc, write_csv
 
+from jointcredit.access import OPERATOR
 from jointcredit.clock import today
-from jointcredit.identifiers.checks import ric_check_char
+from jointcredit.identifiers.checkchars import ric_check_char
 from jointcredit.importing.formats import LICENSING, PENALTIES
 from jointcredit.inspection.draw import Inspector
 from jointcredit.inspection.rates import Rates, load_rates
 from jointcredit.reports import render
 from jointcredit.services import analysis, inspections
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.store.db import make_engine
 

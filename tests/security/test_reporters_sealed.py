@@ -30,13 +30,13 @@ from sqlalchemy import Engine, inspect, select, text
 from tests.api.server import LiveServer, live_server
 from typer.testing import CliRunner
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.api.app import PREFIX, create_app
 from jointcredit.cli.main import app as cli
 from jointcredit.errors import IntegrityFailure, PermissionDeniedError
 from jointcredit.security import department_keys as pairs
 from jointcredit.security.sealing import SealingKey
-from jointcredit.services import keys, reports, staff
-from jointcredit.services.access import OPERATOR, Principal
+from jointcredit.services import keys, staff, tipoffs
 from jointcredit.settings import get_settings
 from jointcredit.store.tables import ROLES, department_keys
 from jointcredit.store.tables import reports as reports_table
@@ -114,7 +114,7 @@ def open_reporter(
 
 
 def context_of(row: Any) -> bytes:
-    return reports._context(row["id"], row["department"], row["subject"], row["received_at"])
+    return tipoffs._context(row["id"], row["department"], row["subject"], row["received_at"])
 
 
 # -- an admin acts for its own department ----------------------------------------------------
@@ -348,7 +348,7 @@ def test_a_report_made_before_the_key_is_resealed_by_init_and_rotate(
 ) -> None:
     report_id = submit(api, "SAT")
     before = sealed_row(api.engine, report_id)
-    platform = reports.sealer()
+    platform = tipoffs.sealer()
     assert before["key_id"] == platform.key_id
     assert platform.open(before["reporter_ciphertext"], context_of(before))["name"] == NAME
     # Nobody opens a report under the platform key, passphrase or not.

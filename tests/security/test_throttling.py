@@ -28,9 +28,9 @@ from sqlalchemy import Engine, func, select
 from tests.api.server import live_server
 from tests.concurrency import at_once
 
+from jointcredit.access import OPERATOR
 from jointcredit.errors import AuthenticationError, ConfigurationError
 from jointcredit.services import staff, throttle
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 from jointcredit.settings import get_settings
 from jointcredit.store.tables import audit_log, rate_counters, reports

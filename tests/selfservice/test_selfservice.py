@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, select
 from tests.check.entries import entry, write_entries
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import AuthenticationError, ConfigurationError, NotFoundError
 from jointcredit.services import audit, objections, repairs, selfservice
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.settings import get_settings
 from jointcredit.store.db import write_transaction

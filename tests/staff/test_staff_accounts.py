@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, select
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import AuthenticationError, InvalidInputError, PermissionDeniedError
 from jointcredit.services import staff
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.settings import get_settings
 from jointcredit.store.tables import audit_log, staff_accounts, web_sessions
 

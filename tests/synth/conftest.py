@@ -1,5 +1,5 @@
 """Shared fixtures for the synthetic data tests: one small generator, its rows, and checks of
-identifiers recomputed from :mod:`jointcredit.identifiers.checks` (independent of the
+identifiers recomputed from :mod:`jointcredit.identifiers.checkchars` (independent of the
 validators under test elsewhere)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 
 from jointcredit import synth
 from jointcredit.identifiers import divisions
-from jointcredit.identifiers.checks import (
+from jointcredit.identifiers.checkchars import (
     USCC_ALPHABET,
     mod_11_10_check_digit,
     org_check_char,

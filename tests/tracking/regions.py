@@ -22,9 +22,9 @@ from tests.feedback.helpers import MATTER, load_entry, pushed
 from tests.importing.rows import uscc
 
 from jointcredit import clock
+from jointcredit.access import Principal
 from jointcredit.catalog import load_catalog
 from jointcredit.services import check, tracking
-from jointcredit.services.access import Principal
 from jointcredit.services.registry import open_registry
 from jointcredit.settings import get_settings
 from jointcredit.store.db import write_transaction

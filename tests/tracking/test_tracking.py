@@ -15,10 +15,10 @@ from tests.feedback.helpers import MATTER
 from tests.tracking.world import FILLED, PENALTY_FIELDS, PERIOD, TODAY, build
 from typer.testing import CliRunner
 
+from jointcredit.access import Principal
 from jointcredit.cli.main import app
 from jointcredit.errors import InvalidInputError, PermissionDeniedError
 from jointcredit.services import tracking
-from jointcredit.services.access import Principal
 from jointcredit.store.tables import audit_log
 
 SUPERVISOR = Principal("supervisor", "NDRC", key_id=9201)

@@ -28,8 +28,8 @@ from tests.deadlines.helpers import ECOLOGY, penalty, utc
 from tests.feedback.helpers import MATTER, MEASURE, pushed
 from tests.importing.rows import PENALTIES, penalty_row, uscc
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.services import check, feedback, objections, proposals, repairs, submissions
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.store.tables import credit_records
 

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import staff
-from jointcredit.services.access import OPERATOR
 
 PASSWORD = "correct horse battery staple 7"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')

@@ -15,10 +15,10 @@ from sqlalchemy import Engine, select
 from tests.check.entries import entry, write_entries
 from tests.importing.rows import licensing_row, penalty_row, resident_id, uscc, write_csv
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.clock import today
 from jointcredit.importing.formats import LICENSING, PENALTIES
 from jointcredit.services import objections, proposals, repairs
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.imports import import_file
 from jointcredit.store.tables import credit_records
 

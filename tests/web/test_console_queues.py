@@ -23,9 +23,9 @@ from tests.web.conftest import Portal
 from tests.web.console import Console
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR
 from jointcredit.rules.workdays import add_workdays, workdays_between
 from jointcredit.services import objections, repairs
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.imports import import_file
 from jointcredit.settings import get_settings
 from jointcredit.store.tables import credit_records

@@ -19,8 +19,8 @@ from tests.web.console import account, browser_sign_in
 from tests.web.test_console_queues import record_id, tax_entry
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR
 from jointcredit.services import objections, repairs
-from jointcredit.services.access import OPERATOR
 
 pytestmark = pytest.mark.browser
 

@@ -21,11 +21,11 @@ from tests.web.conftest import Portal
 from tests.web.console import Console
 
 from jointcredit import clock
+from jointcredit.access import Principal
 from jointcredit.catalog import load_catalog
 from jointcredit.importing.formats import PENALTIES
 from jointcredit.rules.workdays import add_workdays, workdays_between
 from jointcredit.services import proposals
-from jointcredit.services.access import Principal
 from jointcredit.web.console_submit import groups_of
 from jointcredit.web.i18n import ZH
 

@@ -37,7 +37,7 @@ def test_language_choice() -> None:
 
 def test_keys_made_from_values_exist() -> None:
     """Templates build some keys from data: every value they can take has its text."""
-    from jointcredit.drafts import SUBJECT_KINDS
+    from jointcredit.record_drafts import SUBJECT_KINDS
     from jointcredit.services.public import PAYLOAD_SHOWN
     from jointcredit.services.search import _REASONS
     from jointcredit.store.tables import RECORD_KINDS, SEVERITIES

@@ -35,13 +35,13 @@ from sqlalchemy import Engine, select
 from tests.check.entries import entry
 
 from jointcredit import clock
+from jointcredit.access import Principal
 from jointcredit.errors import JointCreditError
 from jointcredit.rules.check import decide
 from jointcredit.services import objections, proposals, push, repairs, scheduler
-from jointcredit.services.access import Principal
 from jointcredit.services.check import rule_book
 from jointcredit.services.proposals import Request
-from jointcredit.store.checks import load_facts
+from jointcredit.store.check_facts import load_facts
 from jointcredit.store.tables import credit_records, messages
 from jointcredit.store.tables import objections as objection_table
 from jointcredit.store.tables import repairs as repair_table

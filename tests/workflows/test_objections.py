@@ -12,6 +12,7 @@ from sqlalchemy import Engine, select
 from tests.check.entries import entry, write_entries
 from tests.importing.rows import PENALTIES, penalty_row, uscc, write_csv
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.catalog import load_catalog
 from jointcredit.errors import (
     ConflictError,
@@ -22,7 +23,6 @@ from jointcredit.errors import (
 )
 from jointcredit.rules.workdays import add_workdays, workdays_between
 from jointcredit.services import audit, objections, push
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file
 from jointcredit.store import workflows

@@ -17,8 +17,8 @@ from tests.importing.rows import (
     write_csv,
 )
 
+from jointcredit.access import OPERATOR
 from jointcredit.services import objections
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file
 from jointcredit.store.tables import credit_records

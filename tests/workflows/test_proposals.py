@@ -13,6 +13,7 @@ from tests.check.entries import entry
 from tests.importing.rows import resident_id, uscc
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import (
     ConflictError,
     IllegalTransitionError,
@@ -22,7 +23,6 @@ from jointcredit.errors import (
 )
 from jointcredit.rules.workdays import ESTIMATE_WARNING
 from jointcredit.services import audit, proposals
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.check import check
 from jointcredit.store import records
 from jointcredit.store.tables import credit_records, messages, workflow_events

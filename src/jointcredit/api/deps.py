@@ -10,9 +10,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from jointcredit.access import PUBLIC, Principal
 from jointcredit.errors import AuthenticationError
 from jointcredit.services import audit, keys
-from jointcredit.services.access import PUBLIC, Principal
 from jointcredit.services.audit_writer import AuditWriter
 from jointcredit.settings import get_settings
 

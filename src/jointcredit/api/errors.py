@@ -1,4 +1,5 @@
-"""One place where the platform's errors become HTTP statuses and JSON bodies.
+"""One place where the platform's errors become JSON bodies, with the statuses of
+:mod:`jointcredit.services.http_status` (the portal's HTML error pages give the same ones).
 
 Every error body is ``{"error": {"code": ..., "message": ...}}``; ``code`` is stable for
 machines (the ``code`` of the :class:`~jointcredit.errors.JointCreditError` subclass).
@@ -17,35 +18,9 @@ from stdnum.exceptions import ValidationError
 
 from jointcredit import errors
 from jointcredit.catalog.model import CatalogError
-from jointcredit.services.check import CheckInputError
+from jointcredit.services.http_status import status_of
 
 log = logging.getLogger("jointcredit.api")
-
-#: Most specific class first; the first match decides.
-STATUS: tuple[tuple[type[Exception], int], ...] = (
-    (errors.AuthenticationError, 401),
-    (errors.PassphraseRefusedError, 403),
-    (errors.PermissionDeniedError, 403),
-    (errors.NotFoundError, 404),
-    (errors.IllegalTransitionError, 409),
-    (errors.ConflictError, 409),
-    (errors.PayloadTooLargeError, 413),
-    (CheckInputError, 422),
-    (errors.InvalidInputError, 422),
-    (errors.InputFileError, 422),
-    (errors.DatabaseNotReadyError, 503),
-    (errors.ConfigurationError, 500),
-    (errors.IntegrityFailure, 500),
-    (CatalogError, 500),
-    (errors.JointCreditError, 400),
-)
-
-
-def status_of(exc: Exception) -> int:
-    for cls, status in STATUS:
-        if isinstance(exc, cls):
-            return status
-    return 500
 
 
 def body(code: str, message: str, **extra: Any) -> dict[str, Any]:

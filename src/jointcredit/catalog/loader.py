@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from jointcredit.catalog._yaml import compose
-from jointcredit.catalog.checks import check
+from jointcredit.catalog.lint import check
 from jointcredit.catalog.model import (
     Catalog,
     CatalogError,

@@ -1,7 +1,7 @@
 """From YAML files to drafts: typed entities that still know where each of their values stands.
 
 Parsing checks the shape of one value at a time (types, enumerations, required keys, ids unique
-across all files); :mod:`jointcredit.catalog.checks` then checks what needs the whole catalog
+across all files); :mod:`jointcredit.catalog.lint` then checks what needs the whole catalog
 (references, targets, reach). A value that fails keeps a harmless fallback and its key goes into
 ``Draft.bad``, so that later rules skip it instead of reporting the same mistake twice.
 """

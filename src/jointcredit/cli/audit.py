@@ -7,11 +7,11 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.services import audit as service
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(

@@ -11,6 +11,7 @@ from typing import IO
 
 import typer
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.cli.common import (
     DatabaseOption,
     console,
@@ -22,7 +23,6 @@ from jointcredit.cli.common import (
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InputFileError
 from jointcredit.importing.identifiers_file import read_identifiers
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.services.check import answer, screen_audited
 from jointcredit.services.registry import open_registry
 

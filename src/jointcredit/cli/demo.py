@@ -27,6 +27,7 @@ import typer
 from sqlalchemy import Engine, func, select
 
 from jointcredit import clock, synth
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.catalog import load_catalog
 from jointcredit.cli import demo_queues
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, progress_bar
@@ -36,8 +37,7 @@ from jointcredit.errors import AuthenticationError
 from jointcredit.identifiers.divisions import within
 from jointcredit.identifiers.mask import mask_identifier
 from jointcredit.jsontext import dumps
-from jointcredit.services import keys, reports, selfservice, staff
-from jointcredit.services.access import OPERATOR, Principal
+from jointcredit.services import keys, selfservice, staff, tipoffs
 from jointcredit.services.check import check
 from jointcredit.services.imports import import_file_audited
 from jointcredit.services.registry import open_registry, subject_report
@@ -499,7 +499,7 @@ def _demo_department_key(engine: Engine, path: Path) -> str:
         passphrase = str(json.loads(path.read_text(encoding="utf-8"))["passphrase"])
     except (OSError, ValueError, KeyError, TypeError):
         passphrase = ""
-    keys = reports.keys_listed(engine, by=OPERATOR)
+    keys = tipoffs.keys_listed(engine, by=OPERATOR)
     has_key = any(
         k["department"] == DEMO_KEY_DEPARTMENT and k.get("public_key") and not k.get("retired_at")
         for k in keys
@@ -509,7 +509,7 @@ def _demo_department_key(engine: Engine, path: Path) -> str:
     if has_key:  # made outside the demo, or its passphrase file is gone: left as it is
         return ""
     passphrase = secrets.token_urlsafe(24)
-    reports.init_key(engine, DEMO_KEY_DEPARTMENT, passphrase, by=OPERATOR)
+    tipoffs.init_key(engine, DEMO_KEY_DEPARTMENT, passphrase, by=OPERATOR)
     _write_private(path, {"department": DEMO_KEY_DEPARTMENT, "passphrase": passphrase})
     return passphrase
 

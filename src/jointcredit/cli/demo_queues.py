@@ -24,12 +24,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR, PUBLIC, Principal, subject_principal
 from jointcredit.catalog import load_catalog
 from jointcredit.errors import ConflictError, InvalidInputError
 from jointcredit.rules import feedback as feedback_rules
 from jointcredit.rules.workdays import is_workday
-from jointcredit.services import feedback, objections, proposals, repairs, reports
-from jointcredit.services.access import OPERATOR, PUBLIC, Principal, subject_principal
+from jointcredit.services import feedback, objections, proposals, repairs, tipoffs
 from jointcredit.services.registry import subject_report
 from jointcredit.settings import get_settings
 from jointcredit.synth import catalog as kinds
@@ -129,7 +129,7 @@ def waiting(engine: Engine, people: People) -> Waiting:
             count(repairs.listed, people.supervisor, status=s) for s in ("applied", "accepted")
         ),
         feedback_overdue=count(feedback.outstanding, people.implementer),
-        reports=count(reports.listed, people.reviewer, department=REPORTED_TO),
+        reports=count(tipoffs.listed, people.reviewer, department=REPORTED_TO),
     )
 
 
@@ -308,11 +308,11 @@ def _report(
     demo's reviewer opens the reporter with the passphrase the demo prints."""
     if not companies or not persons:
         return
-    made = reports.listed(engine, by=people.reviewer, department=REPORTED_TO, limit=_LIMIT)
+    made = tipoffs.listed(engine, by=people.reviewer, department=REPORTED_TO, limit=_LIMIT)
     if any(r["description"] == REPORT_TEXT for r in made):
         return
     company = companies[0]
-    reports.submit(
+    tipoffs.submit(
         engine,
         by=PUBLIC,
         department=REPORTED_TO,
@@ -320,7 +320,7 @@ def _report(
         subject_name=company.name,
         description=REPORT_TEXT,
         # A synthetic person; example.com is reserved (RFC 2606): nobody's address.
-        reporter=reports.Reporter(name=persons[0].name, contact="reporter@example.com"),
+        reporter=tipoffs.Reporter(name=persons[0].name, contact="reporter@example.com"),
     )
 
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
 from jointcredit.services import departments as service
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 from jointcredit.settings import get_settings
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
-from jointcredit.scoring.scorecard import load_scorecard
+from jointcredit.grading.scorecard import load_scorecard
 from jointcredit.services import grading
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 
 

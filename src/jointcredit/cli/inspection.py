@@ -16,6 +16,7 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
@@ -23,7 +24,6 @@ from jointcredit.inspection import draw
 from jointcredit.inspection import inspectors as inspector_files
 from jointcredit.inspection.rates import load_rates
 from jointcredit.services import inspections as service
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(

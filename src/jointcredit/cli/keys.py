@@ -10,10 +10,10 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.services import keys as service
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 from jointcredit.store.tables import ROLES
 

@@ -29,13 +29,13 @@ from jointcredit.cli import (
     receipt,
     repair,
     report,
-    reports,
     selfservice,
     serve,
     staff,
     stats,
     subjects,
     summary,
+    tipoffs,
     worker,
 )
 
@@ -99,7 +99,7 @@ app.add_typer(deadlines.app, name="deadlines")
 app.add_typer(calendar.app, name="calendar")
 app.add_typer(stats.app, name="stats")
 app.command("report")(report.report)
-app.add_typer(reports.app, name="reports")
+app.add_typer(tipoffs.app, name="reports")
 app.command("worker")(worker.worker)
 
 

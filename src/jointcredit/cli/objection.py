@@ -10,6 +10,7 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import Principal
 from jointcredit.cli.common import (
     DatabaseOption,
     console,
@@ -19,7 +20,6 @@ from jointcredit.cli.common import (
 )
 from jointcredit.cli.tables import CliTable
 from jointcredit.services import objections as service
-from jointcredit.services.access import Principal
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(

@@ -12,11 +12,11 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import Principal
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InputFileError
 from jointcredit.services import proposals as service
-from jointcredit.services.access import Principal
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(

@@ -11,11 +11,11 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, err_console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.services import feed as feed_service
 from jointcredit.services import subscriptions as service
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, handle_errors
 from jointcredit.errors import InvalidInputError
 from jointcredit.reports import render
 from jointcredit.services import analysis
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 from jointcredit.services.tracking import parse_period
 

@@ -13,12 +13,12 @@ from typing import Any
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
-from jointcredit.services import summaries
+from jointcredit.services import stats_summaries
 from jointcredit.services import tracking as service
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(
@@ -137,7 +137,7 @@ def refresh(
     """Bring the statistics' summary tables up to date (docs/tracking.md). Every statistics read
     does this first; run it from a timer, or after a large import, so that reads find little
     left to do. The first run after the upgrade counts the whole registry."""
-    done = summaries.refresh(open_registry(database), full=full)
+    done = stats_summaries.refresh(open_registry(database), full=full)
     if as_json:
         print_json(done)
         return

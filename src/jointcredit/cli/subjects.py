@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
-from jointcredit.services.access import OPERATOR
 from jointcredit.services.registry import open_registry, subject_report
 
 app = typer.Typer(help="Subjects: organisations and persons in the registry.", no_args_is_help=True)

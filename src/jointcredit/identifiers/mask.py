@@ -26,7 +26,7 @@ from collections.abc import Collection
 from typing import Any, TypeVar, cast
 
 from jointcredit.identifiers._common import compact
-from jointcredit.identifiers.checks import org_check_char, ric_check_char, uscc_check_char
+from jointcredit.identifiers.checkchars import org_check_char, ric_check_char, uscc_check_char
 from jointcredit.identifiers.classify import IdentifierType
 
 __all__ = [

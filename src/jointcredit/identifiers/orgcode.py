@@ -28,7 +28,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, Val
 
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
-from jointcredit.identifiers.checks import ORG_ALPHABET, org_check_char
+from jointcredit.identifiers.checkchars import ORG_ALPHABET, org_check_char
 from jointcredit.messages.reasons import Reason
 
 __all__ = ["compact", "format", "is_valid", "validate"]

@@ -35,7 +35,7 @@ from stdnum.exceptions import InvalidFormat, InvalidLength, ValidationError
 from jointcredit.identifiers import divisions
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
-from jointcredit.identifiers.checks import mod_11_10_check_digit
+from jointcredit.identifiers.checkchars import mod_11_10_check_digit
 from jointcredit.messages.reasons import Reason
 
 __all__ = ["compact", "format", "is_valid", "validate", "validate_with_warnings", "warnings_for"]

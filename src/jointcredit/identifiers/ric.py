@@ -53,7 +53,7 @@ from stdnum.exceptions import (
 from jointcredit.identifiers import divisions
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
-from jointcredit.identifiers.checks import ric_check_char
+from jointcredit.identifiers.checkchars import ric_check_char
 from jointcredit.messages.reasons import Reason
 
 __all__ = [

@@ -54,7 +54,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength, Val
 from jointcredit.identifiers import divisions
 from jointcredit.identifiers._common import bad_character
 from jointcredit.identifiers._common import compact as _compact
-from jointcredit.identifiers.checks import USCC_ALPHABET, org_check_char, uscc_check_char
+from jointcredit.identifiers.checkchars import USCC_ALPHABET, org_check_char, uscc_check_char
 from jointcredit.messages.reasons import Reason
 
 __all__ = [

@@ -24,14 +24,6 @@ from typing import Any, Protocol
 
 from stdnum.exceptions import ValidationError
 
-from jointcredit.drafts import (
-    RELATION_ROLES,
-    SUBJECT_KINDS,
-    PersonRef,
-    RecordDraft,
-    RecordKind,
-    SubjectRef,
-)
 from jointcredit.identifiers import orgcode, ric, uscc
 from jointcredit.importing import values
 from jointcredit.importing.list_formats import (
@@ -46,6 +38,14 @@ from jointcredit.importing.text import control_problem, strip_invisible, visible
 from jointcredit.importing.validate import FieldError, digest
 from jointcredit.jsontext import dumps
 from jointcredit.messages.reasons import Reason, reason_of
+from jointcredit.record_drafts import (
+    RELATION_ROLES,
+    SUBJECT_KINDS,
+    PersonRef,
+    RecordDraft,
+    RecordKind,
+    SubjectRef,
+)
 from jointcredit.rules.periods import add_duration
 
 

@@ -24,12 +24,12 @@ from pathlib import Path
 from queue import Empty
 from typing import Any, Literal, Protocol
 
-from jointcredit.drafts import RecordDraft
 from jointcredit.errors import InputFileError, InvalidInputError
 from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.text import INVISIBLE, strip_invisible
 from jointcredit.importing.validate import FieldError, RowValidator
 from jointcredit.messages.reasons import Reason
+from jointcredit.record_drafts import RecordDraft
 
 ImportKind = Literal["licensing", "penalty", "list-entry"]
 

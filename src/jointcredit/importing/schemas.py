@@ -21,8 +21,8 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any, Final
 
-from jointcredit.drafts import SUBJECT_KINDS
 from jointcredit.importing import codes, formats, list_entries, list_formats, validate, values
+from jointcredit.record_drafts import SUBJECT_KINDS
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _BASE = "https://jointcredit.invalid/schemas/"

@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 
 from stdnum.exceptions import ValidationError
 
-from jointcredit.drafts import PersonRef, RecordDraft, RecordKind, SubjectRef
 from jointcredit.identifiers import orgcode, regnum, ric, uscc
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing import codes, formats, values
@@ -21,6 +20,7 @@ from jointcredit.importing.text import CONTROL, control_problem, strip_invisible
 from jointcredit.jsontext import dumps
 from jointcredit.messages.language import Language
 from jointcredit.messages.reasons import Reason, reason_of, render
+from jointcredit.record_drafts import PersonRef, RecordDraft, RecordKind, SubjectRef
 from jointcredit.rules.periods import SEVERITY_ORDER, publication_window
 
 

@@ -15,8 +15,8 @@ import pygal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from jointcredit.chart_style import FONTS, STYLE, clean
 from jointcredit.errors import InvalidInputError
-from jointcredit.web.charts import FONTS, STYLE, clean
 
 #: File suffixes and the format each chooses.
 FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}

@@ -21,13 +21,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import china_day
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError
 from jointcredit.identifiers import divisions, uscc
 from jointcredit.identifiers.mask import mask_deep
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
 from jointcredit.services.tracking import Period, parse_period, parse_region
 from jointcredit.store import analysis as store
 from jointcredit.store.tables import RECORD_KINDS

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
+from jointcredit.access import Principal, require
 from jointcredit.security.digest import ALGORITHMS, canonical, default_algorithm, hexdigest
-from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import audit as store
 from jointcredit.store.db import write_transaction

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal
 from jointcredit.services import audit
-from jointcredit.services.access import Principal
 from jointcredit.store.db import write_transaction
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from jointcredit import __version__
+from jointcredit.access import OPERATOR
 from jointcredit.security.digest import ALGORITHMS, file_sha256
-from jointcredit.services import audit, receipts, references, reports, subscriptions
-from jointcredit.services.access import OPERATOR
+from jointcredit.services import audit, receipts, references, subscriptions, tipoffs
 from jointcredit.settings import get_settings
 from jointcredit.store import backup as store
 from jointcredit.store import migrate
@@ -44,7 +44,7 @@ KEYS = "keys"
 #: host's settings want that role's key.
 KEY_ROLES: Mapping[str, Callable[[], Path]] = {
     "receipt-signing": receipts.key_path,
-    "report-encryption": reports.key_path,
+    "report-encryption": tipoffs.key_path,
     "record-reference": references.key_path,
     "webhook-secrets": subscriptions.key_path,
 }

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from jointcredit import clock
+from jointcredit.access import Principal, require
 from jointcredit.errors import (
     AuthenticationError,
     InvalidInputError,
@@ -24,8 +25,7 @@ from jointcredit.importing import values
 from jointcredit.rules.check import CatalogLike, CheckResult, Facts, RuleBook, decide
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit, metrics, receipts
-from jointcredit.services.access import Principal, require
-from jointcredit.store.checks import load_facts
+from jointcredit.store.check_facts import load_facts
 
 
 class CheckInputError(JointCreditError):

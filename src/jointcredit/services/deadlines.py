@@ -21,14 +21,14 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping
 
+from jointcredit.access import OPERATOR, Principal, require
 from jointcredit.clock import china_day
 from jointcredit.errors import InvalidInputError, PermissionDeniedError
 from jointcredit.rules import deadlines as rules
 from jointcredit.rules.workdays import estimate_warning, known
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR, Principal, require
 from jointcredit.store import deadlines as store
-from jointcredit.store import summaries
+from jointcredit.store import stats_summaries
 from jointcredit.store.db import write_transaction
 from jointcredit.store.deadlines import Filters
 
@@ -282,7 +282,7 @@ def refresh(engine: Engine, *, by: Principal = OPERATOR, batch_size: int = 2000)
                 )
             result.published += store.set_values(conn, values, ("published_on", "publication_due"))
             # No history row tells the statistics' summary: note the months to count again.
-            summaries.mark_stale(conn, [v["record_id"] for v in values])
+            stats_summaries.mark_stale(conn, [v["record_id"] for v in values])
             after = rows[-1]["id"]
     after = 0
     while True:

@@ -12,10 +12,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from jointcredit import clock
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import InvalidInputError, PermissionDeniedError
 from jointcredit.identifiers import divisions
 from jointcredit.services import audit
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.store import departments as store
 from jointcredit.store.db import write_transaction
 
@@ -204,7 +204,7 @@ def match(engine: Engine, *, by: Principal = OPERATOR) -> dict[str, Any]:
     The attribution writes no record version (the department sent nothing new): the months of
     the records changed are noted stale in the same transaction, and the refresh counts them
     again whole, which the incremental refresh would not do from the deltas alone."""
-    from jointcredit.services import summaries
+    from jointcredit.services import stats_summaries
 
     if by.role != "operator":
         raise PermissionDeniedError("only the local operator attributes records to departments")
@@ -217,7 +217,7 @@ def match(engine: Engine, *, by: Principal = OPERATOR) -> dict[str, Any]:
             )
     # Summaries never counted are left so: the first count is an operator's step of its own
     # (``jointcredit stats refresh``), and the statistics' reads count them anyway.
-    refreshed = summaries.keep_up(engine) if total else None
+    refreshed = stats_summaries.keep_up(engine) if total else None
     return {
         "records": total,
         "departments": [{"department": code, "records": n} for code, n in counts.items()],

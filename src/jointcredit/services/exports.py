@@ -40,6 +40,7 @@ from typing import IO, Any, Final, Literal, Protocol, cast, get_args
 
 from sqlalchemy import Engine, RowMapping
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import day_start
 from jointcredit.clock import today as china_today
 from jointcredit.errors import InvalidInputError
@@ -50,7 +51,6 @@ from jointcredit.importing.list_formats import FORMAT_KEY
 from jointcredit.jsontext import dumps
 from jointcredit.security.digest import file_sha256
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
 from jointcredit.store import exports as store
 
 ExportKind = Literal["licensing", "penalty", "list-entry"]

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import OVERSEERS, Principal, require
 from jointcredit.clock import now as clock_now
 from jointcredit.clock import utc
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.services import audit
-from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.services.delivery import body_of
 from jointcredit.store import messages as outbox
 from jointcredit.store import subscriptions as subscription_store

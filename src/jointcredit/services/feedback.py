@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping
 
+from jointcredit.access import OVERSEERS, Principal, require
 from jointcredit.clock import CHINA, china_day
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.rules import feedback as rules
 from jointcredit.rules.workdays import urgency, workdays_between
 from jointcredit.services import audit
-from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import feedback as store
 from jointcredit.store.db import write_transaction

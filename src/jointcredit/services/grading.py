@@ -1,6 +1,6 @@
 """Public credit comprehensive evaluation: grade one organisation, or every one that changed.
 
-A grade is :func:`jointcredit.scoring.evaluate` applied to all of a subject's records under the
+A grade is :func:`jointcredit.grading.evaluate` applied to all of a subject's records under the
 configured scorecard, stored with its explanation (``credit_grades``); a change of score or
 grade appends a row to ``credit_grade_history`` with before and after.
 
@@ -24,16 +24,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import today as china_today
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from jointcredit.grading.evaluate import Evaluation, evaluate, number_text
+from jointcredit.grading.scorecard import Scorecard, load_scorecard
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.rules.check import Entry
-from jointcredit.scoring.evaluate import Evaluation, evaluate, number_text
-from jointcredit.scoring.scorecard import Scorecard, load_scorecard
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
-from jointcredit.store import grades as store
+from jointcredit.store import grading as store
 from jointcredit.store.db import write_transaction
 
 #: Ids not yet visible are looked for again by later runs for this long, then given up (a

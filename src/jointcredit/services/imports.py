@@ -28,9 +28,9 @@ from typing import IO, Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.clock import today as china_today
 from jointcredit.clock import utc
-from jointcredit.drafts import RecordDraft
 from jointcredit.errors import InvalidInputError, JointCreditError
 from jointcredit.importing.pipeline import ImportKind, make_validator
 from jointcredit.importing.pipeline import Opened as _Opened
@@ -40,14 +40,14 @@ from jointcredit.importing.readers import RowProblem, Source
 from jointcredit.importing.text import CONTROL
 from jointcredit.importing.validate import FieldError
 from jointcredit.jsontext import dumps
+from jointcredit.record_drafts import RecordDraft
 from jointcredit.security.digest import file_sha256
 from jointcredit.services import audit, metrics
 from jointcredit.services import departments as departments_service
-from jointcredit.services.access import OPERATOR, Principal
 from jointcredit.settings import get_settings
 from jointcredit.spreadsheet import safe_cell
 from jointcredit.store import import_jobs as jobs_store
-from jointcredit.store import records
+from jointcredit.store import records, subjects
 from jointcredit.store.db import write_transaction
 
 Progress = Callable[[int, int], None]
@@ -351,7 +351,7 @@ class _Writer:
         self.source_system = source_system
         self.summary = summary
         self.rejects = rejects
-        self.cache = records.SubjectCache()
+        self.cache = subjects.SubjectCache()
         self.announce = False
         self.beaten = time.monotonic()
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping
 
+from jointcredit.access import Principal, require
 from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from jointcredit.identifiers.mask import mask_deep
 from jointcredit.identifiers.normalize import normalize
@@ -32,11 +33,10 @@ from jointcredit.inspection import inspectors as inspector_files
 from jointcredit.inspection.draw import Inspector, Target
 from jointcredit.inspection.rates import UNGRADED, Rates, rates_from_json
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
 from jointcredit.services.public import organisation_codes
 from jointcredit.store import inspections as store
 from jointcredit.store.db import write_transaction
-from jointcredit.store.grades import ORGANISATION_KINDS
+from jointcredit.store.grading import ORGANISATION_KINDS
 
 #: What an inspection found (the categories of 抽查检查结果), with their Chinese and English names.
 OUTCOMES: dict[str, tuple[str, str]] = {

@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import keys as store
 from jointcredit.store.db import write_transaction

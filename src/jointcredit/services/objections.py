@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RowMapping, select
 
 from jointcredit import clock
+from jointcredit.access import OVERSEERS, Principal, require
 from jointcredit.catalog import load_catalog
 from jointcredit.errors import (
     ConflictError,
@@ -41,7 +42,6 @@ from jointcredit.rules.workdays import (
     workdays_between,
 )
 from jointcredit.services import audit, push
-from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import objections as store
 from jointcredit.store import records, workflows

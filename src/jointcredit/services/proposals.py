@@ -30,7 +30,7 @@ from typing import Any, Literal, get_args
 from sqlalchemy import Connection, Engine, RowMapping
 
 from jointcredit import clock
-from jointcredit.drafts import RecordDraft
+from jointcredit.access import OVERSEERS, Principal, require
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
@@ -39,10 +39,11 @@ from jointcredit.errors import (
 )
 from jointcredit.importing.validate import digest
 from jointcredit.jsontext import dumps
+from jointcredit.record_drafts import RecordDraft
 from jointcredit.rules.workdays import Deadline, add_workdays, estimate_warning
 from jointcredit.services import audit, push
-from jointcredit.services.access import OVERSEERS, Principal, require
 from jointcredit.services.imports import make_validator
+from jointcredit.services.validation import validated
 from jointcredit.settings import get_settings
 from jointcredit.store import proposals as store
 from jointcredit.store import records, workflows
@@ -134,9 +135,6 @@ def _plain_payload(payload: Any) -> dict[str, Any]:
 
 
 def _validated_entry(entry: Mapping[str, Any], by: Principal, today: dt.date) -> RecordDraft:
-    # Imported here: services.submissions sends list entries to this module.
-    from jointcredit.services.submissions import validated
-
     if not isinstance(entry, Mapping):
         raise InvalidInputError("entry: expected the list entry's JSON object")
     return validated("list-entry", entry, by=by, today=today)

@@ -1,6 +1,6 @@
 """What the public inquiry portal shows: a subject's page and the red and black lists.
 
-Public data only (33号 §18–19, the *public* class of :mod:`jointcredit.services.access`):
+Public data only (33号 §18–19, the *public* class of :mod:`jointcredit.access`):
 
 - a record is shown while it is ``active`` and today lies inside its publication window — the
   API's public view uses the same test. So a penalty past its window, a minor penalty (not
@@ -48,7 +48,7 @@ from jointcredit.services.references import reference_of
 from jointcredit.services.registry import mask_payload
 from jointcredit.spreadsheet import safe_cell
 from jointcredit.store import public as store
-from jointcredit.store import records
+from jointcredit.store import subjects
 from jointcredit.store.tables import RECORD_KINDS
 
 #: Most records one subject page shows of each kind; more are counted, not listed.
@@ -188,7 +188,7 @@ def subject_page(engine: Engine, identifier: str, *, today: dt.date | None = Non
     grouped: dict[str, list[dict[str, Any]]] = {}
     truncated = False
     with engine.connect() as conn:
-        subject = records.find_subject(conn, code)
+        subject = subjects.find_subject(conn, code)
         if subject is None:
             raise NotFoundError(_NOT_FOUND)
         for kind in RECORD_KINDS:

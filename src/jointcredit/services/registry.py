@@ -7,15 +7,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.errors import DatabaseNotReadyError, NotFoundError
 from jointcredit.identifiers.mask import mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.importing.list_formats import own_columns, public_columns
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit, holidays
-from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
-from jointcredit.store import migrate, records
+from jointcredit.store import migrate, records, subjects
 from jointcredit.store.db import make_engine
 
 
@@ -143,12 +143,12 @@ def subject_report(
     require(by, "read-shared")
     code = normalize(identifier)
     with engine.connect() as conn:
-        subject = records.find_subject(conn, code)
+        subject = subjects.find_subject(conn, code)
         if subject is None:
             raise NotFoundError(f"no subject with identifier {code}")
         subject_id = subject["id"]
-        ids = [dict(r) for r in records.subject_identifiers_of(conn, subject_id)]
-        rels = [_jsonable(r) for r in records.relations_of(conn, subject_id)]
+        ids = [dict(r) for r in subjects.subject_identifiers_of(conn, subject_id)]
+        rels = [_jsonable(r) for r in subjects.relations_of(conn, subject_id)]
         recs = [_jsonable(r) for r in records.records_of_subject(conn, subject_id)]
     subj = _jsonable(subject)
     if masked:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, RowMapping
 
 from jointcredit import clock
+from jointcredit.access import Principal, require
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
@@ -28,7 +29,6 @@ from jointcredit.errors import (
 from jointcredit.rules import repair as rules
 from jointcredit.rules.workdays import add_workdays
 from jointcredit.services import audit, push
-from jointcredit.services.access import Principal, require
 from jointcredit.services.objections import (
     deadline_fields,
     departments_of,

@@ -19,10 +19,10 @@ Each round:
    repairs awaiting acceptance or decision whose due day has passed are marked once
    (a conditional UPDATE: another worker marks none of them again), each with a workflow event
    ``overdue`` by ``worker``;
-4. **bring the statistics' summary tables up to date** (:mod:`jointcredit.services.summaries`),
-   so that a statistics read finds little left to do; once they were counted the first time
-   (``jointcredit stats refresh``, or the first read): a first count of a large registry is an
-   operator's step, not a worker's.
+4. **bring the statistics' summary tables up to date**
+   (:mod:`jointcredit.services.stats_summaries`), so that a statistics read finds little left
+   to do; once they were counted the first time (``jointcredit stats refresh``, or the first
+   read): a first count of a large registry is an operator's step, not a worker's.
 
 A round that found work is followed at once by the next; an idle one by a pause of
 JOINTCREDIT_WORKER_INTERVAL_SECONDS. :meth:`Scheduler.run` stops after the current round when
@@ -40,10 +40,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, and_, exists, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from jointcredit.access import Principal
 from jointcredit.clock import china_day
 from jointcredit.clock import now as clock_now
-from jointcredit.services import audit, metrics, push, summaries
-from jointcredit.services.access import Principal
+from jointcredit.services import audit, metrics, push, stats_summaries
 from jointcredit.services.delivery import Deliverer, Stats
 from jointcredit.settings import Settings, get_settings
 from jointcredit.store import records, workflows
@@ -288,7 +288,7 @@ class Scheduler:
         except DBAPIError as exc:
             report.errors.append(_failed("flag overdue items", exc))
         try:
-            done = summaries.keep_up(self.engine)
+            done = stats_summaries.keep_up(self.engine)
             report.summarised = None if done is None else done["seconds"]
         except DBAPIError as exc:
             report.errors.append(_failed("refresh the statistics' summaries", exc))

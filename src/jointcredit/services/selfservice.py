@@ -40,6 +40,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require, subject_principal
 from jointcredit.clock import now as clock_now
 from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, ConfigurationError, NotFoundError
@@ -47,10 +48,9 @@ from jointcredit.identifiers.normalize import normalize
 from jointcredit.security import tokens
 from jointcredit.security.keyfiles import read_or_create
 from jointcredit.services import audit, objections, repairs
-from jointcredit.services.access import Principal, require, subject_principal
 from jointcredit.services.subjects import record_for_subject
 from jointcredit.settings import get_settings
-from jointcredit.store import records
+from jointcredit.store import records, subjects
 from jointcredit.store import subject_sessions as sessions_store
 from jointcredit.store.db import write_transaction
 
@@ -147,7 +147,7 @@ def _authenticate(engine: Engine, answers: Mapping[str, str]) -> tuple[str, str]
     try:
         identifier = method.authenticate(answers)
         with engine.connect() as conn:
-            known = records.find_subject(conn, identifier)
+            known = subjects.find_subject(conn, identifier)
         # The subject's own identifier: every objection and repair is filed under it.
         if known is None or known["identifier"] != identifier:
             raise AuthenticationError(SIGN_IN_FAILED)
@@ -278,11 +278,11 @@ def own_record(engine: Engine, *, by: Principal, limit: int = 200) -> dict[str, 
     require(by, "read-own-record")
     identifier = by.name or ""
     with engine.connect() as conn:
-        subject = records.find_subject(conn, identifier)
+        subject = subjects.find_subject(conn, identifier)
         if subject is None or subject["identifier"] != identifier:
             raise NotFoundError("no subject with this identifier")
         rows = records.records_page(conn, subject["id"], limit=limit, offset=0, published_on=None)
-        keep = frozenset(i["value"] for i in records.subject_identifiers_of(conn, subject["id"]))
+        keep = frozenset(i["value"] for i in subjects.subject_identifiers_of(conn, subject["id"]))
     shown = [record_for_subject(r, keep) for r in rows]
     out: dict[str, Any] = {
         "subject": {

@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import now as clock_now
 from jointcredit.clock import utc
 from jointcredit.errors import AuthenticationError, InvalidInputError, NotFoundError
 from jointcredit.security import passwords, tokens
 from jointcredit.services import audit, throttle
-from jointcredit.services.access import Principal, require
 from jointcredit.services.keys import check_role_and_department
 from jointcredit.settings import get_settings
 from jointcredit.store import staff as store

@@ -1,6 +1,6 @@
 """Reading subjects and their records as a caller may see them: the use cases of the API.
 
-Two views (33号 §18–19, see :mod:`jointcredit.services.access`):
+Two views (33号 §18–19, see :mod:`jointcredit.access`):
 
 - *public* (no key): only subjects with at least one record inside its publication window, only
   such records (status ``active``, ``publish_from`` ≤ today ≤ ``publish_until``, an open end
@@ -28,16 +28,16 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
 
+from jointcredit.access import OVERSEERS, Principal, allowed, require
 from jointcredit.clock import today as china_today
 from jointcredit.errors import NotFoundError
 from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
-from jointcredit.services.access import OVERSEERS, Principal, allowed, require
 from jointcredit.services.public import organisation_codes, public_details
 from jointcredit.services.references import record_id_of, reference_of
-from jointcredit.store import records, repairs
+from jointcredit.store import records, repairs, subjects
 
 #: Longest identifier the registry holds (``subjects.identifier``).
 _IDENTIFIER_MAX = 64
@@ -188,14 +188,14 @@ def record_for_subject(row: Mapping[Any, Any], keep: frozenset[str]) -> dict[str
 
 
 def _find(conn: Connection, code: str) -> RowMapping:
-    subject = records.find_subject(conn, code)
+    subject = subjects.find_subject(conn, code)
     if subject is None:
         raise NotFoundError(_NOT_FOUND)
     return subject
 
 
 def _identifiers_of(conn: Connection, subject_id: int) -> list[dict[str, Any]]:
-    return [dict(r) for r in records.subject_identifiers_of(conn, subject_id)]
+    return [dict(r) for r in subjects.subject_identifiers_of(conn, subject_id)]
 
 
 def _record_read(
@@ -241,7 +241,7 @@ def subject_view(
         if not shared and not records.has_published_record(conn, subject["id"], day):
             raise NotFoundError(_NOT_FOUND)
         ids = _identifiers_of(conn, subject["id"])
-        rels = records.relations_of(conn, subject["id"])
+        rels = subjects.relations_of(conn, subject["id"])
     public = not shared
     out = {
         "view": "shared" if shared else "public",
@@ -358,7 +358,7 @@ def record_view(
             raise NotFoundError(
                 f"credit record {record_id} was repaired (信用修复): it is no longer shared"
             )
-        subject = records.subject_by_id(conn, row["subject_id"])
+        subject = subjects.subject_by_id(conn, row["subject_id"])
         assert subject is not None, "a record without its subject"
         ids = _identifiers_of(conn, subject["id"])
         keep = frozenset(i["value"] for i in ids)

@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError, NotFoundError
 from jointcredit.security.sealing import SealingKey
 from jointcredit.security.webhooks import new_secret
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import messages as outbox
 from jointcredit.store import subscriptions as store

@@ -56,15 +56,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import china_day, day_start
 from jointcredit.clock import now as clock_now
 from jointcredit.errors import InvalidInputError
 from jointcredit.identifiers import divisions
 from jointcredit.rules import feedback as feedback_rules
-from jointcredit.services import audit, summaries
-from jointcredit.services.access import Principal, require
+from jointcredit.services import audit, stats_summaries
 from jointcredit.settings import get_settings
-from jointcredit.store import summaries as summary
+from jointcredit.store import stats_summaries as summary
 from jointcredit.store import tracking as store
 
 #: Weights of the ranking's shares (they sum to 1).
@@ -300,7 +300,7 @@ def compute(
     from jointcredit.services.imports import make_validator
 
     spec = {k: len(make_validator(k, today).spec) for k in store.RECORD_KINDS}  # type: ignore[arg-type]
-    summaries.refresh(engine)
+    stats_summaries.refresh(engine)
     months = (span.first.strftime("%Y-%m"), span.last.strftime("%Y-%m"))
     dues: dict[dt.date, dt.date] = {}
     with engine.connect() as conn:

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, select, update
 
-from jointcredit.store.summaries import month_of
+from jointcredit.store.stats_summaries import month_of
 from jointcredit.store.tables import credit_records, departments, stats_stale
 
 #: The records an issuing authority's USCC attributes: list entries name their department.

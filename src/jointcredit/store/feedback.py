@@ -93,7 +93,8 @@ def page(
 
 def answers_message() -> Any:
     """A ``feedback`` row answers a ``messages`` row: the receiving department's feedback on
-    the message, or on its entry after it (also what the statistics count, store.summaries)."""
+    the message, or on its entry after it (also what the statistics count,
+    store.stats_summaries)."""
     return and_(
         feedback.c.department == messages.c.department,
         or_(

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
-from jointcredit.store.grades import ORGANISATION_KINDS
+from jointcredit.store.grading import ORGANISATION_KINDS
 from jointcredit.store.tables import credit_grades, inspection_items, inspection_plans, subjects
 from jointcredit.store.util import chunks
 

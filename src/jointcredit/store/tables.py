@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from jointcredit.drafts import RELATION_ROLES, SUBJECT_KINDS
+from jointcredit.record_drafts import RELATION_ROLES, SUBJECT_KINDS
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -633,9 +633,9 @@ credit_grades = Table(
     Column("subject_id", ForeignKey("subjects.id"), nullable=False, unique=True),
     Column("score", Float, nullable=False),
     Column("grade", String(8), nullable=False),
-    # The scorecard's version and content digest (scoring.Scorecard.label).
+    # The scorecard's version and content digest (grading.Scorecard.label).
     Column("scorecard", String(80), nullable=False),
-    # Every indicator's count, points and records (scoring.Evaluation.explanation).
+    # Every indicator's count, points and records (grading.Evaluation.explanation).
     Column("explanation", Json, nullable=False),
     Column("as_of", Date, nullable=False),
     # The first day on which time alone may change the grade (an entry expires, a penalty

@@ -1,7 +1,8 @@
 """The queries of department tracking (issue 7) that read the registry itself: what each
 department uploaded, proposed, and the objections and repairs it handled in a period — small
 tables, one row per item where the verdict needs the working-day calendar. Records, checks and
-messages, the large ones, are counted from the summary tables (:mod:`jointcredit.store.summaries`).
+messages, the large ones, are counted from the summary tables
+(:mod:`jointcredit.store.stats_summaries`).
 Moments are UTC; a period is given as the UTC moments of its first and last day in China
 (``start`` <= at < ``end``).
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, select
 
 T = TypeVar("T")
 
@@ -21,4 +23,17 @@ def chunks(values: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
         yield values[start : start + size]
 
 
-__all__ = ["CHUNK", "chunks"]
+def ids_by(conn: Connection, column: Any, values: Sequence[str]) -> dict[str, int]:
+    """Map each value of the unique ``column`` to its row's id."""
+    found: dict[str, int] = {}
+    for chunk in chunks(values):
+        found.update(
+            (value, row_id)
+            for row_id, value in conn.execute(
+                select(column.table.c.id, column).where(column.in_(chunk))
+            )
+        )
+    return found
+
+
+__all__ = ["CHUNK", "chunks", "ids_by"]

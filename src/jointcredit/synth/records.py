@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate
 
-from jointcredit.identifiers.checks import USCC_ALPHABET
+from jointcredit.identifiers.checkchars import USCC_ALPHABET
 from jointcredit.importing.formats import LICENSING, PENALTIES, PENALTY_CATEGORIES
 from jointcredit.synth import catalog
 from jointcredit.synth.catalog import AuthorityKind, LicenceKind, Violation

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import accumulate
 
-from jointcredit.identifiers.checks import (
+from jointcredit.identifiers.checkchars import (
     USCC_ALPHABET,
     mod_11_10_check_digit,
     org_check_char,

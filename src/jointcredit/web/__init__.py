@@ -20,7 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from jointcredit import errors
-from jointcredit.api.errors import status_of
+from jointcredit.services.http_status import status_of
 
 API_PREFIX = "/api/"
 #: The console's and self-service's pages: forms that post, never a person's number in a URL.
@@ -118,8 +118,9 @@ def install(app: FastAPI) -> None:
     from jointcredit.web import (
         console,
         console_queues,
-        console_reports,
+        console_review,
         console_submit,
+        console_tipoffs,
         dashboard,
         pages,
         selfservice,
@@ -129,8 +130,9 @@ def install(app: FastAPI) -> None:
         pages,
         console,
         console_submit,
+        console_review,
         console_queues,
-        console_reports,
+        console_tipoffs,
         selfservice,
         dashboard,
     ):

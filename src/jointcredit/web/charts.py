@@ -21,7 +21,8 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import pygal
-from pygal.style import Style
+
+from jointcredit.chart_style import STYLE, clean
 
 #: The charts the dashboard draws, in page order.
 CHARTS = ("ranking", "publication", "feedback", "handling", "matters")
@@ -34,30 +35,9 @@ LABEL_CHARS: dict[Size, int] = {"wide": 18, "narrow": 9}
 #: Most labels on the value axis.
 TICKS: dict[Size, int] = {"wide": 10, "narrow": 5}
 
-#: Fonts that hold Chinese, then whatever the system has.
-FONTS = (
-    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei", '
-    '"PingFang SC", sans-serif'
-)
-STYLE = Style(
-    font_family=FONTS,
-    background="#ffffff",
-    plot_background="#ffffff",
-    foreground="#1f2933",
-    foreground_strong="#1f2933",
-    foreground_subtle="#52606d",
-    colors=("#1d4f91", "#c2410c", "#15803d", "#7c3aed", "#0e7490"),
-    title_font_size=16,
-    label_font_size=12,
-    major_label_font_size=12,
-    value_font_size=11,
-    legend_font_size=12,
-)
 #: The SVG responses' own policy: their inline ``<style>`` and nothing else.
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
-_SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 #: Bars in a chart (and rows in the table beside it).
 MAX_BARS = 30
 _PARENTHESES = re.compile(r"[（(][^）)]*[）)]")
@@ -72,11 +52,6 @@ _SHARES = {
     "feedback": "feedback_on_time_share",
     "handling": "handled_in_time_share",
 }
-
-
-def clean(svg: str) -> str:
-    """The drawing without pygal's script and comments."""
-    return _COMMENT.sub("", _SCRIPT.sub("", svg))
 
 
 def text_width(text: str, font_size: float) -> float:
@@ -244,14 +219,11 @@ def draw(
 
 __all__ = [
     "CHARTS",
-    "FONTS",
     "LABEL_CHARS",
     "MAX_BARS",
     "SIZES",
-    "STYLE",
     "SVG_CSP",
     "WIDTH",
-    "clean",
     "count_axis",
     "department_rows",
     "draw",

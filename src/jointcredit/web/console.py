@@ -13,9 +13,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from jointcredit.access import allowed
 from jointcredit.errors import AuthenticationError
 from jointcredit.services import staff
-from jointcredit.services.access import allowed
 from jointcredit.web.render import render
 from jointcredit.web.session import (
     CONSOLE,

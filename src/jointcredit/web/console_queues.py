@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from jointcredit.access import allowed
 from jointcredit.clock import today as china_today
 from jointcredit.errors import (
     ConflictError,
@@ -27,7 +28,6 @@ from jointcredit.errors import (
     PermissionDeniedError,
 )
 from jointcredit.services import feedback, objections, repairs
-from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import catalog_name, language, page_number, pages

@@ -1,9 +1,9 @@
-"""The console's submission pages and review queue.
+"""The console's submission pages.
 
 ``/console/submit`` (initiators): one penalty, licence or list entry through a form, or a whole
 file (CSV/XLSX in the national double-publicity formats, or list entries) with its rejects
-report. ``/console/review`` (everyone who may read proposals): the department's proposals with
-their due days; a reviewer approves or returns them, an initiator withdraws or resubmits them.
+report. A proposal made here is followed in the review queue (:mod:`jointcredit.web.console_review`,
+``/console/review``), which reuses this module's list-entry form for a resubmission.
 
 Every page acts through the same services as the API (:mod:`jointcredit.services.submissions`,
 :mod:`jointcredit.services.proposals`), as the signed-in member: the services check the role,
@@ -16,7 +16,6 @@ upload itself; its CSV download posts the listed rejects back (no file stays on 
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -29,9 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from jointcredit import clock
 from jointcredit.catalog import load_catalog
-from jointcredit.drafts import RELATION_ROLES, SUBJECT_KINDS
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
@@ -47,14 +44,12 @@ from jointcredit.importing.formats import (
     SUBJECT_CATEGORIES,
 )
 from jointcredit.importing.list_formats import CHOICES as LIST_FORMATS
-from jointcredit.importing.list_formats import FORMATS, own_columns
+from jointcredit.importing.list_formats import FORMATS
 from jointcredit.messages import Language, render
-from jointcredit.rules.workdays import DUE_SOON_WORKDAYS, workdays_between
-from jointcredit.services import proposals, submissions
-from jointcredit.services.access import allowed
+from jointcredit.record_drafts import RELATION_ROLES, SUBJECT_KINDS
+from jointcredit.services import submissions
 from jointcredit.services.public import csv_text
 from jointcredit.services.staff import StaffSession
-from jointcredit.store.tables import PROPOSAL_STATUSES
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import catalog_name, language
 from jointcredit.web.session import (
@@ -245,7 +240,7 @@ SUBJECT_FIELDS = ("name", "kind", "uscc", "id_number")
 PERSON_FIELDS = ("role", "name", "id_number")
 
 
-def _list_entry_groups(department: str, lang: str) -> tuple[Group, ...]:
+def list_entry_groups(department: str, lang: str) -> tuple[Group, ...]:
     catalog = load_catalog()
     current = [lt for lt in catalog.list_types.values() if lt.status.value == "current"]
     # The department's own list types first: the ones it decides.
@@ -314,7 +309,7 @@ def groups_of(kind: str, department: str, lang: str) -> tuple[Group, ...]:
         return _penalty_groups()
     if kind == "licensing":
         return _licensing_groups()
-    return _list_entry_groups(department, lang)
+    return list_entry_groups(department, lang)
 
 
 def field_labels(kind: str) -> dict[str, str]:
@@ -325,7 +320,7 @@ def field_labels(kind: str) -> dict[str, str]:
 # -- reading forms -------------------------------------------------------------------------------
 
 
-def _text(form: FormData, name: str) -> str:
+def field_text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value[:_FIELD_MAX] if isinstance(value, str) else ""
 
@@ -333,23 +328,23 @@ def _text(form: FormData, name: str) -> str:
 def _record_fields(kind: str, form: FormData) -> dict[str, str]:
     """The national format's fields as typed (an empty one is left for the validator)."""
     names = PENALTIES if kind == "penalty" else LICENSING
-    return {name: _text(form, name) for name in names}
+    return {name: field_text(form, name) for name in names}
 
 
-def _entry_of(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
+def entry_of(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     """The list entry of docs/list-entries.md from the form, and the form's values as the
     entry numbers them: empty person rows are dropped, so ``persons[0]`` of a problem is the
     first person given (the form comes back with the rows closed up)."""
     entry: dict[str, Any] = {}
     values: dict[str, str] = {}
     for name in ENTRY_FIELDS:
-        value = _text(form, name).strip()
+        value = field_text(form, name).strip()
         values[name] = value
         if value:
             entry[name] = value
     subject: dict[str, str] = {}
     for name in SUBJECT_FIELDS:
-        value = _text(form, f"subject.{name}").strip()
+        value = field_text(form, f"subject.{name}").strip()
         values[f"subject.{name}"] = value
         if value:
             subject[name] = value
@@ -357,7 +352,7 @@ def _entry_of(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
         entry["subject"] = subject
     persons: list[dict[str, str]] = []
     for i in range(PERSON_ROWS):
-        person = {k: _text(form, f"persons[{i}].{k}").strip() for k in PERSON_FIELDS}
+        person = {k: field_text(form, f"persons[{i}].{k}").strip() for k in PERSON_FIELDS}
         if any(person.values()):
             for k, v in person.items():
                 values[f"persons[{len(persons)}].{k}"] = v
@@ -367,7 +362,7 @@ def _entry_of(form: FormData) -> tuple[dict[str, Any], dict[str, str]]:
     return entry, values
 
 
-def _entry_values(payload: Mapping[str, Any]) -> dict[str, str]:
+def entry_values(payload: Mapping[str, Any]) -> dict[str, str]:
     """A stored entry as the form's values (to resubmit it changed)."""
     values = {name: str(payload.get(name) or "") for name in ENTRY_FIELDS}
     subject = payload.get("subject") or {}
@@ -382,7 +377,7 @@ def _in(lang: str) -> Language:
     return "en" if lang == "en" else "zh"
 
 
-def _problems(
+def problems_of(
     exc: JointCreditError, known: set[str], lang: str
 ) -> tuple[dict[str, str], list[str]]:
     """A refusal as (field → reason) for the fields the form has, and the rest as messages;
@@ -472,7 +467,7 @@ async def submit_post(request: Request) -> Response:
     session = require_staff(request, "submit")
     form = await request.form()
     check_form(request, session, form)
-    kind = _form_kind(_text(form, "kind"))
+    kind = _form_kind(field_text(form, "kind"))
     return await run_in_threadpool(_submit_one, request, session, kind, form)
 
 
@@ -480,7 +475,7 @@ def _submit_one(request: Request, session: StaffSession, kind: str, form: FormDa
     engine = engine_of(request)
     by = session.principal
     if kind == "list-entry":
-        entry, values = _entry_of(form)
+        entry, values = entry_of(form)
     else:
         values = _record_fields(kind, form)
     known = set(values) | {
@@ -492,7 +487,7 @@ def _submit_one(request: Request, session: StaffSession, kind: str, form: FormDa
             return redirect(f"{REVIEW}/{made['id']}?done=submit.done.proposed")
         done = submissions.submit_record(engine, kind, values, by=by)  # type: ignore[arg-type]
     except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
-        errors, general = _problems(exc, known, language(request))
+        errors, general = problems_of(exc, known, language(request))
         status = (
             422
             if isinstance(exc, InvalidInputError)
@@ -543,11 +538,11 @@ async def upload_post(request: Request) -> Response:
     session = require_staff(request, "submit")
     form = await request.form()
     check_form(request, session, form)
-    kind = _text(form, "kind")
+    kind = field_text(form, "kind")
     if kind not in FILE_KINDS:
         kind = "penalty"
     # The list format applies to list entries only; any other value is the generic format.
-    chosen = _text(form, "format")
+    chosen = field_text(form, "format")
     list_format = chosen if kind == "list-entry" and chosen in LIST_FORMATS else "generic"
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -621,7 +616,7 @@ async def rejects_csv(request: Request) -> Response:
     form = await request.form()
     check_form(request, session, form)
     try:
-        items = json.loads(_text(form, "rejects") or "[]")
+        items = json.loads(field_text(form, "rejects") or "[]")
         if not isinstance(items, list):
             raise TypeError("expected a list")
         rows = [
@@ -634,7 +629,7 @@ async def rejects_csv(request: Request) -> Response:
         ) from None
     t = translator(language(request))
     header = [t("submit.report.row"), t("submit.report.field"), t("submit.report.reason")]
-    name = (re.sub(r"[^\w.\-]+", "_", _text(form, "file"))[-80:].strip("._") or "upload") + (
+    name = (re.sub(r"[^\w.\-]+", "_", field_text(form, "file"))[-80:].strip("._") or "upload") + (
         ".rejects.csv"
     )
     ascii_name = re.sub(r"[^A-Za-z0-9.\-]+", "_", name)
@@ -650,257 +645,18 @@ async def rejects_csv(request: Request) -> Response:
     )
 
 
-# -- the review queue ----------------------------------------------------------------------------
-
-#: The queue's views: "open" (awaiting review or rework, soonest due first), each status, all.
-VIEWS = ("open", *PROPOSAL_STATUSES, "all")
-_OPEN_MAX = 200
-
-
-def _due_state(p: Mapping[str, Any], today: dt.date) -> tuple[str, int] | None:
-    """("overdue", working days late) / ("due-soon", left) / ("due", left) for a proposal
-    awaiting review; None once it waits for nobody's review."""
-    if p["status"] != "submitted":
-        return None
-    left = workdays_between(today, dt.date.fromisoformat(p["due"]))
-    if p["overdue"]:
-        return "overdue", max(-left, 0)
-    return ("due-soon" if left <= DUE_SOON_WORKDAYS else "due"), left
-
-
-def _item(p: Mapping[str, Any], today: dt.date) -> dict[str, Any]:
-    payload = p.get("payload") or {}
-    subject = payload.get("subject") if p["action"] == "create" else None
-    return {
-        **p,
-        "subject_name": subject.get("name") if isinstance(subject, Mapping) else None,
-        "due_state": _due_state(p, today),
-    }
-
-
-@router.get(REVIEW)
-def review_queue(request: Request) -> Response:
-    session = require_staff(request, "read-proposals")
-    engine, by = engine_of(request), session.principal
-    view = request.query_params.get("status") or "open"
-    if view not in VIEWS:
-        raise InvalidInputError(f"status: {view!r} is not one of {', '.join(VIEWS)}")
-    offset_text = request.query_params.get("offset") or "0"
-    if not offset_text.isdigit() or int(offset_text) > 10**9:
-        raise InvalidInputError("offset: a whole number from 0")
-    offset = int(offset_text) if view not in ("open",) else 0
-    today = clock.today()
-    more = False
-    if view == "open":
-        rows = []
-        for status in ("submitted", "returned"):
-            found = proposals.listed(engine, by=by, status=status, limit=_OPEN_MAX + 1)
-            more = more or len(found) > _OPEN_MAX
-            rows += found[:_OPEN_MAX]
-        # Awaiting review first, the soonest due first; then those returned for rework.
-        rows.sort(key=lambda p: (p["status"] != "submitted", p["due"], p["id"]))
-    else:
-        rows = proposals.listed(
-            engine,
-            by=by,
-            status=None if view == "all" else view,
-            limit=PAGE_SIZE + 1,
-            offset=offset,
-        )
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-    items = [_item(p, today) for p in rows]
-    lang = language(request)
-    context = {
-        "view": view,
-        "views": VIEWS,
-        "items": items,
-        "today": today,
-        "more": more,
-        "previous": None if view == "open" or offset == 0 else max(offset - PAGE_SIZE, 0),
-        "next": offset + PAGE_SIZE if more and view != "open" else None,
-        "list_type_name": catalog_name(lang, "list_types"),
-        "counts": {
-            "overdue": sum(1 for i in items if (i["due_state"] or ("",))[0] == "overdue"),
-            "soon": sum(1 for i in items if (i["due_state"] or ("",))[0] == "due-soon"),
-        },
-    }
-    return console_page(request, session, "console/review.html", context)
-
-
-_FLASHES = (
-    "submit.done.proposed",
-    "review.done.approve",
-    "review.done.return",
-    "review.done.withdraw",
-    "review.done.resubmit",
-)
-
-
-def _detail_page(
-    request: Request,
-    session: StaffSession,
-    proposal_id: int,
-    *,
-    failed: str | None = None,
-    failed_action: str | None = None,
-    note_error: str | None = None,
-    note: str = "",
-    status: int = 200,
-) -> Response:
-    p = proposals.get(engine_of(request), proposal_id, by=session.principal)
-    lang = language(request)
-    t = translator(lang)
-    today = clock.today()
-    item = _item(p, today)
-    done = request.query_params.get("done")
-    flash = None
-    if done in _FLASHES and not failed:
-        flash = t(
-            done,
-            id=p["id"],
-            subject=item["subject_name"] or p["subject"],
-            due=p["due"],
-        )
-    principal = session.principal
-    context = {
-        "p": item,
-        "history": p["history"],
-        "flash": flash,
-        "notice": None,
-        "failed": failed,
-        "failed_action": failed_action,
-        "note_error": note_error,
-        "note": note,
-        "list_type_name": catalog_name(lang, "list_types"),
-        "may_review": allowed(principal, "review", p["department"]),
-        "may_propose": allowed(principal, "propose", p["department"]),
-        "own": p["submitted_by"] == principal.actor,
-        "entry_fields": ENTRY_FIELDS,
-        # A national list's own columns the proposed entry carries, as the list published them.
-        "own_columns": own_columns(p["payload"]) if p["action"] == "create" else [],
-        "relation": lambda role: (
-            t(f"submit.relation.{role}") if role in RELATION_ROLES else str(role or "")
-        ),
-    }
-    return console_page(request, session, "console/review_detail.html", context, status=status)
-
-
-@router.get(REVIEW + "/{proposal_id}")
-def review_detail(request: Request, proposal_id: int) -> Response:
-    session = require_staff(request, "read-proposals")
-    return _detail_page(request, session, _proposal_id(proposal_id))
-
-
-def _proposal_id(value: int) -> int:
-    if not 1 <= value <= 2**63 - 1:
-        raise NotFoundError(f"no proposal {value}")
-    return value
-
-
-_STEPS = ("approve", "return", "withdraw", "resubmit")
-
-
-@router.post(REVIEW + "/{proposal_id}/{step}")
-async def review_step(request: Request, proposal_id: int, step: str) -> Response:
-    if step not in _STEPS:
-        raise NotFoundError(f"no such step {step!r}")
-    session = require_staff(request, "read-proposals")
-    form = await request.form()
-    check_form(request, session, form)
-    return await run_in_threadpool(
-        _take_step, request, session, _proposal_id(proposal_id), step, form
-    )
-
-
-def _take_step(
-    request: Request, session: StaffSession, proposal_id: int, step: str, form: FormData
-) -> Response:
-    engine, by = engine_of(request), session.principal
-    note = _text(form, "note")
-    try:
-        if step == "approve":
-            proposals.approve(engine, proposal_id, by=by, note=note or None)
-        elif step == "return":
-            proposals.return_(engine, proposal_id, by=by, note=note)
-        elif step == "withdraw":
-            proposals.withdraw(engine, proposal_id, by=by, note=note or None)
-        else:
-            content = None
-            if _text(form, "content") == "entry":
-                entry, values = _entry_of(form)
-                content = proposals.Request("create", entry=entry)
-                try:
-                    proposals.resubmit(engine, proposal_id, content, by=by, note=note or None)
-                except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
-                    return _resubmit_page(request, session, proposal_id, values, exc, note)
-            else:
-                proposals.resubmit(engine, proposal_id, by=by, note=note or None)
-    except NotFoundError:
-        raise
-    except (InvalidInputError, PermissionDeniedError, ConflictError) as exc:
-        status = (
-            422
-            if isinstance(exc, InvalidInputError)
-            else (403 if isinstance(exc, PermissionDeniedError) else 409)
-        )
-        problems = getattr(exc, "problems", None) or []
-        note_error = next((p["error"] for p in problems if p.get("field") == "note"), None)
-        return _detail_page(
-            request,
-            session,
-            proposal_id,
-            failed=None if note_error else str(exc),
-            failed_action=step,
-            note_error=note_error,
-            note=note,
-            status=status,
-        )
-    return redirect(f"{REVIEW}/{proposal_id}?done=review.done.{step}")
-
-
-def _resubmit_page(
-    request: Request,
-    session: StaffSession,
-    proposal_id: int,
-    values: Mapping[str, str] | None = None,
-    exc: JointCreditError | None = None,
-    note: str = "",
-) -> Response:
-    p = proposals.get(engine_of(request), proposal_id, by=session.principal)
-    if p["action"] != "create":
-        raise NotFoundError(f"proposal {proposal_id} is a {p['action']}: resubmit it as it is")
-    lang = language(request)
-    groups = _list_entry_groups(p["department"], lang)
-    labels = {f.name: f.label for g in groups for f in g.fields}
-    errors: dict[str, str] = {}
-    general: list[str] = []
-    status = 200
-    if exc is not None:
-        errors, general = _problems(exc, set(labels), lang)
-        status = (
-            422
-            if isinstance(exc, InvalidInputError)
-            else (403 if isinstance(exc, PermissionDeniedError) else 409)
-        )
-    context = {
-        "p": p,
-        "groups": groups,
-        "values": dict(values) if values is not None else _entry_values(p["payload"]),
-        "errors": errors,
-        "error_list": [(labels[name], name, reason) for name, reason in errors.items()],
-        "general": general,
-        "note": note,
-        "notice": None,
-        "field_id": lambda name: Field(name, "").id,
-    }
-    return console_page(request, session, "console/review_resubmit.html", context, status=status)
-
-
-@router.get(REVIEW + "/{proposal_id}/resubmit")
-def resubmit_form(request: Request, proposal_id: int) -> Response:
-    session = require_staff(request, "submit")
-    return _resubmit_page(request, session, _proposal_id(proposal_id))
-
-
-__all__ = ["FORM_KINDS", "VIEWS", "field_labels", "groups_of", "router"]
+__all__ = [
+    "ENTRY_FIELDS",
+    "FORM_KINDS",
+    "PAGE_SIZE",
+    "REVIEW",
+    "Field",
+    "entry_of",
+    "entry_values",
+    "field_labels",
+    "field_text",
+    "groups_of",
+    "list_entry_groups",
+    "problems_of",
+    "router",
+]

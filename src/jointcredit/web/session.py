@@ -18,10 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from jointcredit.access import allowed
 from jointcredit.errors import PermissionDeniedError
 from jointcredit.security import tokens
 from jointcredit.services import staff
-from jointcredit.services.access import allowed
 from jointcredit.services.staff import StaffSession
 from jointcredit.web.render import catalog_name, language, render
 

@@ -12,8 +12,8 @@ proposal touches the registry.
 
 from __future__ import annotations
 
+from jointcredit.access import Principal
 from jointcredit.errors import IllegalTransitionError
-from jointcredit.services.access import Principal
 from jointcredit.workflows.machine import Machine, Transition
 
 WORKFLOW = "proposal"

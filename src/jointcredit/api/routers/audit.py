@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
 
+from jointcredit.access import require
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
 from jointcredit.identifiers.normalize import normalize
 from jointcredit.services import audit
-from jointcredit.services.access import require
 
 router = APIRouter(tags=["audit"])
 

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
+from jointcredit.access import require
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Registry
 from jointcredit.rules.searchtext import MAX_QUERY
 from jointcredit.services import search
-from jointcredit.services.access import require
 
 router = APIRouter(tags=["subjects"])
 

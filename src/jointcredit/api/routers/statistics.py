@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
+from jointcredit.access import require
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Registry
 from jointcredit.errors import InvalidInputError
-from jointcredit.services.access import require
 from jointcredit.services.registry import summary
 from jointcredit.store import statistics
 

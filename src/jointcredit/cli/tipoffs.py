@@ -17,11 +17,11 @@ from pathlib import Path
 
 import typer
 
+from jointcredit.access import OPERATOR
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
-from jointcredit.services import reports as service
-from jointcredit.services.access import OPERATOR
+from jointcredit.services import tipoffs as service
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from jointcredit.errors import ConflictError, IntegrityFailure, PassphraseRefusedError
-from jointcredit.services import reports
+from jointcredit.services import tipoffs
 from jointcredit.services.staff import StaffSession
 from jointcredit.web.render import page_number, pages
 from jointcredit.web.session import check_form, console_page, engine_of, require_staff
@@ -34,7 +34,7 @@ def _list_page(
     problem_report: int | None = None,
     status: int = 200,
 ) -> Response:
-    rows = reports.listed(
+    rows = tipoffs.listed(
         engine_of(request),
         by=session.principal,
         department=session.department,
@@ -71,7 +71,7 @@ def open_reporter(
     session = require_staff(request, "read-reporter")
     check_form(request, session, {"csrf": csrf})
     try:
-        opened: dict[str, Any] = reports.reporter(
+        opened: dict[str, Any] = tipoffs.reporter(
             engine_of(request), report_id, by=session.principal, passphrase=passphrase or None
         )
     except PassphraseRefusedError:
@@ -98,7 +98,7 @@ def open_reporter(
 def openings_page(request: Request, page: int = 1) -> Response:
     session = require_staff(request, "read-openings")
     page = page_number(page)
-    rows = reports.openings(
+    rows = tipoffs.openings(
         engine_of(request),
         by=session.principal,
         department=session.department,

@@ -18,7 +18,7 @@ from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
 from jointcredit.errors import IntegrityFailure
-from jointcredit.services import reports
+from jointcredit.services import tipoffs
 
 router = APIRouter(tags=["reports"])
 
@@ -110,7 +110,7 @@ def submit(registry: Registry, caller: Caller, body: ReportIn) -> dict[str, Any]
     """Anyone may report an organisation to the competent department; no key is needed. The
     reporter's identity and contact are encrypted at once and shown only to a `reviewer` of
     that department; the answer does not repeat them."""
-    row = reports.submit(
+    row = tipoffs.submit(
         registry,
         by=caller,
         department=body.department,
@@ -118,7 +118,7 @@ def submit(registry: Registry, caller: Caller, body: ReportIn) -> dict[str, Any]
         subject_name=body.subject_name,
         category=body.category,
         description=body.description,
-        reporter=reports.Reporter(
+        reporter=tipoffs.Reporter(
             body.reporter.name, body.reporter.contact, body.reporter.id_number
         ),
     )
@@ -134,7 +134,7 @@ def submit(registry: Registry, caller: Caller, body: ReportIn) -> dict[str, Any]
 def listed(registry: Registry, caller: Caller, paging: Paging) -> dict[str, Any]:
     """The reports to the key's department, newest first, without the reporters. Needs a
     `reviewer` key; the read is audited."""
-    rows = reports.listed(
+    rows = tipoffs.listed(
         registry,
         by=caller,
         department=caller.department or "",
@@ -170,7 +170,7 @@ def openings(registry: Registry, caller: Caller, paging: Paging) -> dict[str, An
     """Every opening of a reporter of the key's department, and every refused attempt (no or a
     wrong passphrase), newest first, from the audit log. Needs a `supervisor` key of the
     department. Never holds a reporter or a passphrase."""
-    rows = reports.openings(
+    rows = tipoffs.openings(
         registry,
         by=caller,
         department=caller.department or "",
@@ -200,7 +200,7 @@ def reporter(
     passphrase: Annotated[
         str | None,
         Header(
-            alias=reports.PASSPHRASE_HEADER,
+            alias=tipoffs.PASSPHRASE_HEADER,
             max_length=1024,
             description="The department's passphrase, which unlocks its reporter key for "
             "this one opening; never stored, logged or audited.",
@@ -218,7 +218,7 @@ def reporter(
     nobody opens those. Sealed data that does not open (altered, copied from another report)
     is never shown in part: 500 with code `integrity`, naming the report."""
     try:
-        return reports.reporter(
+        return tipoffs.reporter(
             registry, report_id, by=caller, passphrase=_utf8(passphrase) if passphrase else None
         )
     except IntegrityFailure as exc:

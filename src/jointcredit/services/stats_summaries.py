@@ -2,7 +2,7 @@
 fast").
 
 :func:`refresh` reads each source table forward from where the previous refresh stopped
-(:mod:`jointcredit.store.summaries`): the records' changes their transactions noted are added,
+(:mod:`jointcredit.store.stats_summaries`): the records' changes their transactions noted are added,
 stale months are counted again, checks are added, and the days of new messages and
 of the messages new feedback answers are counted again. The statistics call it before every
 read, so they are always as of that moment; ``jointcredit stats refresh`` (a timer, or after a
@@ -20,8 +20,8 @@ from sqlalchemy import Engine
 
 from jointcredit.clock import now as clock_now
 from jointcredit.rules import feedback as feedback_rules
-from jointcredit.store import summaries as store
-from jointcredit.store.grades import missing
+from jointcredit.store import stats_summaries as store
+from jointcredit.store.grading import missing
 
 #: Ids not yet visible (PostgreSQL draws ids before commit) are looked for again by later
 #: refreshes for this long, then given up: a rolled-back insert leaves a gap never filled.

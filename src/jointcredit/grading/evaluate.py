@@ -10,7 +10,7 @@ with ``months`` count only records decided in the last ``months`` months up to t
 
 >>> import datetime as dt
 >>> from jointcredit.rules.check import Entry
->>> from jointcredit.scoring.scorecard import DEFAULT_FILE, load_scorecard
+>>> from jointcredit.grading.scorecard import DEFAULT_FILE, load_scorecard
 >>> card = load_scorecard(DEFAULT_FILE)
 >>> day = dt.date(2026, 6, 1)
 >>> def rec(n, kind, decided, status="active", severity=None, until=None):
@@ -41,9 +41,9 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from jointcredit.grading.scorecard import Indicator, Scorecard
 from jointcredit.rules.check import _YIELDS, Entry
 from jointcredit.rules.periods import add_months
-from jointcredit.scoring.scorecard import Indicator, Scorecard
 
 _CENT = Decimal("0.01")
 

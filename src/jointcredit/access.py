@@ -7,7 +7,7 @@ case asks :func:`require` before it acts; the HTTP layer only finds out who is c
 Data classes (33号 §18–19): *public* records are those inside their publication window, shown
 with persons' identifiers masked; *shared* data (every record, organisations' identifiers) goes
 to departments' keys; *restricted* data (a reporter's identity) only to a reviewer of the
-competent department who presents the department's passphrase (``services/reports.py``).
+competent department who presents the department's passphrase (``services/tipoffs.py``).
 
 An ``admin`` acts for its own department only (``manage-keys`` is own-department): its keys,
 staff accounts and webhook subscription, never another department's.

@@ -1,7 +1,7 @@
 """Repository of credit grades: the records a grade is computed from, the grades themselves,
 their append-only history and the grading runs' high-water marks.
 
-Records are read as the joint check reads them (:mod:`jointcredit.store.checks`: the same
+Records are read as the joint check reads them (:mod:`jointcredit.store.check_facts`: the same
 columns, the same status timelines), so a grade and a check never disagree on which records
 are in effect.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from jointcredit.rules.check import Entry
-from jointcredit.store.checks import _ENTRY_COLUMNS, _entry, _timelines
+from jointcredit.store.check_facts import _ENTRY_COLUMNS, _entry, _timelines
 from jointcredit.store.tables import (
     credit_grade_history,
     credit_grade_runs,

@@ -19,9 +19,9 @@ from tests.importing.rows import penalty_row, uscc
 from tests.tracking.world import FILLED, MEE_NAME, PERIOD, TODAY, build
 from typer.testing import CliRunner
 
+from jointcredit.access import OPERATOR, Principal
 from jointcredit.cli.main import app
-from jointcredit.services import check, deadlines, feedback, objections, summaries, tracking
-from jointcredit.services.access import OPERATOR, Principal
+from jointcredit.services import check, deadlines, feedback, objections, stats_summaries, tracking
 from jointcredit.services.imports import make_validator
 from jointcredit.services.registry import open_registry
 from jointcredit.services.scheduler import Scheduler
@@ -53,7 +53,7 @@ def _stats(engine: Engine) -> dict[str, Any]:
 
 
 def _recounted(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    summaries.refresh(engine, full=True)
+    stats_summaries.refresh(engine, full=True)
     return _tables(engine)
 
 
@@ -61,10 +61,12 @@ def test_a_refresh_of_what_changed_counts_what_a_full_recount_counts(
     registry: Engine, tmp_path: Path
 ) -> None:
     build(registry, tmp_path)
-    first = summaries.refresh(registry)
+    first = stats_summaries.refresh(registry)
     assert first["full"] is True and first["months_counted"] >= 2
     before = _stats(registry)
-    assert summaries.refresh(registry)["ids_read"] == dict.fromkeys(summaries.store.SOURCES, 0)
+    assert stats_summaries.refresh(registry)["ids_read"] == dict.fromkeys(
+        stats_summaries.store.SOURCES, 0
+    )
 
     # A new MEE penalty in August, a correction of an old one (a field more), a status change
     # (an objection: its reason is a note, not a field), two checks, and CAAC's late-coming
@@ -93,7 +95,7 @@ def test_a_refresh_of_what_changed_counts_what_a_full_recount_counts(
         now=utc("2026-09-06"),
     )  # fmt: skip
 
-    done = summaries.refresh(registry)
+    done = stats_summaries.refresh(registry)
     assert done["full"] is False
     assert done["months_counted"] == 0  # the correction came as deltas
     assert done["days_counted"] == 1  # 15 August, for CAAC's feedback
@@ -114,17 +116,17 @@ def test_months_filled_in_without_history_are_counted_again(
     registry: Engine, tmp_path: Path
 ) -> None:
     build(registry, tmp_path)
-    summaries.refresh(registry)
+    stats_summaries.refresh(registry)
     known = _stats(registry)["MEE"]["publication_due"]
     # As if written before the platform kept deadlines: the summary is not told.
     with write_transaction(registry) as conn:
         conn.execute(update(credit_records).values(publication_due=None, published_on=None))
-    assert summaries.refresh(registry)["months_counted"] == 0
-    summaries.refresh(registry, full=True)
+    assert stats_summaries.refresh(registry)["months_counted"] == 0
+    stats_summaries.refresh(registry, full=True)
     assert _stats(registry)["MEE"]["publication_due"] == 0
     # The deadline back-fill notes the months it changed; the next refresh counts them again.
     deadlines.refresh(registry)
-    assert summaries.refresh(registry)["months_counted"] >= 1
+    assert stats_summaries.refresh(registry)["months_counted"] >= 1
     assert _stats(registry)["MEE"]["publication_due"] == known
     assert _tables(registry) == _recounted(registry)
 
@@ -140,22 +142,22 @@ def _check_row(at: dt.datetime) -> dict[str, Any]:
 def test_ids_not_yet_visible_are_counted_once_they_commit(pg_url: str) -> None:
     engine = open_registry(pg_url)
     try:
-        summaries.refresh(engine)
+        stats_summaries.refresh(engine)
         now = dt.datetime.now(dt.UTC)
         slow = engine.connect()
         slow.begin()
         slow.execute(insert(audit_log).values(_check_row(now)))  # its id is drawn, not visible
         with write_transaction(engine) as conn:
             conn.execute(insert(audit_log).values(_check_row(now)))
-        first = summaries.refresh(engine)
+        first = stats_summaries.refresh(engine)
         assert first["gaps"] == 1
         assert sum(r[-1] for r in _tables(engine)["stats_checks"]) == 1
         slow.commit()
         slow.close()
-        second = summaries.refresh(engine)
+        second = stats_summaries.refresh(engine)
         assert second["gaps"] == 0
         assert sum(r[-1] for r in _tables(engine)["stats_checks"]) == 2
-        assert summaries.refresh(engine)["ids_read"]["audit_log"] == 0
+        assert stats_summaries.refresh(engine)["ids_read"]["audit_log"] == 0
         assert _tables(engine) == _recounted(engine)
         # A gap never filled (a rolled-back insert) is given up after an hour.
         lost = engine.connect()
@@ -163,11 +165,11 @@ def test_ids_not_yet_visible_are_counted_once_they_commit(pg_url: str) -> None:
         lost.execute(insert(audit_log).values(_check_row(now)))
         with write_transaction(engine) as conn:
             conn.execute(insert(audit_log).values(_check_row(now)))
-        assert summaries.refresh(engine)["gaps"] == 1
+        assert stats_summaries.refresh(engine)["gaps"] == 1
         lost.rollback()
         lost.close()
-        later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=summaries.GAP_SECONDS)
-        assert summaries.refresh(engine, now=later)["gaps"] == 0
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=stats_summaries.GAP_SECONDS)
+        assert stats_summaries.refresh(engine, now=later)["gaps"] == 0
         assert _tables(engine) == _recounted(engine)
     finally:
         engine.dispose()
@@ -177,7 +179,7 @@ def test_refreshes_at_once_wait_for_each_other(pg_url: str, tmp_path: Path) -> N
     engine = open_registry(pg_url)
     try:
         build(engine, tmp_path)
-        at_once(lambda: summaries.refresh(engine), threads=4)
+        at_once(lambda: stats_summaries.refresh(engine), threads=4)
         assert _tables(engine) == _recounted(engine)
     finally:
         engine.dispose()
@@ -200,7 +202,7 @@ def test_the_worker_keeps_them_up_once_they_were_counted(registry: Engine, tmp_p
     build(registry, tmp_path)
     with Scheduler(registry) as worker:
         assert worker.round().summarised is None  # a first count is the operator's step
-        summaries.refresh(registry)
+        stats_summaries.refresh(registry)
         penalty(registry, 6, decided="2026-08-11", at=utc("2026-08-13"), source=MEE_NAME)
         report = worker.round()
     assert report.summarised is not None and "summaries refreshed" in report.summary()
@@ -234,11 +236,11 @@ def test_any_order_of_records_corrections_and_refreshes_ends_as_a_recount(
     last refresh is what a full recount gives."""
     engine = open_registry(f"sqlite:///{tmp_path_factory.mktemp('ops')}/r.sqlite3")
     try:
-        summaries.refresh(engine)
+        stats_summaries.refresh(engine)
         written: set[int] = set()
         for op, serial, days, source, remark in ops:
             if op == "refresh" or (op == "correct" and serial not in written):
-                summaries.refresh(engine)
+                stats_summaries.refresh(engine)
                 continue
             decided = dt.date(2026, 8, 1) - dt.timedelta(days=days)
             extra = {"BZ": "更正"} if remark else {}
@@ -247,7 +249,7 @@ def test_any_order_of_records_corrections_and_refreshes_ends_as_a_recount(
             at = utc(f"2026-{6 + serial % 3:02d}-10")
             penalty(engine, serial, decided=decided.isoformat(), at=at, source=source, **extra)
             written.add(serial)
-        summaries.refresh(engine)
+        stats_summaries.refresh(engine)
         assert _tables(engine) == _recounted(engine)
     finally:
         engine.dispose()
@@ -259,7 +261,7 @@ def test_a_record_committed_after_a_full_count_is_added_once(pg_url: str) -> Non
     engine = open_registry(pg_url)
     try:
         penalty(engine, 1, decided="2026-08-03", at=utc("2026-08-05"), source=MEE_NAME)
-        summaries.refresh(engine)
+        stats_summaries.refresh(engine)
         draft = make_validator("penalty", dt.date(2026, 12, 31)).validate(
             2, penalty_row(2, CF_JDRQ="2026-08-04", CF_CFJG=ECOLOGY, CF_SJLY=MEE_NAME)
         )
@@ -270,10 +272,10 @@ def test_a_record_committed_after_a_full_count_is_added_once(pg_url: str) -> Non
             slow, [draft], job_id=None, actor="test", source_system="test", now=utc("2026-08-06")
         )
         penalty(engine, 3, decided="2026-08-04", at=utc("2026-08-06"), source=MEE_NAME)
-        assert summaries.refresh(engine, full=True)["gaps"] >= 1
+        assert stats_summaries.refresh(engine, full=True)["gaps"] >= 1
         slow.commit()
         slow.close()
-        summaries.refresh(engine)
+        stats_summaries.refresh(engine)
         assert _stats(engine)["MEE"]["records"] == 3
         assert _tables(engine) == _recounted(engine)
     finally:
@@ -288,11 +290,11 @@ def test_holes_far_below_are_not_kept_by_the_thousand(pg_url: str) -> None:
         with write_transaction(engine) as conn:
             conn.execute(
                 insert(audit_log),
-                [{"id": 2 * k} | _check_row(now) for k in range(1, summaries.MAX_GAPS + 501)],
+                [{"id": 2 * k} | _check_row(now) for k in range(1, stats_summaries.MAX_GAPS + 501)],
             )
-        first = summaries.refresh(engine)
-        assert first["gaps"] == summaries.MAX_GAPS
-        assert summaries.refresh(engine)["gaps"] == summaries.MAX_GAPS
-        assert sum(r[-1] for r in _tables(engine)["stats_checks"]) == summaries.MAX_GAPS + 500
+        first = stats_summaries.refresh(engine)
+        assert first["gaps"] == stats_summaries.MAX_GAPS
+        assert stats_summaries.refresh(engine)["gaps"] == stats_summaries.MAX_GAPS
+        assert sum(r[-1] for r in _tables(engine)["stats_checks"]) == stats_summaries.MAX_GAPS + 500
     finally:
         engine.dispose()

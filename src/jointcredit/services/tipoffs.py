@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from jointcredit.access import Principal, require
 from jointcredit.clock import utc
 from jointcredit.errors import (
     ConflictError,
@@ -34,11 +35,10 @@ from jointcredit.identifiers import uscc
 from jointcredit.security import department_keys as pairs
 from jointcredit.security.sealing import SealingKey
 from jointcredit.services import audit
-from jointcredit.services.access import Principal, require
 from jointcredit.settings import get_settings
 from jointcredit.store import audit as audit_store
 from jointcredit.store import department_keys as key_store
-from jointcredit.store import reports as store
+from jointcredit.store import tipoffs as store
 from jointcredit.store.db import write_transaction
 
 #: The header that carries a department's passphrase to the reporter-opening route.
