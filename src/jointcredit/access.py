@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jointcredit.choices import roles as _roles
 from jointcredit.errors import AuthenticationError, PermissionDeniedError
-from jointcredit.store.tables import ROLES
+
+ROLES = _roles.ROLES.values
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ class Principal:
 
 #: The role of an organisation or person signed in to self-service (§22: the subject's own
 #: objections and repair applications); it sees and acts on its own records only.
-SUBJECT = "subject"
+SUBJECT = _roles.SUBJECT
 
 
 def subject_principal(identifier: str) -> Principal:
@@ -71,6 +73,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "screen": frozenset({"implementer", "operator"}),
     "read-reports": frozenset({"reviewer"}),
     "read-reporter": frozenset({"reviewer"}),
+    # Handling a report (assign, investigate, note, close): the competent department's
+    # reviewers, who read its reports.
+    "handle-reports": frozenset({"reviewer"}),
     # Who opened which reporter, and who tried with a wrong passphrase: the department's
     # supervisors watch its reviewers.
     "read-openings": frozenset({"supervisor", "operator"}),
@@ -112,6 +117,7 @@ OWN_DEPARTMENT = frozenset(
         "screen",
         "read-reports",
         "read-reporter",
+        "handle-reports",
         "read-openings",
         "manage-keys",
         "propose",
@@ -125,7 +131,7 @@ OWN_DEPARTMENT = frozenset(
 )
 #: Roles that see every department's items of a list (proposals, objections, deliveries, …);
 #: other keys see their own department's.
-OVERSEERS = frozenset({"supervisor", "admin", "operator"})
+OVERSEERS = _roles.OVERSEERS
 
 
 def allowed(principal: Principal, action: str, department: str | None = None) -> bool:

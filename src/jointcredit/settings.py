@@ -174,6 +174,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Working days to decide a credit-repair application once accepted.",
     )
+    tipoff_days: int = Field(
+        default=15,
+        ge=1,
+        description="Working days the competent department has to handle a report (举报) from "
+        "its receipt to its closing (国家市场监督管理总局令第20号 Art 30: 15).",
+    )
     repair_list_min_months: int = Field(
         default=12,
         ge=0,

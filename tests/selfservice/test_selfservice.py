@@ -12,7 +12,7 @@ from tests.check.entries import entry, write_entries
 
 from jointcredit.access import OPERATOR, Principal
 from jointcredit.errors import AuthenticationError, ConfigurationError, NotFoundError
-from jointcredit.services import audit, objections, repairs, selfservice
+from jointcredit.services import audit, casework, objections, repairs, selfservice
 from jointcredit.services.imports import import_file
 from jointcredit.settings import get_settings
 from jointcredit.store.db import write_transaction
@@ -178,4 +178,4 @@ def test_a_subject_cannot_reach_department_lists(registry: Engine) -> None:
     with pytest.raises(Exception, match="may not"):
         objections.resolve(registry, 1, outcome="upheld", note="x", by=me)
     with pytest.raises(Exception, match="own items only"):
-        objections.visible_to(me)
+        casework.visible_to(me)

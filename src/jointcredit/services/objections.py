@@ -21,156 +21,35 @@ the record like a rejection. Every step is a transition of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, select
+from sqlalchemy import Connection, Engine, RowMapping
 
 from jointcredit import clock
-from jointcredit.access import OVERSEERS, Principal, require
-from jointcredit.catalog import load_catalog
+from jointcredit.access import Principal, require
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
 )
-from jointcredit.rules.workdays import (
-    add_workdays,
-    estimate_warning,
-    urgency,
-    workdays_between,
-)
 from jointcredit.services import audit, push
-from jointcredit.settings import get_settings
-from jointcredit.store import objections as store
-from jointcredit.store import records, workflows
+from jointcredit.services.casework import (
+    Queue,
+    deadline_fields,
+    departments_of,
+    due_from,
+    not_theirs,
+    providing_department,
+    record_event,
+    required_text,
+    text,
+    visible_to,
+)
+from jointcredit.store import cases, records
 from jointcredit.store.db import write_transaction
-from jointcredit.store.tables import messages
-from jointcredit.workflows.objection import MACHINE, OPEN_STATUSES, OUTCOMES
-
-LIST_KINDS = ("red-list", "black-list")
-
-
-# -- shared with the repair workflow ---------------------------------------------------------
-
-
-def providing_department(record: Mapping[Any, Any]) -> str | None:
-    """The catalog code of the department that provided the record and so verifies an
-    objection or decides a repair: the listing department of a list entry; for a
-    double-publicity record the department whose name is its data source (数据来源单位);
-    None when the catalog names no such department."""
-    if record["kind"] in LIST_KINDS:
-        department: str | None = record["department"]
-        return department
-    name = record["source_department"]
-    if not name:
-        return None
-    for code, department_ in load_catalog().departments.items():
-        if department_.name_zh == name:
-            return str(code)
-    return None
-
-
-def text(value: Any) -> Any:
-    """Dates and timestamps as ISO 8601 text; timestamps in UTC with ``Z``."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds") + "Z"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def deadline_fields(
-    row: Mapping[Any, Any], today: dt.date, open_statuses: Iterable[str]
-) -> dict[str, Any]:
-    """``due``, ``due_estimated``, ``due_warning``, ``overdue`` and ``days_late`` (working
-    days past the due day, while the item is still open)."""
-    due: dt.date = row["due"]
-    late = row["status"] in tuple(open_statuses) and due < today
-    return {
-        "due": due.isoformat(),
-        "due_estimated": bool(row["due_estimated"]),
-        "due_warning": estimate_warning() if row["due_estimated"] else None,
-        "overdue": late,
-        "days_late": workdays_between(due, today) if late else None,
-    }
-
-
-def time_left(
-    item: Mapping[str, Any],
-    *,
-    open_statuses: Iterable[str] = OPEN_STATUSES,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
-    """How much time an objection or repair application (as its ``view`` shows it) has left:
-    ``days_left``, working days from today to its due day while it is open (negative: past
-    it), and ``urgency``: ``overdue``, ``due-soon`` (due within
-    ``rules.workdays.DUE_SOON_WORKDAYS`` working days) or None (closed, or time enough)."""
-    if item["status"] not in tuple(open_statuses):
-        return {"days_left": None, "urgency": None}
-    today = clock.china_day(now or clock.now())
-    state, left = urgency(today, dt.date.fromisoformat(item["due"]))
-    return {"days_left": left, "urgency": state}
-
-
-def departments_of(conn: Connection, message_ids: list[int]) -> list[str]:
-    """The departments the given outbox messages go to."""
-    if not message_ids:
-        return []
-    return sorted(
-        set(
-            conn.execute(
-                select(messages.c.department).where(messages.c.id.in_(message_ids))
-            ).scalars()
-        )
-    )
-
-
-def event_view(row: Mapping[Any, Any]) -> dict[str, Any]:
-    return {
-        "action": row["action"],
-        "from_status": row["from_status"],
-        "to_status": row["to_status"],
-        "actor": row["actor"],
-        "department": row["department"],
-        "role": row["role"],
-        "note": row["note"],
-        "at": text(row["at"]),
-    }
-
-
-def visible_to(by: Principal) -> str | None:
-    """The department whose items ``by`` sees, or None for all of them (overseers)."""
-    if by.is_subject:
-        # A subject has no department: "None" would mean everything. Its lists are filtered by
-        # subject instead (see ``listed``); reaching here is a bug, refused rather than leaked.
-        raise PermissionDeniedError("a subject sees its own items only")
-    return None if by.role in OVERSEERS else by.department
-
-
-def scope_of(by: Principal) -> dict[str, str | None]:
-    """What ``by``'s lists of objections or repairs hold: a subject its own items (by
-    subject), a department's key its department's, overseers everything."""
-    if by.is_subject:
-        return {"department": None, "subject": by.name}
-    return {"department": visible_to(by), "subject": None}
-
-
-def not_theirs(by: Principal, subject: str) -> bool:
-    """Whether ``by`` is a subject acting on someone else's item (answered as not found, so
-    that self-service does not tell which records exist)."""
-    return by.is_subject and subject != by.name
-
-
-def required_text(value: str | None, field: str, what: str) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise InvalidInputError(f"{field}: {what}")
-    return cleaned
-
+from jointcredit.workflows.objection import KIND, MACHINE, OUTCOMES
 
 # -- objections ------------------------------------------------------------------------------
 
@@ -190,37 +69,11 @@ def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]
         "resolved_by": row["resolved_by"],
         "resolved_at": text(row["resolved_at"]),
         "note": row["note"],
-        **deadline_fields(row, today, ("open",)),
+        **deadline_fields(row, today, KIND),
         "created_at": text(row["created_at"]),
         "updated_at": text(row["updated_at"]),
         **extra,
     }
-
-
-def _event(
-    conn: Connection,
-    item: int,
-    action: str,
-    by: Principal,
-    *,
-    before: str | None,
-    after: str,
-    note: str | None,
-    now: dt.datetime,
-) -> None:
-    workflows.record_event(
-        conn,
-        "objection",
-        item,
-        action,
-        from_status=before,
-        to_status=after,
-        actor=by.actor,
-        department=by.department,
-        role=by.role,
-        note=note,
-        at=now,
-    )
 
 
 def open_objection(
@@ -237,12 +90,13 @@ def open_objection(
     reason = required_text(reason, "reason", "say what is wrong with the record")
     now = now or clock.now()
     today = clock.china_day(now)
-    deadline = add_workdays(today, get_settings().objection_days)
+    deadline = due_from(KIND, MACHINE.initial, today)
+    assert deadline is not None
     with write_transaction(engine) as conn:
-        record = store.lock_record(conn, record_id)
+        record = records.lock_for_case(conn, record_id)
         if record is None or not_theirs(by, record["subject"]):
             raise NotFoundError(f"no credit record {record_id}")
-        existing = store.open_on_record(conn, record_id)
+        existing = cases.open_on_record(conn, KIND.name, record_id)
         if existing is not None:
             raise ConflictError(
                 f"record {record_id} already has an open objection: objection {existing['id']} "
@@ -252,8 +106,9 @@ def open_objection(
             raise ConflictError(
                 f"record {record_id} is {record['status']}: only an active record can be disputed"
             )
-        objection_id = store.add(
+        objection_id = cases.add(
             conn,
+            KIND.name,
             {
                 "record_id": record_id,
                 "subject": record["subject"],
@@ -277,7 +132,17 @@ def open_objection(
             now=now,
             reason=f"objection {objection_id}",
         )
-        _event(conn, objection_id, "open", by, before=None, after="open", note=reason, now=now)
+        record_event(
+            conn,
+            KIND,
+            objection_id,
+            "open",
+            by,
+            before=None,
+            after=MACHINE.initial,
+            note=reason,
+            now=now,
+        )
         told = departments_of(
             conn,
             push.emit(
@@ -297,16 +162,9 @@ def open_objection(
             record_id=record_id,
             detail={"objection": objection_id, "due": deadline.day.isoformat(), "told": told},
         )
-        row = store.get(conn, objection_id)
+        row = cases.get(conn, KIND.name, objection_id)
     assert row is not None
     return view(row, today, notified=told)
-
-
-def _load(conn: Connection, objection_id: int) -> RowMapping:
-    row = store.get(conn, objection_id, lock=True)
-    if row is None:
-        raise NotFoundError(f"no objection {objection_id}")
-    return row
 
 
 def _may_verify(by: Principal, row: Mapping[Any, Any]) -> None:
@@ -334,7 +192,7 @@ def _close(
     """Take ``action`` on the objection and restore or withdraw its record; returns the new
     status and the departments told."""
     after = MACHINE.step(f"objection {row['id']}", row["status"], action)
-    record = store.lock_record(conn, row["record_id"])
+    record = records.lock_for_case(conn, row["record_id"])
     assert record is not None, "an objection's record is never deleted"
     told: list[str] = []
     if action == "uphold":
@@ -364,8 +222,9 @@ def _close(
                 only=push.told(conn, row["record_id"]),
             ),
         )
-    store.change(
+    cases.change(
         conn,
+        KIND.name,
         row["id"],
         status=after,
         resolved_by=by.actor,
@@ -373,7 +232,9 @@ def _close(
         note=note,
         updated_at=now,
     )
-    _event(conn, row["id"], action, by, before=row["status"], after=after, note=note, now=now)
+    record_event(
+        conn, KIND, row["id"], action, by, before=row["status"], after=after, note=note, now=now
+    )
     audit.append(
         conn,
         by,
@@ -403,10 +264,10 @@ def resolve(
     note = required_text(note, "note", "say why the objection is upheld or rejected")
     now = now or clock.now()
     with write_transaction(engine) as conn:
-        row = _load(conn, objection_id)
+        row = QUEUE.load(conn, objection_id)
         _may_verify(by, row)
         _, told = _close(conn, row, OUTCOMES[outcome], by=by, note=note, now=now)
-        changed = store.get(conn, objection_id)
+        changed = cases.get(conn, KIND.name, objection_id)
     assert changed is not None
     return view(changed, clock.china_day(now), notified=told)
 
@@ -424,7 +285,7 @@ def withdraw(
     require(by, "open-objection")
     now = now or clock.now()
     with write_transaction(engine) as conn:
-        row = _load(conn, objection_id)
+        row = QUEUE.load(conn, objection_id)
         if by.is_subject and not_theirs(by, row["subject"]):
             # As for reading: self-service must not tell which objections exist.
             raise NotFoundError(f"no objection {objection_id}")
@@ -440,12 +301,12 @@ def withdraw(
                 "withdraw it"
             )
         _, told = _close(conn, row, "withdraw", by=by, note=(note or "").strip() or None, now=now)
-        changed = store.get(conn, objection_id)
+        changed = cases.get(conn, KIND.name, objection_id)
     assert changed is not None
     return view(changed, clock.china_day(now), notified=told)
 
 
-def _may_read(by: Principal, row: Mapping[Any, Any]) -> None:
+def _may_read(_conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
     if by.is_subject:
         if not_theirs(by, row["subject"]):
             raise NotFoundError(f"no objection {row['id']}")
@@ -459,68 +320,9 @@ def _may_read(by: Principal, row: Mapping[Any, Any]) -> None:
         )
 
 
-def listed(
-    engine: Engine,
-    *,
-    by: Principal,
-    limit: int,
-    offset: int = 0,
-    status: str | None = None,
-    overdue: bool = False,
-    now: dt.datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Objections ``by`` may see (its department's: those it verifies or opened; overseers:
-    all), newest first; ``overdue``: open ones past their due day, the most overdue first.
-    The read is audited."""
-    require(by, "read-objections")
-    today = clock.china_day(now or clock.now())
-    with write_transaction(engine) as conn:
-        rows = store.page(
-            conn,
-            limit=limit,
-            offset=offset,
-            **scope_of(by),
-            status=status,
-            due_before=today if overdue else None,
-        )
-        audit.append(
-            conn,
-            by,
-            "read-objections",
-            detail={"objections": [r["id"] for r in rows[:limit]], "overdue": overdue},
-        )
-    return [view(r, today) for r in rows]
+QUEUE = Queue(KIND, view, _may_read, plural="objections", missing="objection")
+listed = QUEUE.listed
+shown = QUEUE.shown
 
 
-def shown(
-    engine: Engine, objection_id: int, *, by: Principal, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """One objection with its history (every transition, oldest first); audited."""
-    require(by, "read-objections")
-    today = clock.china_day(now or clock.now())
-    with write_transaction(engine) as conn:
-        row = store.get(conn, objection_id)
-        if row is None:
-            raise NotFoundError(f"no objection {objection_id}")
-        _may_read(by, row)
-        history = workflows.events_of(conn, "objection", objection_id)
-        audit.append(
-            conn,
-            by,
-            "read-objection",
-            subject=row["subject"],
-            record_id=row["record_id"],
-            detail={"objection": objection_id},
-        )
-    return view(row, today, history=[event_view(e) for e in history])
-
-
-__all__ = [
-    "listed",
-    "open_objection",
-    "providing_department",
-    "resolve",
-    "shown",
-    "time_left",
-    "withdraw",
-]
+__all__ = ["QUEUE", "listed", "open_objection", "resolve", "shown", "withdraw"]

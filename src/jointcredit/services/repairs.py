@@ -27,26 +27,23 @@ from jointcredit.errors import (
     PermissionDeniedError,
 )
 from jointcredit.rules import repair as rules
-from jointcredit.rules.workdays import add_workdays
 from jointcredit.services import audit, push
-from jointcredit.services.objections import (
+from jointcredit.services.casework import (
+    Queue,
     deadline_fields,
     departments_of,
-    event_view,
+    due_from,
     not_theirs,
     providing_department,
+    record_event,
     required_text,
-    scope_of,
     text,
     visible_to,
 )
-from jointcredit.services.objections import time_left as _time_left
 from jointcredit.settings import get_settings
-from jointcredit.store import objections as objection_store
-from jointcredit.store import records, workflows
-from jointcredit.store import repairs as store
+from jointcredit.store import cases, records
 from jointcredit.store.db import write_transaction
-from jointcredit.workflows.repair import ACCEPTED, APPLIED, MACHINE, OPEN_STATUSES
+from jointcredit.workflows.repair import ACCEPTED, APPLIED, KIND, MACHINE
 
 
 def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]:
@@ -65,43 +62,17 @@ def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]
         "decided_by": row["decided_by"],
         "decided_at": text(row["decided_at"]),
         "note": row["note"],
-        **deadline_fields(row, today, OPEN_STATUSES),
+        **deadline_fields(row, today, KIND),
         "created_at": text(row["created_at"]),
         "updated_at": text(row["updated_at"]),
         **extra,
     }
 
 
-def _event(
-    conn: Connection,
-    item: int,
-    action: str,
-    by: Principal,
-    *,
-    before: str | None,
-    after: str,
-    note: str | None,
-    now: dt.datetime,
-) -> None:
-    workflows.record_event(
-        conn,
-        "repair",
-        item,
-        action,
-        from_status=before,
-        to_status=after,
-        actor=by.actor,
-        department=by.department,
-        role=by.role,
-        note=note,
-        at=now,
-    )
-
-
 def _refused(conn: Connection, record_id: int, refusal: rules.Refusal) -> Exception:
     message = f"record {record_id}: {refusal.message}"
     if refusal.is_conflict:
-        objection = objection_store.open_on_record(conn, record_id)
+        objection = cases.open_on_record(conn, "objection", record_id)
         if objection is not None:
             message += f" (objection {objection['id']})"
         return ConflictError(message)
@@ -125,10 +96,10 @@ def apply(
     today = clock.china_day(now)
     settings = get_settings()
     with write_transaction(engine) as conn:
-        record = objection_store.lock_record(conn, record_id)
+        record = records.lock_for_case(conn, record_id)
         if record is None or not_theirs(by, record["subject"]):
             raise NotFoundError(f"no credit record {record_id}")
-        existing = store.open_on_record(conn, record_id)
+        existing = cases.open_on_record(conn, KIND.name, record_id)
         if existing is not None:
             raise ConflictError(
                 f"record {record_id} already has an open repair application: repair "
@@ -152,9 +123,11 @@ def apply(
         )
         if refusal is not None:
             raise _refused(conn, record_id, refusal)
-        deadline = add_workdays(today, settings.repair_accept_days)
-        repair_id = store.add(
+        deadline = due_from(KIND, APPLIED, today)
+        assert deadline is not None
+        repair_id = cases.add(
             conn,
+            KIND.name,
             {
                 "record_id": record_id,
                 "subject": record["subject"],
@@ -169,7 +142,9 @@ def apply(
                 "updated_at": now,
             },
         )
-        _event(conn, repair_id, "apply", by, before=None, after=APPLIED, note=None, now=now)
+        record_event(
+            conn, KIND, repair_id, "apply", by, before=None, after=APPLIED, note=None, now=now
+        )
         audit.append(
             conn,
             by,
@@ -178,16 +153,9 @@ def apply(
             record_id=record_id,
             detail={"repair": repair_id, "due": deadline.day.isoformat()},
         )
-        row = store.get(conn, repair_id)
+        row = cases.get(conn, KIND.name, repair_id)
     assert row is not None
     return view(row, today)
-
-
-def _load(conn: Connection, repair_id: int) -> RowMapping:
-    row = store.get(conn, repair_id, lock=True)
-    if row is None:
-        raise NotFoundError(f"no repair application {repair_id}")
-    return row
 
 
 def _may_decide(by: Principal, row: Mapping[Any, Any]) -> None:
@@ -205,9 +173,11 @@ def _may_decide(by: Principal, row: Mapping[Any, Any]) -> None:
 
 def _accept(conn: Connection, row: RowMapping, by: Principal, note: str | None, now: Any) -> None:
     MACHINE.step(f"repair {row['id']}", row["status"], "accept")
-    deadline = add_workdays(clock.china_day(now), get_settings().repair_decide_days)
-    store.change(
+    deadline = due_from(KIND, ACCEPTED, clock.china_day(now))
+    assert deadline is not None
+    cases.change(
         conn,
+        KIND.name,
         row["id"],
         status=ACCEPTED,
         accepted_by=by.actor,
@@ -216,7 +186,17 @@ def _accept(conn: Connection, row: RowMapping, by: Principal, note: str | None, 
         due_estimated=deadline.estimated,
         updated_at=now,
     )
-    _event(conn, row["id"], "accept", by, before=row["status"], after=ACCEPTED, note=note, now=now)
+    record_event(
+        conn,
+        KIND,
+        row["id"],
+        "accept",
+        by,
+        before=row["status"],
+        after=ACCEPTED,
+        note=note,
+        now=now,
+    )
 
 
 def accept(
@@ -236,12 +216,13 @@ def accept(
     if refuse:
         note = required_text(note, "note", "say why the application is refused")
     with write_transaction(engine) as conn:
-        row = _load(conn, repair_id)
+        row = QUEUE.load(conn, repair_id)
         _may_decide(by, row)
         if refuse:
             after = MACHINE.step(f"repair {repair_id}", row["status"], "refuse")
-            store.change(
+            cases.change(
                 conn,
+                KIND.name,
                 repair_id,
                 status=after,
                 decided_by=by.actor,
@@ -249,8 +230,16 @@ def accept(
                 note=note,
                 updated_at=now,
             )
-            _event(
-                conn, repair_id, "refuse", by, before=row["status"], after=after, note=note, now=now
+            record_event(
+                conn,
+                KIND,
+                repair_id,
+                "refuse",
+                by,
+                before=row["status"],
+                after=after,
+                note=note,
+                now=now,
             )
         else:
             _accept(conn, row, by, note, now)
@@ -262,7 +251,7 @@ def accept(
             record_id=row["record_id"],
             detail={"repair": repair_id},
         )
-        changed = store.get(conn, repair_id)
+        changed = cases.get(conn, KIND.name, repair_id)
     assert changed is not None
     return view(changed, clock.china_day(now))
 
@@ -285,7 +274,7 @@ def decide(
     action = "approve" if approve else "reject"
     told: list[str] = []
     with write_transaction(engine) as conn:
-        row = _load(conn, repair_id)
+        row = QUEUE.load(conn, repair_id)
         _may_decide(by, row)
         status = row["status"]
         if status == APPLIED:
@@ -293,10 +282,10 @@ def decide(
             status = ACCEPTED
         after = MACHINE.step(f"repair {repair_id}", status, action)
         if approve:
-            record = objection_store.lock_record(conn, row["record_id"])
+            record = records.lock_for_case(conn, row["record_id"])
             assert record is not None, "a repair's record is never deleted"
             if record["status"] != "active":
-                objection = objection_store.open_on_record(conn, row["record_id"])
+                objection = cases.open_on_record(conn, "objection", row["record_id"])
                 why = f": objection {objection['id']} is open" if objection is not None else ""
                 raise ConflictError(
                     f"repair {repair_id}: record {row['record_id']} is {record['status']}{why}; "
@@ -321,8 +310,9 @@ def decide(
                     only=push.told(conn, row["record_id"]),
                 ),
             )
-        store.change(
+        cases.change(
             conn,
+            KIND.name,
             repair_id,
             status=after,
             decided_by=by.actor,
@@ -330,7 +320,9 @@ def decide(
             note=note,
             updated_at=now,
         )
-        _event(conn, repair_id, action, by, before=status, after=after, note=note, now=now)
+        record_event(
+            conn, KIND, repair_id, action, by, before=status, after=after, note=note, now=now
+        )
         audit.append(
             conn,
             by,
@@ -339,7 +331,7 @@ def decide(
             record_id=row["record_id"],
             detail={"repair": repair_id, "status": after, "told": told},
         )
-        changed = store.get(conn, repair_id)
+        changed = cases.get(conn, KIND.name, repair_id)
     assert changed is not None
     return view(changed, clock.china_day(now), notified=told)
 
@@ -352,72 +344,16 @@ def _may_read(conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
     mine = visible_to(by)
     if mine is None or mine == row["department"]:
         return
-    if store.applicant_department(conn, row["id"]) != mine:
+    if cases.opener_department(conn, KIND.name, row["id"]) != mine:
         raise PermissionDeniedError(
             f"repair {row['id']} is decided by {row['department'] or 'no department'} and was "
             f"not applied for by this key's department {mine}"
         )
 
 
-def listed(
-    engine: Engine,
-    *,
-    by: Principal,
-    limit: int,
-    offset: int = 0,
-    status: str | None = None,
-    overdue: bool = False,
-    now: dt.datetime | None = None,
-) -> list[dict[str, Any]]:
-    """Applications ``by`` may see (its department's: those it decides or applied for;
-    overseers: all), newest first; ``overdue``: open ones past their due day. Audited."""
-    require(by, "read-repairs")
-    today = clock.china_day(now or clock.now())
-    with write_transaction(engine) as conn:
-        rows = store.page(
-            conn,
-            limit=limit,
-            offset=offset,
-            **scope_of(by),
-            status=status,
-            due_before=today if overdue else None,
-        )
-        audit.append(
-            conn,
-            by,
-            "read-repairs",
-            detail={"repairs": [r["id"] for r in rows[:limit]], "overdue": overdue},
-        )
-    return [view(r, today) for r in rows]
+QUEUE = Queue(KIND, view, _may_read, plural="repairs", missing="repair application")
+listed = QUEUE.listed
+shown = QUEUE.shown
 
 
-def shown(
-    engine: Engine, repair_id: int, *, by: Principal, now: dt.datetime | None = None
-) -> dict[str, Any]:
-    """One application with its history (every transition, oldest first); audited."""
-    require(by, "read-repairs")
-    today = clock.china_day(now or clock.now())
-    with write_transaction(engine) as conn:
-        row = store.get(conn, repair_id)
-        if row is None:
-            raise NotFoundError(f"no repair application {repair_id}")
-        _may_read(conn, by, row)
-        history = workflows.events_of(conn, "repair", repair_id)
-        audit.append(
-            conn,
-            by,
-            "read-repair",
-            subject=row["subject"],
-            record_id=row["record_id"],
-            detail={"repair": repair_id},
-        )
-    return view(row, today, history=[event_view(e) for e in history])
-
-
-def time_left(item: Mapping[str, Any], *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """``days_left`` and ``urgency`` of an application while it waits for the department
-    (applied or accepted), as :func:`jointcredit.services.objections.time_left`."""
-    return _time_left(item, open_statuses=OPEN_STATUSES, now=now)
-
-
-__all__ = ["accept", "apply", "decide", "listed", "shown", "time_left"]
+__all__ = ["QUEUE", "accept", "apply", "decide", "listed", "shown"]

@@ -37,7 +37,7 @@ from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
 from jointcredit.services.public import organisation_codes, public_details
 from jointcredit.services.references import record_id_of, reference_of
-from jointcredit.store import records, repairs, subjects
+from jointcredit.store import records, subjects
 
 #: Longest identifier the registry holds (``subjects.identifier``).
 _IDENTIFIER_MAX = 64
@@ -287,7 +287,7 @@ def subject_records(
         ids = _identifiers_of(conn, subject["id"])
         keep = frozenset(i["value"] for i in ids)
         if shared and _unshared_hidden(by):
-            rows = repairs.shared_records_page(conn, subject["id"], limit=limit + 1, offset=offset)
+            rows = records.shared_records_page(conn, subject["id"], limit=limit + 1, offset=offset)
         else:
             rows = records.records_page(
                 conn,
@@ -354,7 +354,7 @@ def record_view(
         row = records.record_shown(conn, record_id, published_on=None if shared else day)
         if row is None:
             raise NotFoundError(f"no credit record {record_id}" if shared else _NO_RECORD)
-        if row["status"] in repairs.UNSHARED_STATUSES and _unshared_hidden(by):
+        if row["status"] in records.UNSHARED_STATUSES and _unshared_hidden(by):
             raise NotFoundError(
                 f"credit record {record_id} was repaired (信用修复): it is no longer shared"
             )

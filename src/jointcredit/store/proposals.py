@@ -12,13 +12,14 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, and_, insert, or_, select, update
 
+from jointcredit.choices.cases import PROPOSAL_STATUSES
 from jointcredit.store.tables import credit_records, proposals, record_history, subjects
 
 #: Statuses in which a proposal still waits for someone: the reviewer or the initiator.
 OPEN = ("submitted", "returned")
 #: Statuses in which the review's time limit runs: a returned proposal waits for its initiator
 #: (resubmitting it starts the limit again).
-AWAITING_REVIEW = ("submitted",)
+AWAITING_REVIEW = PROPOSAL_STATUSES.open_values
 
 
 def add(conn: Connection, values: dict[str, Any]) -> int:

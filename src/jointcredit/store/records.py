@@ -708,3 +708,56 @@ def set_status(
         ],
     )
     return int(version)
+
+
+#: Record statuses whose content departments no longer receive (a repaired record is no longer
+#: shared, NDRC Order No. 36).
+UNSHARED_STATUSES = ("repaired",)
+
+
+def shared_records_page(
+    conn: Connection, subject_id: int, *, limit: int, offset: int = 0
+) -> list[RowMapping]:
+    """:func:`records_page` as departments see it: without the records whose sharing stopped
+    (repaired ones)."""
+    query = (
+        _with_payload()
+        .where(
+            and_(
+                credit_records.c.subject_id == subject_id,
+                credit_records.c.status.not_in(UNSHARED_STATUSES),
+            )
+        )
+        .order_by(credit_records.c.decision_date.desc(), credit_records.c.id.desc())
+    )
+    return list(conn.execute(query.limit(limit).offset(offset)).mappings())
+
+
+def lock_for_case(conn: Connection, record_id: int) -> RowMapping | None:
+    """The credit record with its subject's identifier, locked until the transaction ends (on
+    PostgreSQL; SQLite's write transaction holds the whole database), or None.
+
+    Two cases on one record at once (objections, repair applications) then queue instead of
+    both finding no open one."""
+    return (
+        conn.execute(
+            select(
+                credit_records.c.id,
+                credit_records.c.kind,
+                credit_records.c.status,
+                credit_records.c.list_type,
+                credit_records.c.department,
+                credit_records.c.source_department,
+                credit_records.c.severity,
+                credit_records.c.decision_date,
+                credit_records.c.valid_from,
+                credit_records.c.valid_until,
+                subjects.c.identifier.label("subject"),
+            )
+            .join(subjects, subjects.c.id == credit_records.c.subject_id)
+            .where(credit_records.c.id == record_id)
+            .with_for_update(of=credit_records)
+        )
+        .mappings()
+        .first()
+    )

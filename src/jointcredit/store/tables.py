@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from jointcredit.choices import cases, roles
 from jointcredit.record_drafts import RELATION_ROLES, SUBJECT_KINDS
 
 NAMING = {
@@ -264,7 +265,7 @@ record_history = Table(
 )
 
 #: Roles of an API key (issue 4): what a department's system may do, for its own department.
-ROLES = ("initiator", "implementer", "reviewer", "supervisor", "admin")
+ROLES = roles.ROLES.values
 
 api_keys = Table(
     "api_keys",
@@ -316,7 +317,8 @@ audit_log = Table(
 
 #: Reports (举报, 33号 §13) of suspected grave trust-breaking acts. The reporter's identity and
 #: contact exist only as ciphertext under the report key, never in the clear at rest or in logs.
-REPORT_STATUSES = ("received", "in-review", "closed")
+REPORT_STATUSES = cases.TIPOFF_STATUSES.values
+REPORT_OUTCOMES = cases.TIPOFF_OUTCOMES.values
 
 reports = Table(
     "reports",
@@ -364,11 +366,11 @@ rate_counters = Table(
 # -- the coordination loop (issue 5) ------------------------------------------------------------
 
 #: Who asks for a list entry to be made, changed or ended early, and the reviewer's answer.
-PROPOSAL_ACTIONS = ("create", "change", "end")
-PROPOSAL_STATUSES = ("submitted", "approved", "returned", "withdrawn")
-OBJECTION_STATUSES = ("open", "upheld", "rejected", "withdrawn")
-REPAIR_STATUSES = ("applied", "accepted", "approved", "rejected")
-WORKFLOWS = ("proposal", "objection", "repair")
+PROPOSAL_ACTIONS = cases.PROPOSAL_ACTIONS.values
+PROPOSAL_STATUSES = cases.PROPOSAL_STATUSES.values
+OBJECTION_STATUSES = cases.OBJECTION_STATUSES.values
+REPAIR_STATUSES = cases.REPAIR_STATUSES.values
+WORKFLOWS = cases.CASE_KINDS.values
 
 proposals = Table(
     "proposals",

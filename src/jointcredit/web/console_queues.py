@@ -361,7 +361,7 @@ def _objections_page(
     number = page_number(page)
     items, more = _listed(objections.listed, request, session, tab, number)
     for item in items:
-        item.update(objections.time_left(item))
+        item.update(objections.QUEUE.time_left(item))
     record = request.query_params.get("record", "")
     return _page(
         request,
@@ -436,7 +436,7 @@ def _objection_page(
         lambda: objections.shown(engine_of(request), objection_id, by=principal),
         f"objection {objection_id}",
     )
-    item.update(objections.time_left(item))
+    item.update(objections.QUEUE.time_left(item))
     is_open = item["status"] == "open"
     may_resolve = (
         is_open
@@ -552,7 +552,7 @@ def repair_list(request: Request, status: str | None = None, page: str | None = 
     number = page_number(page)
     items, more = _listed(repairs.listed, request, session, tab, number)
     for item in items:
-        item.update(repairs.time_left(item))
+        item.update(repairs.QUEUE.time_left(item))
     return _page(
         request,
         session,
@@ -576,7 +576,7 @@ def _repair_page(
         lambda: repairs.shown(engine_of(request), repair_id, by=principal),
         f"repair application {repair_id}",
     )
-    item.update(repairs.time_left(item))
+    item.update(repairs.QUEUE.time_left(item))
     may_decide = (
         item["status"] in ("applied", "accepted")
         and item["department"] is not None

@@ -7,14 +7,19 @@ outcome is final: a new objection on the same record starts anew.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from jointcredit.choices.cases import OBJECTION, OBJECTION_OUTCOMES, OBJECTION_STATUSES
+from jointcredit.workflows.casework import CaseKind, Step
 from jointcredit.workflows.machine import Machine, Transition
 
 OPEN = "open"
 #: Statuses in which an objection still waits for its verification.
-OPEN_STATUSES = (OPEN,)
+OPEN_STATUSES = OBJECTION_STATUSES.open_values
 
 MACHINE = Machine(
-    "objection",
+    OBJECTION,
     OPEN,
     [
         Transition("uphold", frozenset({OPEN}), "upheld"),
@@ -24,4 +29,26 @@ MACHINE = Machine(
 )
 
 #: The outcome a verifying department names → the action that leads to it.
-OUTCOMES = {"upheld": "uphold", "rejected": "reject"}
+OUTCOMES = dict(zip(OBJECTION_OUTCOMES.values, ("uphold", "reject"), strict=True))
+
+
+def _opener(item: Mapping[Any, Any]) -> tuple[str | None, str | None]:
+    return item["opened_by"], item["opened_by_department"]
+
+
+KIND = CaseKind(
+    name=OBJECTION,
+    noun="objection",
+    statuses=OBJECTION_STATUSES,
+    machine=MACHINE,
+    open_statuses=OPEN_STATUSES,
+    read="read-objections",
+    handler="resolve-objection",
+    steps=(
+        Step("uphold", "resolve-objection", note="required"),
+        Step("reject", "resolve-objection", note="required"),
+        Step("withdraw", "open-objection", whose="opener"),
+    ),
+    limits={OPEN: "objection_days"},
+    opener=_opener,
+)

@@ -12,20 +12,28 @@ proposal touches the registry.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from jointcredit.access import Principal
+from jointcredit.choices.cases import PROPOSAL, PROPOSAL_STATUSES
 from jointcredit.errors import IllegalTransitionError
+from jointcredit.workflows.casework import CaseKind, Step
 from jointcredit.workflows.machine import Machine, Transition
 
-WORKFLOW = "proposal"
+WORKFLOW = PROPOSAL
+SUBMITTED, RETURNED = PROPOSAL_STATUSES.subset("submitted", "returned")
+#: Statuses in which a proposal waits for its review (a returned one waits for its author).
+AWAITING_REVIEW = PROPOSAL_STATUSES.open_values
 
 MACHINE = Machine(
     WORKFLOW,
-    "submitted",
+    SUBMITTED,
     [
-        Transition("approve", frozenset({"submitted"}), "approved"),
-        Transition("return", frozenset({"submitted"}), "returned"),
-        Transition("resubmit", frozenset({"returned"}), "submitted"),
-        Transition("withdraw", frozenset({"submitted", "returned"}), "withdrawn"),
+        Transition("approve", frozenset({SUBMITTED}), "approved"),
+        Transition("return", frozenset({SUBMITTED}), RETURNED),
+        Transition("resubmit", frozenset({RETURNED}), SUBMITTED),
+        Transition("withdraw", frozenset({SUBMITTED, RETURNED}), "withdrawn"),
     ],
 )
 
@@ -61,4 +69,30 @@ def named(by: Principal, action: str) -> None:
         )
 
 
-__all__ = ["MACHINE", "REVIEW_ACTIONS", "WORKFLOW", "four_eyes", "named"]
+def _not_the_author(by: Principal, item: Mapping[Any, Any], action: str) -> str | None:
+    """Four eyes as far as the proposal's view shows its author; the service checks every
+    author of its history again when the step is taken."""
+    if action in REVIEW_ACTIONS and by.actor == item.get("submitted_by"):
+        return f"four eyes: {by.actor} submitted proposal {item['id']}"
+    return None
+
+
+KIND = CaseKind(
+    name=PROPOSAL,
+    noun="proposal",
+    statuses=PROPOSAL_STATUSES,
+    machine=MACHINE,
+    open_statuses=AWAITING_REVIEW,
+    read="read-proposals",
+    handler="review",
+    steps=(
+        Step("approve", "review"),
+        Step("return", "review", note="required"),
+        Step("resubmit", "propose"),
+        Step("withdraw", "propose"),
+    ),
+    limits={SUBMITTED: "review_days"},
+    guard=_not_the_author,
+)
+
+__all__ = ["AWAITING_REVIEW", "KIND", "MACHINE", "REVIEW_ACTIONS", "WORKFLOW", "four_eyes", "named"]
