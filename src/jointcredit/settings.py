@@ -174,6 +174,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Working days to decide a credit-repair application once accepted.",
     )
+    attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="The largest document (PDF, OFD, PNG, JPEG) a case takes as an attachment.",
+    )
     tipoff_days: int = Field(
         default=15,
         ge=1,

@@ -110,8 +110,9 @@ CASE_STEPS = ChoiceSet(
     Choice("assign", "分派", "Assigned"),
     Choice("investigate", "开始调查核实", "Investigation started"),
     Choice("close", "办结", "Closed"),
-    # any kind: a note that changes nothing else
+    # any kind: a note or a document that changes nothing else
     Choice("note", "办理意见", "Note"),
+    Choice("attach", "添加附件", "Document attached"),
 )
 
 #: The steps that open a case of each kind (the first row of its history).

@@ -10,6 +10,7 @@ principal do with this case now".
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,14 @@ from jointcredit.store.tables import messages
 from jointcredit.workflows.casework import CaseKind
 
 LIST_KINDS = ("red-list", "black-list")
+#: The documents a case takes, by their first bytes (what the file is, not what it is called):
+#: media type → (signature, what people call it).
+ATTACHMENT_TYPES: dict[str, tuple[bytes, str]] = {
+    "application/pdf": (b"%PDF-", "PDF"),
+    "application/ofd": (b"PK\x03\x04", "OFD"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", "PNG"),
+    "image/jpeg": (b"\xff\xd8\xff", "JPEG"),
+}
 #: The most a note or a reason may hold.
 TEXT_MAX = 20_000
 
@@ -163,6 +172,40 @@ def required_text(value: str | None, field: str, what: str) -> str:
     return cleaned
 
 
+def media_type_of(content: bytes, name: str) -> str:
+    """The attachment's media type from its first bytes; a file of any other type is refused.
+
+    >>> media_type_of(b"%PDF-1.7 ...", "决定书.pdf")
+    'application/pdf'
+    >>> media_type_of(b"MZ...", "setup.exe")
+    Traceback (most recent call last):
+    jointcredit.errors.InvalidInputError: file: 'setup.exe' is not a PDF, OFD, PNG or JPEG document
+    """
+    for media_type, (signature, _) in ATTACHMENT_TYPES.items():
+        if content.startswith(signature):
+            return media_type
+    kinds = [what for _, what in ATTACHMENT_TYPES.values()]
+    raise InvalidInputError(
+        f"file: {name!r} is not a {', '.join(kinds[:-1])} or {kinds[-1]} document"
+    )
+
+
+def clean_file_name(name: str | None) -> str:
+    r"""A file name fit to show and to offer for download: its last path part, without control
+    characters, at most 200 characters.
+
+    >>> clean_file_name("C:\\材料\\缴款凭证.pdf")
+    '缴款凭证.pdf'
+    >>> clean_file_name("../../etc/passwd\x00")
+    'passwd'
+    >>> clean_file_name("")
+    'attachment'
+    """
+    last = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c for c in last if c.isprintable()).strip()
+    return cleaned[:200] or "attachment"
+
+
 def record_event(
     conn: Connection,
     kind: CaseKind,
@@ -189,6 +232,19 @@ def record_event(
         note=note,
         at=now,
     )
+
+
+def attachment_view(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "media_type": row["media_type"],
+        "size": row["size"],
+        "sha256": row["sha256"],
+        "added_by": row["added_by"],
+        "department": row["department"],
+        "at": text(row["added_at"]),
+    }
 
 
 @dataclass(frozen=True)
@@ -267,6 +323,7 @@ class Queue:
                 raise self.not_found(case_id)
             self.may_read(conn, by, row)
             history = workflows.events_of(conn, self.kind.name, case_id)
+            attached = store.attachments_of(conn, self.kind.name, case_id)
             audit.append(
                 conn,
                 by,
@@ -275,7 +332,12 @@ class Queue:
                 record_id=row.get("record_id"),
                 detail={self.kind.name: case_id},
             )
-        return self.view(row, today, history=[event_view(e) for e in history])
+        return self.view(
+            row,
+            today,
+            history=[event_view(e) for e in history],
+            attachments=[attachment_view(a) for a in attached],
+        )
 
     def note(
         self,
@@ -321,7 +383,107 @@ class Queue:
             )
         return self.shown(engine, case_id, by=by, now=now)
 
-    def actions_for(self, by: Principal, item: Mapping[str, Any]) -> list[str]:
+    def attach(
+        self,
+        engine: Engine,
+        case_id: int,
+        *,
+        name: str | None,
+        content: bytes,
+        by: Principal,
+        now: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        """Attach a document (PDF, OFD, PNG or JPEG, at most ``JOINTCREDIT_ATTACHMENT_MAX_BYTES``)
+        to the case: by whoever may add notes, the opener, or the subject on its own case. The
+        history names it and the audit chain keeps its SHA-256. Returns the attachment's view."""
+        require(by, self.kind.read)
+        name = clean_file_name(name)
+        limit = get_settings().attachment_max_bytes
+        if not content:
+            raise InvalidInputError(f"file: {name!r} is empty")
+        if len(content) > limit:
+            raise InvalidInputError(
+                f"file: {name!r} has {len(content):,} bytes; at most {limit:,} are taken"
+            )
+        media_type = media_type_of(content, name)
+        digest = hashlib.sha256(content).hexdigest()
+        now = now or clock.now()
+        with write_transaction(engine) as conn:
+            row = self.load(conn, case_id)
+            self.may_read(conn, by, row)
+            if not self.kind.may_attach(by, row):
+                raise PermissionDeniedError(
+                    f"{self.kind.noun} {case_id}: only its handling department, whoever opened "
+                    "it or its subject attach documents to it"
+                )
+            attachment_id = store.add_attachment(
+                conn,
+                self.kind.name,
+                case_id,
+                {
+                    "name": name,
+                    "media_type": media_type,
+                    "size": len(content),
+                    "sha256": digest,
+                    "content": content,
+                    "added_by": by.actor,
+                    "department": by.department,
+                    "role": by.role,
+                    "added_at": now,
+                },
+            )
+            status = row["status"]
+            record_event(
+                conn,
+                self.kind,
+                case_id,
+                "attach",
+                by,
+                before=status,
+                after=status,
+                note=f"{name} (sha256 {digest})",
+                now=now,
+            )
+            audit.append(
+                conn,
+                by,
+                f"{self.kind.name}-attach",
+                subject=row["subject"],
+                record_id=row.get("record_id"),
+                detail={
+                    self.kind.name: case_id,
+                    "attachment": attachment_id,
+                    "sha256": digest,
+                    "size": len(content),
+                },
+            )
+            found = store.attachments_of(conn, self.kind.name, case_id)
+        return next(attachment_view(a) for a in found if a["id"] == attachment_id)
+
+    def attachment(
+        self, engine: Engine, case_id: int, attachment_id: int, *, by: Principal
+    ) -> tuple[dict[str, Any], bytes]:
+        """One attachment (its view and content), for whoever may read the case; audited."""
+        require(by, self.kind.read)
+        with write_transaction(engine) as conn:
+            row = store.get(conn, self.kind.name, case_id)
+            if row is None:
+                raise self.not_found(case_id)
+            self.may_read(conn, by, row)
+            found = store.attachment(conn, self.kind.name, case_id, attachment_id)
+            if found is None:
+                raise NotFoundError(f"{self.kind.noun} {case_id} has no attachment {attachment_id}")
+            audit.append(
+                conn,
+                by,
+                "read-attachment",
+                subject=row["subject"],
+                record_id=row.get("record_id"),
+                detail={self.kind.name: case_id, "attachment": attachment_id},
+            )
+        return attachment_view(found), bytes(found["content"])
+
+    def actions_for(self, by: Principal, item: Mapping[Any, Any]) -> list[str]:
         """The steps ``by`` may take on the case (its view) now."""
         return self.kind.actions_for(by, item)
 

@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, Table, exists, insert, or_, select, update
 
 from jointcredit.choices.cases import OBJECTION, OPENING_STEPS, PROPOSAL, REPAIR, STATUSES, TIPOFF
-from jointcredit.store.tables import objections, proposals, repairs, reports, workflow_events
+from jointcredit.store.tables import (
+    case_attachments,
+    objections,
+    proposals,
+    repairs,
+    reports,
+    workflow_events,
+)
 
 TABLES: dict[str, Table] = {
     OBJECTION: objections,
@@ -118,4 +125,55 @@ def page(
     return list(conn.execute(query.limit(limit).offset(offset)).mappings())
 
 
-__all__ = ["TABLES", "add", "change", "get", "open_on_record", "opener_department", "page"]
+#: An attachment's columns without its content.
+_ATTACHMENT = tuple(c for c in case_attachments.c if c.name != "content")
+
+
+def add_attachment(conn: Connection, kind: str, case_id: int, values: dict[str, Any]) -> int:
+    return int(
+        conn.execute(
+            insert(case_attachments)
+            .values(workflow=kind, item_id=case_id, **values)
+            .returning(case_attachments.c.id)
+        ).scalar_one()
+    )
+
+
+def attachments_of(conn: Connection, kind: str, case_id: int) -> list[RowMapping]:
+    """The case's attachments without their content, oldest first."""
+    return list(
+        conn.execute(
+            select(*_ATTACHMENT)
+            .where(case_attachments.c.workflow == kind, case_attachments.c.item_id == case_id)
+            .order_by(case_attachments.c.id)
+        ).mappings()
+    )
+
+
+def attachment(conn: Connection, kind: str, case_id: int, attachment_id: int) -> RowMapping | None:
+    """One attachment of the case with its content."""
+    return (
+        conn.execute(
+            select(case_attachments).where(
+                case_attachments.c.id == attachment_id,
+                case_attachments.c.workflow == kind,
+                case_attachments.c.item_id == case_id,
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
+__all__ = [
+    "TABLES",
+    "add",
+    "add_attachment",
+    "attachment",
+    "attachments_of",
+    "change",
+    "get",
+    "open_on_record",
+    "opener_department",
+    "page",
+]

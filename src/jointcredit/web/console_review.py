@@ -20,7 +20,6 @@ from starlette.datastructures import FormData
 from starlette.responses import Response
 
 from jointcredit import clock
-from jointcredit.access import allowed
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
@@ -33,7 +32,6 @@ from jointcredit.record_drafts import RELATION_ROLES
 from jointcredit.rules.workdays import DUE_SOON_WORKDAYS, workdays_between
 from jointcredit.services import proposals
 from jointcredit.services.staff import StaffSession
-from jointcredit.store.tables import PROPOSAL_STATUSES
 from jointcredit.web.console_submit import (
     ENTRY_FIELDS,
     PAGE_SIZE,
@@ -54,18 +52,19 @@ from jointcredit.web.session import (
     redirect,
     require_staff,
 )
+from jointcredit.workflows.proposal import KIND
 
 router = APIRouter(include_in_schema=False)
 
 #: The queue's views: "open" (awaiting review or rework, soonest due first), each status, all.
-VIEWS = ("open", *PROPOSAL_STATUSES, "all")
+VIEWS = ("open", *KIND.statuses.values, "all")
 _OPEN_MAX = 200
 
 
 def _due_state(p: Mapping[str, Any], today: dt.date) -> tuple[str, int] | None:
     """("overdue", working days late) / ("due-soon", left) / ("due", left) for a proposal
     awaiting review; None once it waits for nobody's review."""
-    if p["status"] != "submitted":
+    if not KIND.is_open(p["status"]):
         return None
     left = workdays_between(today, dt.date.fromisoformat(p["due"]))
     if p["overdue"]:
@@ -98,12 +97,12 @@ def review_queue(request: Request) -> Response:
     more = False
     if view == "open":
         rows = []
-        for status in ("submitted", "returned"):
+        for status in (*KIND.open_statuses, *KIND.machine.transitions["resubmit"].sources):
             found = proposals.listed(engine, by=by, status=status, limit=_OPEN_MAX + 1)
             more = more or len(found) > _OPEN_MAX
             rows += found[:_OPEN_MAX]
         # Awaiting review first, the soonest due first; then those returned for rework.
-        rows.sort(key=lambda p: (p["status"] != "submitted", p["due"], p["id"]))
+        rows.sort(key=lambda p: (not KIND.is_open(p["status"]), p["due"], p["id"]))
     else:
         rows = proposals.listed(
             engine,
@@ -178,9 +177,12 @@ def _detail_page(
         "note_error": note_error,
         "note": note,
         "list_type_name": catalog_name(lang, "list_types"),
-        "may_review": allowed(principal, "review", p["department"]),
-        "may_propose": allowed(principal, "propose", p["department"]),
-        "own": p["submitted_by"] == principal.actor,
+        # The steps the member's role and department allow; four eyes is said, not hidden:
+        # the author sees the review forms with the reason they will be refused.
+        "actions": KIND.actions_for(principal, p, guarded=False),
+        "live": not KIND.machine.final(p["status"]),
+        "waiting": KIND.is_open(p["status"]),
+        "own": KIND.guard is not None and KIND.guard(principal, p, "approve") is not None,
         "entry_fields": ENTRY_FIELDS,
         # A national list's own columns the proposed entry carries, as the list published them.
         "own_columns": own_columns(p["payload"]) if p["action"] == "create" else [],

@@ -103,8 +103,12 @@ class CaseKind:
         """``value`` when it is one of the tabs, else the first."""
         return value if value in self.tabs else self.tabs[0]
 
-    def why_not(self, by: Principal, item: Mapping[Any, Any], action: str) -> str | None:
-        """Why ``by`` may not take ``action`` on ``item`` now (its view), or None if it may."""
+    def why_not(
+        self, by: Principal, item: Mapping[Any, Any], action: str, *, guarded: bool = True
+    ) -> str | None:
+        """Why ``by`` may not take ``action`` on ``item`` now (its view), or None if it may;
+        ``guarded=False`` leaves the kind's further condition (four eyes) out, for a page that
+        offers the step and says why it will be refused."""
         step = self.step_of.get(action)
         if step is None:
             return f"{self.name} has no step {action!r}"
@@ -127,7 +131,7 @@ class CaseKind:
             )
             if not ok:
                 return f"only who opened {self.noun} {item['id']} may {action} it"
-        if self.guard is not None:
+        if guarded and self.guard is not None:
             return self.guard(by, item, action)
         return None
 
@@ -139,12 +143,28 @@ class CaseKind:
         department = item.get("department")
         return department is not None and allowed(by, self.handler, department)
 
-    def may(self, by: Principal, item: Mapping[Any, Any], action: str) -> bool:
-        return self.why_not(by, item, action) is None
+    def may_attach(self, by: Principal, item: Mapping[Any, Any]) -> bool:
+        """Whether ``by`` may attach a document to the case: whoever may add notes, the one who
+        opened it (its evidence), and the subject on its own case."""
+        if self.may_note(by, item):
+            return True
+        if by.is_subject:
+            return bool(item.get("subject") == by.name)
+        actor, department = self.opener(item)
+        return (actor is not None and by.actor == actor) or (
+            by.department is not None and by.department == department
+        )
 
-    def actions_for(self, by: Principal, item: Mapping[Any, Any]) -> list[str]:
+    def may(
+        self, by: Principal, item: Mapping[Any, Any], action: str, *, guarded: bool = True
+    ) -> bool:
+        return self.why_not(by, item, action, guarded=guarded) is None
+
+    def actions_for(
+        self, by: Principal, item: Mapping[Any, Any], *, guarded: bool = True
+    ) -> list[str]:
         """The steps ``by`` may take on ``item`` now, in the kind's order."""
-        return [s.action for s in self.steps if self.may(by, item, s.action)]
+        return [s.action for s in self.steps if self.may(by, item, s.action, guarded=guarded)]
 
 
 __all__ = ["ALL", "OVERDUE", "CaseKind", "Step"]
