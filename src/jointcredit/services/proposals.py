@@ -42,6 +42,7 @@ from jointcredit.jsontext import dumps
 from jointcredit.record_drafts import RecordDraft
 from jointcredit.rules.workdays import Deadline, add_workdays, estimate_warning
 from jointcredit.services import audit, push
+from jointcredit.services.casework import Queue
 from jointcredit.services.imports import make_validator
 from jointcredit.services.validation import validated
 from jointcredit.settings import get_settings
@@ -49,7 +50,7 @@ from jointcredit.store import proposals as store
 from jointcredit.store import records, workflows
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import PROPOSAL_STATUSES
-from jointcredit.workflows.proposal import MACHINE, WORKFLOW, four_eyes, named
+from jointcredit.workflows.proposal import KIND, MACHINE, WORKFLOW, four_eyes, named
 
 Action = Literal["create", "change", "end"]
 ACTIONS: tuple[str, ...] = get_args(Action)
@@ -366,7 +367,7 @@ def _stamp(value: Any) -> Any:
     return value
 
 
-def view(row: Mapping[Any, Any], today: dt.date | None = None) -> dict[str, Any]:
+def view(row: Mapping[Any, Any], today: dt.date | None = None, **extra: Any) -> dict[str, Any]:
     """A proposal as the API and the CLI show it."""
     today = today or clock.today()
     out = {k: _stamp(v) for k, v in row.items() if k != "overdue_at"}
@@ -375,7 +376,7 @@ def view(row: Mapping[Any, Any], today: dt.date | None = None) -> dict[str, Any]
         row["due"] < today or row["overdue_at"] is not None
     )
     out["next_actions"] = MACHINE.actions_from(row["status"])
-    return out
+    return out | extra
 
 
 def _event_view(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -802,6 +803,16 @@ def get(engine: Engine, proposal_id: int, *, by: Principal) -> dict[str, Any]:
     return view(row) | {"history": history}
 
 
+def _may_read(_conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
+    if not _visible(by, row["department"]):
+        raise NotFoundError(f"no proposal {row['id']} visible to this caller")
+
+
+#: Notes and attachments of proposals, as of every kind of case; their pages stay ``get`` and
+#: ``listed`` (a department's queue with the author's and the reviewer's views).
+QUEUE = Queue(KIND, view, _may_read, plural="proposals", missing="proposal")
+
+
 def listed(
     engine: Engine,
     *,
@@ -849,6 +860,7 @@ def listed(
 __all__ = [
     "ACTIONS",
     "CHANGEABLE",
+    "QUEUE",
     "Proposed",
     "Request",
     "approve",
