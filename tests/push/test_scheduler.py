@@ -148,9 +148,9 @@ def test_overdue_items_are_flagged_once_even_by_two_workers(
     results = at_once(lambda: scheduler.flag_overdue(registry))
     flagged = {w: sorted(results[0][w] + results[1][w]) for w in made}
     assert flagged == {
-        "proposal": [made["proposal"][0]],
         "objection": [made["objection"][0]],
         "repair": made["repair"][:2],
+        "proposal": [made["proposal"][0]],
     }
     with registry.connect() as conn:
         for workflow, ids in flagged.items():
@@ -158,7 +158,12 @@ def test_overdue_items_are_flagged_once_even_by_two_workers(
                 [event] = workflows.events_of(conn, workflow, item)
                 assert (event["action"], event["actor"]) == ("overdue", "worker")
                 assert event["from_status"] == event["to_status"]
-    assert scheduler.flag_overdue(registry) == {"proposal": [], "objection": [], "repair": []}
+    assert scheduler.flag_overdue(registry) == {
+        "objection": [],
+        "repair": [],
+        "proposal": [],
+        "tipoff": [],
+    }
 
 
 def test_worker_once_runs_a_round_and_logs_it(

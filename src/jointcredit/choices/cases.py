@@ -113,6 +113,8 @@ CASE_STEPS = ChoiceSet(
     # any kind: a note or a document that changes nothing else
     Choice("note", "办理意见", "Note"),
     Choice("attach", "添加附件", "Document attached"),
+    # the worker: the time limit passed (once per case)
+    Choice("overdue", "已逾期", "Overdue"),
 )
 
 #: The steps that open a case of each kind (the first row of its history).

@@ -333,8 +333,9 @@ class RegistryCollector:
 
         cases = GaugeMetricFamily(
             "jointcredit_overdue_cases",
-            "Proposals awaiting review, objections awaiting verification and repairs awaiting "
-            "acceptance or decision past their due day, by kind and department.",
+            "Cases waiting for their department past their due day (proposals awaiting review, "
+            "objections awaiting verification, repairs awaiting acceptance or decision, reports "
+            "not yet closed), by kind and department.",
             labels=["kind", "department"],
         )
         for kind, rows in overdue.items():

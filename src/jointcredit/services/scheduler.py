@@ -15,8 +15,9 @@ Each round:
    before it decides, so of two workers ending one entry at once the second finds it ended;
    the messages' idempotency keys are unique besides, so a duplicate insert fails and is
    undone (a savepoint), the entry announced once;
-3. **flag overdue items**: proposals awaiting review, objections awaiting verification and
-   repairs awaiting acceptance or decision whose due day has passed are marked once
+3. **flag overdue cases**: proposals awaiting review, objections awaiting verification,
+   repairs awaiting acceptance or decision and reports not yet closed (every kind of case,
+   ``workflows/kinds.py``) whose due day has passed are marked once
    (a conditional UPDATE: another worker marks none of them again), each with a workflow event
    ``overdue`` by ``worker``;
 4. **bring the statistics' summary tables up to date**
@@ -46,9 +47,10 @@ from jointcredit.clock import now as clock_now
 from jointcredit.services import audit, metrics, push, stats_summaries
 from jointcredit.services.delivery import Deliverer, Stats
 from jointcredit.settings import Settings, get_settings
-from jointcredit.store import records, workflows
+from jointcredit.store import cases, records, workflows
 from jointcredit.store.db import write_transaction
-from jointcredit.store.tables import credit_records, messages, objections, proposals, repairs
+from jointcredit.store.tables import credit_records, messages
+from jointcredit.workflows.kinds import KINDS
 
 log = logging.getLogger("jointcredit.worker")
 
@@ -58,11 +60,9 @@ WORKER_ACTOR = "worker"
 #: Entries ended per round at most: a backlog is worked off over several rounds.
 EXPIRE_BATCH = 500
 
-#: (workflow, table, statuses in which the item waits for someone within a due day).
-OVERDUE: tuple[tuple[str, Table, tuple[str, ...]], ...] = (
-    ("proposal", proposals, ("submitted",)),
-    ("objection", objections, ("open",)),
-    ("repair", repairs, ("applied", "accepted")),
+#: (kind of case, its table, statuses in which it waits for someone within a due day).
+OVERDUE: tuple[tuple[str, Table, tuple[str, ...]], ...] = tuple(
+    (kind.name, cases.TABLES[kind.name], kind.open_statuses) for kind in KINDS.values()
 )
 
 
@@ -216,7 +216,7 @@ def _end_one(conn: Connection, record_id: int, today: dt.date, now: dt.datetime)
 
 
 def flag_overdue(engine: Engine, *, now: dt.datetime | None = None) -> dict[str, list[int]]:
-    """Mark the overdue proposals, objections and repairs, each once, with an ``overdue``
+    """Mark the overdue cases of every kind, each once, with an ``overdue``
     workflow event; returns the ids marked by this call per workflow."""
     now = now or clock_now()
     today = china_day(now)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, distinct, func, select
 from sqlalchemy.sql import ColumnElement
 
+from jointcredit.choices.cases import REPAIR_STATUSES
 from jointcredit.store.db import between
 from jointcredit.store.tables import credit_records, record_history, repairs, subjects
 
@@ -314,9 +315,9 @@ def repair_counts(
             func.sum(case((made, 1), else_=0)).label("applied"),
             func.sum(case((and_(decided, c.status == "approved"), 1), else_=0)).label("approved"),
             func.sum(case((and_(decided, c.status == "rejected"), 1), else_=0)).label("rejected"),
-            func.sum(case((and_(made, c.status.in_(("applied", "accepted"))), 1), else_=0)).label(
-                "open"
-            ),
+            func.sum(
+                case((and_(made, c.status.in_(REPAIR_STATUSES.open_values)), 1), else_=0)
+            ).label("open"),
         )
         .select_from(joined)
         .where(
