@@ -71,11 +71,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "submit": frozenset({"initiator", "operator"}),
     "check": frozenset({"implementer", "operator"}),
     "screen": frozenset({"implementer", "operator"}),
-    "read-reports": frozenset({"reviewer"}),
+    # The operator (the local CLI, which holds the database anyway) reads and handles reports
+    # like every other kind of case; a reporter's identity stays the department's alone.
+    "read-reports": frozenset({"reviewer", "operator"}),
     "read-reporter": frozenset({"reviewer"}),
     # Handling a report (assign, investigate, note, close): the competent department's
     # reviewers, who read its reports.
-    "handle-reports": frozenset({"reviewer"}),
+    "handle-reports": frozenset({"reviewer", "operator"}),
     # Who opened which reporter, and who tried with a wrong passphrase: the department's
     # supervisors watch its reviewers.
     "read-openings": frozenset({"supervisor", "operator"}),

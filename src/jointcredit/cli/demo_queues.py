@@ -1,6 +1,6 @@
 """Work waiting in the department console after ``jointcredit demo`` (issue 18): proposals to
 review and one returned for rework, an open objection, a repair application, enforcement
-feedback past its due day and a confidential report.
+feedback past its due day and confidential reports in each state of their life.
 
 Everything is made the way the console and the API make it: through the services, as the demo's
 console accounts (or as the subject in self-service, or the public for the report), so the
@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from jointcredit import clock
 from jointcredit.access import OPERATOR, PUBLIC, Principal, subject_principal
 from jointcredit.catalog import load_catalog
+from jointcredit.choices.cases import TIPOFF_STATUSES
 from jointcredit.errors import ConflictError, InvalidInputError
 from jointcredit.rules import feedback as feedback_rules
 from jointcredit.rules.workdays import is_workday
@@ -129,7 +130,9 @@ def waiting(engine: Engine, people: People) -> Waiting:
             count(repairs.listed, people.supervisor, status=s) for s in ("applied", "accepted")
         ),
         feedback_overdue=count(feedback.outstanding, people.implementer),
-        reports=count(tipoffs.listed, people.reviewer, department=REPORTED_TO),
+        reports=sum(
+            count(tipoffs.listed, people.reviewer, status=s) for s in TIPOFF_STATUSES.open_values
+        ),
     )
 
 
@@ -301,27 +304,62 @@ def _repair(engine: Engine, entries: Sequence[dict[str, Any]]) -> None:
         return
 
 
+#: The demo's other reports, each left in another state of its life (docs/tipoffs.md).
+REPORT_ASSIGNED = "该公司在招投标中串通报价，疑似与其他投标人事先约定中标人。"
+REPORT_LATE = "该公司以虚假合同骗取银行贷款后停止还款，疑似恶意逃废债务。"
+REPORT_REFERRED = "该公司销售的食品标签虚假标注生产日期。"
+#: Where the demo refers the report that is another department's matter.
+REFERRED_TO = "SAMR"
+#: How long ago the overdue report arrived: past its time limit in any month.
+_LATE_BY = dt.timedelta(days=40)
+
+
 def _report(
     engine: Engine, people: People, companies: Sequence[Subject], persons: Sequence[Subject]
 ) -> None:
-    """A member of the public reports a company to the court, sealed to the court's key: the
-    demo's reviewer opens the reporter with the passphrase the demo prints."""
+    """Members of the public report a company to the court, sealed to the court's key (the
+    demo's reviewer opens a reporter with the passphrase the demo prints): one just received,
+    one assigned to the second reviewer, one under investigation and past its time limit, and
+    one closed, referred to the market regulator."""
     if not companies or not persons:
         return
-    made = tipoffs.listed(engine, by=people.reviewer, department=REPORTED_TO, limit=_LIMIT)
+    made = tipoffs.listed(engine, by=people.reviewer, limit=_LIMIT)
     if any(r["description"] == REPORT_TEXT for r in made):
         return
     company = companies[0]
-    tipoffs.submit(
+
+    def report(description: str, now: dt.datetime | None = None) -> int:
+        done = tipoffs.submit(
+            engine,
+            by=PUBLIC,
+            department=REPORTED_TO,
+            subject=company.uscc,
+            subject_name=company.name,
+            description=description,
+            # A synthetic person; example.com is reserved (RFC 2606): nobody's address.
+            reporter=tipoffs.Reporter(name=persons[0].name, contact="reporter@example.com"),
+            now=now,
+        )
+        return int(done["id"])
+
+    reviewer, second = people.reviewer, people.reviewer2
+    assert reviewer.name is not None and second.name is not None
+    earlier = clock.now() - _LATE_BY
+    late = report(REPORT_LATE, earlier)
+    tipoffs.assign(engine, late, handler=reviewer.name, by=reviewer, now=earlier)
+    tipoffs.investigate(engine, late, by=reviewer, note="已调取借款合同和还款记录。", now=earlier)
+    referred = report(REPORT_REFERRED)
+    tipoffs.close(
         engine,
-        by=PUBLIC,
-        department=REPORTED_TO,
-        subject=company.uscc,
-        subject_name=company.name,
-        description=REPORT_TEXT,
-        # A synthetic person; example.com is reserved (RFC 2606): nobody's address.
-        reporter=tipoffs.Reporter(name=persons[0].name, contact="reporter@example.com"),
+        referred,
+        outcome="referred",
+        referred_to=REFERRED_TO,
+        note="食品标签问题属市场监管部门职责，移交办理。",
+        by=reviewer,
     )
+    assigned = report(REPORT_ASSIGNED)
+    tipoffs.assign(engine, assigned, handler=second.name, by=reviewer)
+    report(REPORT_TEXT)
 
 
 __all__ = ["People", "Waiting", "populate", "waiting"]

@@ -28,10 +28,10 @@ from jointcredit.rules.workdays import (
     urgency,
     workdays_between,
 )
-from jointcredit.services import audit
+from jointcredit.services import audit, push
 from jointcredit.settings import get_settings
 from jointcredit.store import cases as store
-from jointcredit.store import workflows
+from jointcredit.store import records, workflows
 from jointcredit.store.db import write_transaction
 from jointcredit.store.tables import messages
 from jointcredit.workflows.casework import CaseKind
@@ -124,6 +124,26 @@ def departments_of(conn: Connection, message_ids: list[int]) -> list[str]:
                 select(messages.c.department).where(messages.c.id.in_(message_ids))
             ).scalars()
         )
+    )
+
+
+def set_record_status(
+    conn: Connection,
+    record_id: int,
+    status: str,
+    *,
+    by: Principal,
+    now: dt.datetime,
+    why: str,
+    event: str,
+    reason: str,
+) -> list[str]:
+    """A case's effect on its record: the record's new ``status`` (in its history, ``why``), and
+    ``event`` to every department already told of the record. Returns those departments."""
+    records.set_status(conn, record_id, status, actor=by.actor, now=now, reason=why)
+    told = push.told(conn, record_id)
+    return departments_of(
+        conn, push.emit(conn, record_id, event, reason=reason, now=now, only=told)
     )
 
 
@@ -234,6 +254,27 @@ def record_event(
     )
 
 
+def handler_or_opener(kind: CaseKind) -> Callable[[Connection, Principal, Mapping[Any, Any]], None]:
+    """The read rule of most kinds: a subject reads its own cases (another's is not found),
+    overseers every case, a department the cases it handles or opened."""
+
+    def may_read(conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
+        if by.is_subject:
+            if not_theirs(by, row["subject"]):
+                raise NotFoundError(f"no {kind.noun} {row['id']}")
+            return
+        mine = visible_to(by)
+        if mine is None or mine == row["department"]:
+            return
+        if store.opener_department(conn, kind.name, row["id"]) != mine:
+            raise PermissionDeniedError(
+                f"{kind.noun} {row['id']} is handled by {row['department'] or 'no department'} "
+                f"and was not opened by department {mine}: this key acts for department {mine}"
+            )
+
+    return may_read
+
+
 def attachment_view(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
@@ -272,6 +313,42 @@ class Queue:
         if row is None:
             raise self.not_found(case_id)
         return row
+
+    def transition(
+        self,
+        conn: Connection,
+        row: Mapping[Any, Any],
+        action: str,
+        by: Principal,
+        *,
+        note: str | None,
+        now: dt.datetime,
+        changes: Mapping[str, Any] | None = None,
+        audit_action: str | None = None,
+        detail: Mapping[str, Any] | None = None,
+        status: str | None = None,
+    ) -> str:
+        """Take ``action`` on the case (its locked ``row``; ``status`` when a step of the same
+        transaction moved it already): the machine's next status, the row changed with
+        ``changes``, its history row and its audit row (``<kind>-<action>`` unless named).
+        Returns the new status; an illegal step raises before anything is written."""
+        before = status or row["status"]
+        after = self.kind.machine.step(f"{self.kind.noun} {row['id']}", before, action)
+        store.change(
+            conn, self.kind.name, row["id"], status=after, updated_at=now, **dict(changes or {})
+        )
+        record_event(
+            conn, self.kind, row["id"], action, by, before=before, after=after, note=note, now=now
+        )
+        audit.append(
+            conn,
+            by,
+            audit_action or f"{self.kind.name}-{action}",
+            subject=row["subject"],
+            record_id=row.get("record_id"),
+            detail={self.kind.name: row["id"], "status": after, **dict(detail or {})},
+        )
+        return after
 
     def listed(
         self,

@@ -34,18 +34,18 @@ from jointcredit.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from jointcredit.services import audit, push
+from jointcredit.services import audit
 from jointcredit.services.casework import (
     Queue,
     deadline_fields,
-    departments_of,
     due_from,
+    handler_or_opener,
     not_theirs,
     providing_department,
     record_event,
     required_text,
+    set_record_status,
     text,
-    visible_to,
 )
 from jointcredit.store import cases, records
 from jointcredit.store.db import write_transaction
@@ -124,13 +124,15 @@ def open_objection(
                 "updated_at": now,
             },
         )
-        records.set_status(
+        told = set_record_status(
             conn,
             record_id,
             "disputed",
-            actor=by.actor,
+            by=by,
             now=now,
-            reason=f"objection {objection_id}",
+            why=f"objection {objection_id}",
+            event="entry.suspended",
+            reason="objection",
         )
         record_event(
             conn,
@@ -142,17 +144,6 @@ def open_objection(
             after=MACHINE.initial,
             note=reason,
             now=now,
-        )
-        told = departments_of(
-            conn,
-            push.emit(
-                conn,
-                record_id,
-                "entry.suspended",
-                reason="objection",
-                now=now,
-                only=push.told(conn, record_id),
-            ),
         )
         audit.append(
             conn,
@@ -203,45 +194,25 @@ def _close(
     # Only the dispute this objection caused is undone: a record changed meanwhile by its
     # department (a new version, a revocation) keeps what the department made of it.
     if record["status"] == "disputed" or (action == "uphold" and record["status"] == "active"):
-        records.set_status(
+        told = set_record_status(
             conn,
             row["record_id"],
             new_status,
-            actor=by.actor,
+            by=by,
             now=now,
-            reason=f"objection {row['id']} {after}",
+            why=f"objection {row['id']} {after}",
+            event=event,
+            reason=reason,
         )
-        told = departments_of(
-            conn,
-            push.emit(
-                conn,
-                row["record_id"],
-                event,
-                reason=reason,
-                now=now,
-                only=push.told(conn, row["record_id"]),
-            ),
-        )
-    cases.change(
+    QUEUE.transition(
         conn,
-        KIND.name,
-        row["id"],
-        status=after,
-        resolved_by=by.actor,
-        resolved_at=now,
-        note=note,
-        updated_at=now,
-    )
-    record_event(
-        conn, KIND, row["id"], action, by, before=row["status"], after=after, note=note, now=now
-    )
-    audit.append(
-        conn,
+        row,
+        action,
         by,
-        f"objection-{action}",
-        subject=row["subject"],
-        record_id=row["record_id"],
-        detail={"objection": row["id"], "status": after, "told": told},
+        note=note,
+        now=now,
+        changes={"resolved_by": by.actor, "resolved_at": now, "note": note},
+        detail={"told": told},
     )
     return after, told
 
@@ -306,21 +277,7 @@ def withdraw(
     return view(changed, clock.china_day(now), notified=told)
 
 
-def _may_read(_conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
-    if by.is_subject:
-        if not_theirs(by, row["subject"]):
-            raise NotFoundError(f"no objection {row['id']}")
-        return
-    mine = visible_to(by)
-    if mine is not None and mine not in (row["department"], row["opened_by_department"]):
-        raise PermissionDeniedError(
-            f"objection {row['id']} is verified by {row['department'] or 'no department'} and "
-            f"was opened by {row['opened_by_department'] or 'the operator'}: this key acts for "
-            f"department {mine}"
-        )
-
-
-QUEUE = Queue(KIND, view, _may_read, plural="objections", missing="objection")
+QUEUE = Queue(KIND, view, handler_or_opener(KIND), plural="objections", missing="objection")
 listed = QUEUE.listed
 shown = QUEUE.shown
 

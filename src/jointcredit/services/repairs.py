@@ -27,18 +27,18 @@ from jointcredit.errors import (
     PermissionDeniedError,
 )
 from jointcredit.rules import repair as rules
-from jointcredit.services import audit, push
+from jointcredit.services import audit
 from jointcredit.services.casework import (
     Queue,
     deadline_fields,
-    departments_of,
     due_from,
+    handler_or_opener,
     not_theirs,
     providing_department,
     record_event,
     required_text,
+    set_record_status,
     text,
-    visible_to,
 )
 from jointcredit.settings import get_settings
 from jointcredit.store import cases, records
@@ -171,31 +171,24 @@ def _may_decide(by: Principal, row: Mapping[Any, Any]) -> None:
     require(by, "decide-repair", row["department"])
 
 
-def _accept(conn: Connection, row: RowMapping, by: Principal, note: str | None, now: Any) -> None:
-    MACHINE.step(f"repair {row['id']}", row["status"], "accept")
+def _accept(
+    conn: Connection, row: RowMapping, by: Principal, note: str | None, now: dt.datetime
+) -> None:
     deadline = due_from(KIND, ACCEPTED, clock.china_day(now))
     assert deadline is not None
-    cases.change(
+    QUEUE.transition(
         conn,
-        KIND.name,
-        row["id"],
-        status=ACCEPTED,
-        accepted_by=by.actor,
-        accepted_at=now,
-        due=deadline.day,
-        due_estimated=deadline.estimated,
-        updated_at=now,
-    )
-    record_event(
-        conn,
-        KIND,
-        row["id"],
+        row,
         "accept",
         by,
-        before=row["status"],
-        after=ACCEPTED,
         note=note,
         now=now,
+        changes={
+            "accepted_by": by.actor,
+            "accepted_at": now,
+            "due": deadline.day,
+            "due_estimated": deadline.estimated,
+        },
     )
 
 
@@ -219,38 +212,10 @@ def accept(
         row = QUEUE.load(conn, repair_id)
         _may_decide(by, row)
         if refuse:
-            after = MACHINE.step(f"repair {repair_id}", row["status"], "refuse")
-            cases.change(
-                conn,
-                KIND.name,
-                repair_id,
-                status=after,
-                decided_by=by.actor,
-                decided_at=now,
-                note=note,
-                updated_at=now,
-            )
-            record_event(
-                conn,
-                KIND,
-                repair_id,
-                "refuse",
-                by,
-                before=row["status"],
-                after=after,
-                note=note,
-                now=now,
-            )
+            decided = {"decided_by": by.actor, "decided_at": now, "note": note}
+            QUEUE.transition(conn, row, "refuse", by, note=note, now=now, changes=decided)
         else:
             _accept(conn, row, by, note, now)
-        audit.append(
-            conn,
-            by,
-            "repair-refuse" if refuse else "repair-accept",
-            subject=row["subject"],
-            record_id=row["record_id"],
-            detail={"repair": repair_id},
-        )
         changed = cases.get(conn, KIND.name, repair_id)
     assert changed is not None
     return view(changed, clock.china_day(now))
@@ -280,7 +245,8 @@ def decide(
         if status == APPLIED:
             _accept(conn, row, by, "accepted with the decision", now)
             status = ACCEPTED
-        after = MACHINE.step(f"repair {repair_id}", status, action)
+        # Refused before anything of the decision is written.
+        MACHINE.step(f"repair {repair_id}", status, action)
         if approve:
             record = records.lock_for_case(conn, row["record_id"])
             assert record is not None, "a repair's record is never deleted"
@@ -291,67 +257,34 @@ def decide(
                     f"repair {repair_id}: record {row['record_id']} is {record['status']}{why}; "
                     "only an active record can be repaired"
                 )
-            records.set_status(
+            told = set_record_status(
                 conn,
                 row["record_id"],
                 "repaired",
-                actor=by.actor,
+                by=by,
                 now=now,
-                reason=f"repair {repair_id} approved",
+                why=f"repair {repair_id} approved",
+                event="entry.ended",
+                reason="repaired",
             )
-            told = departments_of(
-                conn,
-                push.emit(
-                    conn,
-                    row["record_id"],
-                    "entry.ended",
-                    reason="repaired",
-                    now=now,
-                    only=push.told(conn, row["record_id"]),
-                ),
-            )
-        cases.change(
+        QUEUE.transition(
             conn,
-            KIND.name,
-            repair_id,
-            status=after,
-            decided_by=by.actor,
-            decided_at=now,
-            note=note,
-            updated_at=now,
-        )
-        record_event(
-            conn, KIND, repair_id, action, by, before=status, after=after, note=note, now=now
-        )
-        audit.append(
-            conn,
+            row,
+            action,
             by,
-            "repair-decide",
-            subject=row["subject"],
-            record_id=row["record_id"],
-            detail={"repair": repair_id, "status": after, "told": told},
+            note=note,
+            now=now,
+            status=status,
+            changes={"decided_by": by.actor, "decided_at": now, "note": note},
+            audit_action="repair-decide",
+            detail={"told": told},
         )
         changed = cases.get(conn, KIND.name, repair_id)
     assert changed is not None
     return view(changed, clock.china_day(now), notified=told)
 
 
-def _may_read(conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
-    if by.is_subject:
-        if not_theirs(by, row["subject"]):
-            raise NotFoundError(f"no repair application {row['id']}")
-        return
-    mine = visible_to(by)
-    if mine is None or mine == row["department"]:
-        return
-    if cases.opener_department(conn, KIND.name, row["id"]) != mine:
-        raise PermissionDeniedError(
-            f"repair {row['id']} is decided by {row['department'] or 'no department'} and was "
-            f"not applied for by this key's department {mine}"
-        )
-
-
-QUEUE = Queue(KIND, view, _may_read, plural="repairs", missing="repair application")
+QUEUE = Queue(KIND, view, handler_or_opener(KIND), plural="repairs", missing="repair application")
 listed = QUEUE.listed
 shown = QUEUE.shown
 

@@ -11,19 +11,32 @@ A department that has no key yet gets its reports sealed under the platform's re
 file, as before departments had keys) until ``jointcredit reports department-key init``
 creates its key pair and re-seals them. Reports under the platform key are not opened at all:
 whoever holds that file (the operator) must not be a way in.
+
+A report is a case (``workflows/tipoff.py``, docs/tipoffs.md): received, assigned to one of the
+department's staff, investigated and closed as substantiated, unsubstantiated or referred, within
+``JOINTCREDIT_TIPOFF_DAYS`` working days of its receipt. The reporter follows it with the receipt
+code the submission answered with (:func:`follow`): only the code's SHA-256 is kept.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
-from jointcredit.access import Principal, require
+from jointcredit import clock
+from jointcredit.access import PUBLIC, Principal, require
+from jointcredit.catalog import load_catalog
+from jointcredit.choices import ChoiceSet
+from jointcredit.choices.cases import TIPOFF_OUTCOMES, TIPOFF_STATUSES
 from jointcredit.clock import utc
 from jointcredit.errors import (
     ConflictError,
@@ -34,15 +47,29 @@ from jointcredit.errors import (
 from jointcredit.identifiers import uscc
 from jointcredit.security import department_keys as pairs
 from jointcredit.security.sealing import SealingKey
-from jointcredit.services import audit
+from jointcredit.services import audit, casework
+from jointcredit.services.casework import (
+    deadline_fields,
+    due_from,
+    record_event,
+    required_text,
+    text,
+)
 from jointcredit.settings import get_settings
 from jointcredit.store import audit as audit_store
+from jointcredit.store import cases as store_cases
 from jointcredit.store import department_keys as key_store
+from jointcredit.store import staff as staff_store
 from jointcredit.store import tipoffs as store
 from jointcredit.store.db import write_transaction
+from jointcredit.workflows.tipoff import KIND, MACHINE, RECEIVED
 
 #: The header that carries a department's passphrase to the reporter-opening route.
 PASSPHRASE_HEADER = "X-Department-Passphrase"
+#: The most a handler's name may hold (the column's width).
+HANDLER_MAX = 200
+REFERRED = TIPOFF_OUTCOMES["referred"].value
+NO_SUCH_RECEIPT = "no report with this receipt code"
 
 
 def key_path() -> Path:
@@ -77,13 +104,60 @@ def _context(report_id: int, department: str, subject: str, received_at: dt.date
     return f"report|{report_id}|{department}|{subject}|{received_at.isoformat()}".encode()
 
 
-def _public(row: Any) -> dict[str, Any]:
-    out = dict(row)
-    received = out["received_at"]
+def _received(row: Mapping[Any, Any]) -> str:
+    received: dt.datetime = row["received_at"]
     if received.tzinfo is None:
         received = received.replace(tzinfo=dt.UTC)
-    out["received_at"] = received.isoformat()
-    return out
+    return received.isoformat()
+
+
+def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]:
+    """A report as the API, the console and the CLI show it to its department (never the
+    reporter, never the receipt code)."""
+    return {
+        "id": row["id"],
+        "department": row["department"],
+        "subject": row["subject"],
+        "subject_name": row["subject_name"],
+        "category": row["category"],
+        "description": row["description"],
+        "status": row["status"],
+        "handler": row["handler"],
+        "outcome": row["outcome"],
+        "referred_to": row["referred_to"],
+        "received_at": _received(row),
+        "closed_at": text(row["closed_at"]),
+        "updated_at": text(row["updated_at"]),
+        **deadline_fields(row, today, KIND),
+        **extra,
+    }
+
+
+# -- the receipt code ---------------------------------------------------------------------------
+
+#: Base32 characters of a receipt code (80 random bits), shown in groups of four.
+RECEIPT_LENGTH = 16
+_RECEIPT_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+
+
+def _new_receipt() -> str:
+    code = base64.b32encode(secrets.token_bytes(10)).decode("ascii")
+    return "-".join(code[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def _normalised(receipt: str) -> str | None:
+    """The code as it is hashed: upper case, without spaces and dashes; None if it cannot be
+    a receipt code at all."""
+    code = "".join(receipt.split()).replace("-", "").upper()
+    if len(code) != RECEIPT_LENGTH or not set(code) <= _RECEIPT_ALPHABET:
+        return None
+    return code
+
+
+def receipt_digest(receipt: str) -> str | None:
+    """SHA-256 (hex) of the normalised receipt code, as the report's row keeps it."""
+    code = _normalised(receipt)
+    return None if code is None else hashlib.sha256(code.encode("ascii")).hexdigest()
 
 
 def submit(
@@ -96,8 +170,12 @@ def submit(
     reporter: Reporter,
     subject_name: str | None = None,
     category: str | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """Record a report for ``department`` (the competent one) about organisation ``subject``."""
+    """Record a report for ``department`` (the competent one) about organisation ``subject``.
+
+    The answer holds the report's ``receipt`` code, shown this once: the reporter follows the
+    report with it (:func:`follow`); only its digest is kept."""
     require(by, "report")
     _check_department(department)
     try:
@@ -108,7 +186,11 @@ def submit(
         raise InvalidInputError("description: describe the suspected act")
     # Microseconds dropped: the timestamp is part of the sealing context and must read back
     # identically from both databases.
-    received = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    received = (now or clock.now()).astimezone(dt.UTC).replace(microsecond=0)
+    today = clock.china_day(received)
+    deadline = due_from(KIND, RECEIVED, today)
+    assert deadline is not None
+    receipt = _new_receipt()
     with write_transaction(engine) as conn:
         key_store.lock(conn, department)
         key = key_store.active(conn, department)
@@ -122,8 +204,12 @@ def submit(
                 "description": description,
                 "reporter_ciphertext": "",  # sealed below, once the row has its id
                 "key_id": key["key_id"] if key else sealer().key_id,
-                "status": "received",
+                "status": MACHINE.initial,
                 "received_at": received,
+                "due": deadline.day,
+                "due_estimated": deadline.estimated,
+                "updated_at": received,
+                "receipt_digest": receipt_digest(receipt),
             },
         )
         context = _context(report_id, department, code, received)
@@ -132,6 +218,17 @@ def submit(
         else:
             sealed = sealer().seal(reporter.to_dict(), context)
         store.set_reporter_ciphertext(conn, report_id, sealed)
+        record_event(
+            conn,
+            KIND,
+            report_id,
+            "receive",
+            by,
+            before=None,
+            after=RECEIVED,
+            note=None,
+            now=received,
+        )
         # Who reported is exactly what must not reach the log: only that a report arrived.
         audit.append(
             conn,
@@ -143,19 +240,192 @@ def submit(
         )
         row = store.get(conn, report_id)
     assert row is not None
-    return _public(row)
+    return {**view(row, today), "receipt": receipt}
 
 
-def listed(
-    engine: Engine, *, by: Principal, department: str, limit: int, offset: int = 0
-) -> list[dict[str, Any]]:
-    require(by, "read-reports", department)
+def _may_read(conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:
+    """A reviewer of the report's department (the operator: any report)."""
+    require(by, KIND.read, row["department"])
+
+
+QUEUE = casework.Queue(KIND, view, _may_read, plural="reports", missing="report")
+listed = QUEUE.listed
+shown = QUEUE.shown
+note = QUEUE.note
+
+
+# -- the steps ------------------------------------------------------------------------------------
+
+
+def _step(
+    engine: Engine,
+    report_id: int,
+    action: str,
+    *,
+    by: Principal,
+    note: str | None,
+    now: dt.datetime | None,
+    check: Callable[[Connection, Mapping[Any, Any]], dict[str, Any]] | None = None,
+    audited: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Take ``action`` on the report: permission, transition, the row's change (what ``check``
+    returns, having refused what is wrong), the history row and the audit row, in one
+    transaction."""
+    require(by, KIND.handler)
+    now = now or clock.now()
     with write_transaction(engine) as conn:
-        rows = [
-            _public(r) for r in store.page(conn, department=department, limit=limit, offset=offset)
-        ]
-        audit.append(conn, by, "read-reports", detail={"reports": [r["id"] for r in rows]})
-    return rows
+        row = QUEUE.load(conn, report_id)
+        require(by, KIND.handler, row["department"])
+        after = MACHINE.step(f"report {report_id}", row["status"], action)
+        values = check(conn, row) if check is not None else {}
+        store_cases.change(conn, KIND.name, report_id, status=after, updated_at=now, **values)
+        record_event(
+            conn, KIND, report_id, action, by, before=row["status"], after=after, note=note, now=now
+        )
+        audit.append(
+            conn,
+            by,
+            f"report-{action}",
+            subject=row["subject"],
+            record_id=report_id,
+            detail={"report": report_id, "status": after, **(audited or {})},
+        )
+        changed = store_cases.get(conn, KIND.name, report_id)
+    assert changed is not None
+    return view(changed, clock.china_day(now))
+
+
+def _optional_note(note: str | None) -> str | None:
+    cleaned = (note or "").strip()
+    if not cleaned:
+        return None
+    return required_text(cleaned, "note", "")
+
+
+def assign(
+    engine: Engine,
+    report_id: int,
+    *,
+    handler: str,
+    by: Principal,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Give the report to ``handler``, one of its department's staff (again, to someone else,
+    while it is not yet under investigation). Where the department has console accounts the
+    handler is one of their usernames."""
+    name = (handler or "").strip()
+    if not name:
+        raise InvalidInputError("handler: name the staff member who handles the report")
+    if len(name) > HANDLER_MAX:
+        raise InvalidInputError(f"handler: at most {HANDLER_MAX} characters")
+
+    def check(conn: Connection, row: Mapping[Any, Any]) -> dict[str, Any]:
+        department = row["department"]
+        accounts = staff_store.listed(conn, department)
+        if accounts:
+            usernames = sorted(a["username"] for a in accounts if a["active"])
+            if name not in usernames:
+                raise InvalidInputError(
+                    f"handler: {name!r} is not an active staff account of department "
+                    f"{department} (its accounts: {', '.join(usernames) or 'none active'})"
+                )
+        return {"handler": name}
+
+    return _step(
+        engine,
+        report_id,
+        "assign",
+        by=by,
+        note=_optional_note(note),
+        now=now,
+        check=check,
+        audited={"handler": name},
+    )
+
+
+def investigate(
+    engine: Engine,
+    report_id: int,
+    *,
+    by: Principal,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Start investigating an assigned report (调查核实)."""
+    return _step(engine, report_id, "investigate", by=by, note=_optional_note(note), now=now)
+
+
+def close(
+    engine: Engine,
+    report_id: int,
+    *,
+    outcome: str,
+    note: str,
+    referred_to: str | None = None,
+    by: Principal,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Close the report (from any open status) as substantiated, unsubstantiated or referred
+    to ``referred_to``, the catalog department competent for it; the note says why."""
+    if outcome not in TIPOFF_OUTCOMES:
+        raise InvalidInputError(
+            f"outcome: {outcome!r} is not one of {', '.join(TIPOFF_OUTCOMES.values)}"
+        )
+    note = required_text(note, "note", "say how the report was handled and why it is closed")
+    target = (referred_to or "").strip() or None
+    if outcome == REFERRED and target is None:
+        raise InvalidInputError("referred_to: name the catalog department the report goes to")
+    if outcome != REFERRED and target is not None:
+        raise InvalidInputError(
+            f"referred_to: only a report closed as {REFERRED} names a department"
+        )
+    moment = now or clock.now()
+
+    def check(conn: Connection, row: Mapping[Any, Any]) -> dict[str, Any]:
+        if target is not None:
+            if target not in load_catalog().departments:
+                raise InvalidInputError(f"referred_to: {target!r} is not in the catalog")
+            if target == row["department"]:
+                raise InvalidInputError(
+                    f"referred_to: report {row['id']} is department {target}'s own; "
+                    "refer it to another department"
+                )
+        return {"outcome": outcome, "referred_to": target, "closed_at": moment}
+
+    return _step(engine, report_id, "close", by=by, note=note, now=moment, check=check)
+
+
+# -- the reporter follows the report ----------------------------------------------------------
+
+
+def follow(engine: Engine, receipt: str) -> dict[str, Any]:
+    """What the reporter sees with the receipt code: where the report stands and how it ended,
+    in the public words; nothing of its content or of who handles it. Audited (the report's id
+    only)."""
+    digest = receipt_digest(receipt)
+    if digest is None:
+        raise NotFoundError(NO_SUCH_RECEIPT)
+    with write_transaction(engine) as conn:
+        row = store.by_receipt(conn, digest)
+        if row is None:
+            raise NotFoundError(NO_SUCH_RECEIPT)
+        audit.append(conn, PUBLIC, "follow-report", detail={"report": row["id"]})
+    outcome = row["outcome"]
+    return {
+        "received_at": _received(row),
+        "status": row["status"],
+        "status_label": _public_label(TIPOFF_STATUSES, row["status"]),
+        "outcome": outcome,
+        "outcome_label": None if outcome is None else _public_label(TIPOFF_OUTCOMES, outcome),
+        "referred_to": row["referred_to"],
+        "due": row["due"].isoformat(),
+        "closed_at": text(row["closed_at"]),
+    }
+
+
+def _public_label(choices: ChoiceSet, value: str) -> dict[str, str]:
+    return {lang: choices.label(value, lang, public=True) for lang in ("zh", "en")}
 
 
 def reporter(
@@ -267,8 +537,6 @@ def openings(
 
 
 def _check_department(department: str) -> None:
-    from jointcredit.catalog import load_catalog
-
     if department not in load_catalog().departments:
         raise InvalidInputError(f"department: {department!r} is not in the catalog")
 

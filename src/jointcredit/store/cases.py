@@ -30,6 +30,9 @@ _HIDDEN = frozenset({"reporter_ciphertext", "receipt_digest"})
 #: The column naming the department that opened a case, where the kind's table has one; the
 #: others find it in the case's first history row.
 _OPENER_DEPARTMENT = {OBJECTION: "opened_by_department"}
+#: Kinds whose queue a department sees only as their handler: whoever made a report (a
+#: department's key, too) does not follow it through the queue but with its receipt code.
+_HANDLER_ONLY = frozenset({TIPOFF})
 
 
 def _columns(kind: str) -> list[Any]:
@@ -111,7 +114,9 @@ def page(
     query = select(*_columns(kind))
     if subject is not None:
         query = query.where(table.c.subject == subject)
-    if department is not None:
+    if department is not None and kind in _HANDLER_ONLY:
+        query = query.where(table.c.department == department)
+    elif department is not None:
         query = query.where(or_(table.c.department == department, _opened_by(kind, department)))
     if status is not None:
         query = query.where(table.c.status == status)

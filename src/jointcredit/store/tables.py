@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -333,7 +334,23 @@ reports = Table(
     Column("key_id", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    # A report as a case (workflows/tipoff.py): the staff member handling it, how it ended and,
+    # when referred, the catalog department it went to.
+    Column("handler", String(200)),
+    Column("outcome", String(16)),
+    Column("referred_to", String(64)),
+    # The limit runs from receipt (JOINTCREDIT_TIPOFF_DAYS working days).
+    Column("due", Date, nullable=False),
+    Column("due_estimated", Boolean, nullable=False, default=False),
+    Column("overdue_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    # SHA-256 of the receipt code the reporter follows the report with; the code itself is
+    # shown once and never stored.
+    Column("receipt_digest", String(64), unique=True),
+    Index("ix_reports_department_status", "department", "status"),
     CheckConstraint(_in("status", REPORT_STATUSES), name="status"),
+    CheckConstraint("outcome IS NULL OR " + _in("outcome", REPORT_OUTCOMES), name="outcome"),
 )
 
 
@@ -471,6 +488,28 @@ workflow_events = Table(
     Column("note", Text),
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_workflow_events_workflow_item_id", "workflow", "item_id", "id"),
+    CheckConstraint(_in("workflow", WORKFLOWS), name="workflow"),
+)
+
+#: Documents and photographs of a case (evidence of a repair, the verification's findings, a
+#: report's investigation). Append-only (database triggers): a file once attached stays as it
+#: was; its SHA-256 is also in the audit chain.
+case_attachments = Table(
+    "case_attachments",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("workflow", String(16), nullable=False),
+    Column("item_id", Id, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("added_by", String(200), nullable=False),
+    Column("department", String(64)),
+    Column("role", String(16)),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_attachments_workflow_item_id", "workflow", "item_id", "id"),
     CheckConstraint(_in("workflow", WORKFLOWS), name="workflow"),
 )
 

@@ -1,4 +1,6 @@
-"""Queries on confidential reports. The reporter's ciphertext is read only to open or re-seal it."""
+"""Queries on confidential reports. The reporter's ciphertext is read only to open or re-seal it;
+the receipt code's digest only to find the report a reporter follows. A report as a case (its
+steps, its queue) goes through ``store/cases.py`` like every kind."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from sqlalchemy import Connection, RowMapping, func, insert, select, update
 
 from jointcredit.store.tables import reports
 
-_LISTED = tuple(c for c in reports.c if c.name != "reporter_ciphertext")
+_LISTED = tuple(c for c in reports.c if c.name not in ("reporter_ciphertext", "receipt_digest"))
 
 
 def add(conn: Connection, values: dict[str, Any]) -> int:
@@ -42,17 +44,10 @@ def sealed_reporter(conn: Connection, report_id: int) -> RowMapping | None:
     return conn.execute(select(*_SEALED).where(reports.c.id == report_id)).mappings().first()
 
 
-def page(conn: Connection, *, department: str, limit: int, offset: int) -> Sequence[RowMapping]:
+def by_receipt(conn: Connection, digest: str) -> RowMapping | None:
+    """The report whose receipt code has the SHA-256 ``digest``."""
     return (
-        conn.execute(
-            select(*_LISTED)
-            .where(reports.c.department == department)
-            .order_by(reports.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        .mappings()
-        .all()
+        conn.execute(select(*_LISTED).where(reports.c.receipt_digest == digest)).mappings().first()
     )
 
 
