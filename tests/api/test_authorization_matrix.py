@@ -322,6 +322,41 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     # The openings of the key's own department's reporters: its supervisors.
     ("GET", "/reports/openings"): Rule(frozenset({"supervisor"}), _get("/reports/openings")),
+    # Reports as cases: its department's reviewers read and handle them; the reporter follows
+    # one with its receipt code, no key needed (an unknown code: 404).
+    ("POST", "/reports/follow"): Rule(
+        EVERYONE,
+        lambda _w: {
+            "method": "POST",
+            "url": "/reports/follow",
+            "json": {"receipt": "AAAA-BBBB-CCCC-DDDD"},
+        },
+    ),
+    ("GET", "/reports/{report_id}"): Rule(
+        frozenset({"reviewer"}),
+        lambda w: {"method": "GET", "url": f"/reports/{w.report}"},
+        own_only=True,
+    ),
+    ("POST", "/reports/{report_id}/notes"): Rule(
+        frozenset({"reviewer"}),
+        _post(lambda w: f"/reports/{w.report}/notes", {"note": "矩阵"}),
+        own_only=True,
+    ),
+    ("POST", "/reports/{report_id}/assign"): Rule(
+        frozenset({"reviewer"}),
+        _post(lambda w: f"/reports/{w.report}/assign", {"handler": "matrix"}),
+        own_only=True,
+    ),
+    ("POST", "/reports/{report_id}/investigate"): Rule(
+        frozenset({"reviewer"}), _post(lambda w: f"/reports/{w.report}/investigate"), own_only=True
+    ),
+    ("POST", "/reports/{report_id}/close"): Rule(
+        frozenset({"reviewer"}),
+        _post(
+            lambda w: f"/reports/{w.report}/close", {"outcome": "unsubstantiated", "note": "矩阵"}
+        ),
+        own_only=True,
+    ),
     # Audit and statistics: supervisors and admins.
     ("GET", "/audit"): Rule(frozenset({"supervisor", "admin"}), _get("/audit", limit=5)),
     ("GET", "/audit/verify"): Rule(frozenset({"supervisor", "admin"}), _get("/audit/verify")),
@@ -428,6 +463,13 @@ MATRIX: dict[tuple[str, str], Rule] = {
         own_only=True,
         own="NDRC",
     ),
+    # Notes on a case: the staff of its handling department who may take its steps.
+    ("POST", "/objections/{objection_id}/notes"): Rule(
+        frozenset({"reviewer"}),
+        _post(lambda w: f"/objections/{_SHOWN_OBJECTION(w)}/notes", {"note": "矩阵"}),
+        own_only=True,
+        own="SPC",
+    ),
     # Credit repair: initiators and reviewers apply (for the subject); the providing
     # department's reviewer accepts and decides; any key lists its department's.
     ("POST", "/repairs"): Rule(
@@ -459,6 +501,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
             lambda w: f"/repairs/{_DECIDED_REPAIR(w)}/decide",
             {"approve": False, "note": "矩阵"},
         ),
+        own_only=True,
+        own="SAT",
+    ),
+    ("POST", "/repairs/{repair_id}/notes"): Rule(
+        frozenset({"reviewer"}),
+        _post(lambda w: f"/repairs/{_SHOWN_REPAIR(w)}/notes", {"note": "矩阵"}),
         own_only=True,
         own="SAT",
     ),
@@ -542,6 +590,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/console/repairs": "/console/repairs",
             "/console/repairs/{repair_id}": "/console/repairs/1",
             "/console/reports": "/console/reports",
+            "/console/reports/{report_id}": "/console/reports/1",
             "/console/openings": "/console/openings",
             "/console/review": "/console/review",
             "/console/review/{proposal_id}": "/console/review/1",
@@ -566,6 +615,12 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/console/repairs/{repair_id}/accept": "/console/repairs/1/accept",
             "/console/repairs/{repair_id}/decide": "/console/repairs/1/decide",
             "/console/reports/{report_id}/reporter": "/console/reports/1/reporter",
+            "/console/reports/{report_id}/assign": "/console/reports/1/assign",
+            "/console/reports/{report_id}/investigate": "/console/reports/1/investigate",
+            "/console/reports/{report_id}/close": "/console/reports/1/close",
+            "/console/reports/{report_id}/note": "/console/reports/1/note",
+            "/console/objections/{objection_id}/note": "/console/objections/1/note",
+            "/console/repairs/{repair_id}/note": "/console/repairs/1/note",
             "/console/review/{proposal_id}/{step}": "/console/review/1/approve",
             "/console/submit": "/console/submit",
             "/console/submit/upload": "/console/submit/upload",

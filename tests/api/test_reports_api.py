@@ -63,6 +63,9 @@ def test_anyone_reports_and_the_answer_holds_no_reporter(api: LiveServer) -> Non
     body = r.json()
     assert body["department"] == "NDRC" and body["subject"] == "91110101JC00000108"
     assert body["status"] == "received"
+    # The receipt code, shown this once, and the department's time limit.
+    assert len(body["receipt"]) == 19 and body["due"] and body["overdue"] is False
+    assert body["handler"] is None and body["outcome"] is None
     # A department's key may report too.
     assert api.post("/reports", "initiator", json=report()).status_code == 201
 

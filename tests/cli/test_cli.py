@@ -328,7 +328,7 @@ def test_demo_from_nothing_and_again(tmp_path: Path) -> None:
     assert (
         "console queues: 3 proposals to review (demo.reviewer, demo.reviewer2), 1 returned for "
         "rework (demo.initiator), 1 objection open (demo.reviewer), 1 repair application "
-        "(demo.supervisor), 2 feedback overdue (demo.implementer), 1 report (demo.reviewer)"
+        "(demo.supervisor), 2 feedback overdue (demo.implementer), 3 reports (demo.reviewer)"
     ) in first.out
 
     second = jointcredit(*args, data_dir=tmp_path)
@@ -357,7 +357,13 @@ DEMO_QUEUES = {
     "objections": [("disputed", "open")],
     "repairs": [("SAT", "applied")],
     "feedback overdue": [("CAAC", "entry.listed")] * 2,
-    "reports": [("SPC", "received")],
+    # Reports in every state a department's queue shows (listed newest first).
+    "reports": [
+        ("SPC", "received"),
+        ("SPC", "assigned"),
+        ("SPC", "closed"),
+        ("SPC", "investigating"),
+    ],
 }
 
 
@@ -377,7 +383,7 @@ def _demo_queues(database: Path) -> dict[str, list[tuple[Any, ...]]]:
         }
         applied = repairs.listed(engine, by=OPERATOR, status="applied", limit=100)
         late = feedback.outstanding(engine, by=implementer, limit=100)
-        received = tipoffs.listed(engine, by=reviewer, department="SPC", limit=100)
+        received = tipoffs.listed(engine, by=reviewer, limit=100)
     finally:
         engine.dispose()
 

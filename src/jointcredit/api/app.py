@@ -111,6 +111,11 @@ def _throttled_doors() -> dict[tuple[str, str], Door]:
     rules = throttle.rules()
     return {
         ("POST", f"{PREFIX}/reports"): Door(rules[throttle.REPORTS], json_refusal, keys_pass=True),
+        # A reporter's follow-up: the same rule and counter as reporting, so that receipt codes
+        # cannot be tried in bulk from one address.
+        ("POST", f"{PREFIX}/reports/follow"): Door(
+            rules[throttle.REPORTS], json_refusal, keys_pass=True
+        ),
         ("POST", "/console/sign-in"): Door(rules[throttle.CONSOLE_SIGN_IN], refusal),
         ("POST", "/me/sign-in"): Door(rules[throttle.SELF_SERVICE_SIGN_IN], refusal),
     }

@@ -1,6 +1,7 @@
 """``jointcredit repair``: credit repair (信用修复, NDRC Order No. 36), handled by the operator.
 
-The operator acts as ``operator`` (``--by NAME`` names the person). See
+The operator acts as ``operator`` (``--by NAME`` names the person); ``list``, ``show`` and
+``note`` are built by :func:`jointcredit.cli.cases.add_case_commands`. See
 docs/objections-and-repair.md.
 """
 
@@ -10,25 +11,14 @@ from typing import Any
 
 import typer
 
-from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
-from jointcredit.cli.objection import (
-    ByOption,
-    JsonOption,
-    LimitOption,
-    OffsetOption,
-    due_text,
-    operator,
-    print_history,
-    told_text,
-    warn_estimate,
-    warn_estimates,
-)
-from jointcredit.cli.tables import CliTable
+from jointcredit.cli import cases
+from jointcredit.cli.cases import ByOption, JsonOption, operator
+from jointcredit.cli.common import DatabaseOption, handle_errors
 from jointcredit.services import repairs as service
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(
-    help="Credit repair (信用修复): apply, accept, decide, list, show.",
+    help="Credit repair (信用修复): apply, accept, decide, list, show, note.",
     no_args_is_help=True,
 )
 
@@ -71,15 +61,13 @@ def apply(
         evidence=evidence,
         by=operator(by),
     )
-    if as_json:
-        print_json(item)
-    else:
-        console.print(
-            f"{_line(item)}, acceptance {due_text(item)}, decided by "
-            f"{item['department'] or 'the operator'}",
-            highlight=False,
-        )
-    warn_estimate(item)
+    decider = item["department"] or "the operator"
+    cases.answer(
+        item,
+        as_json,
+        f"{_line(item)}, acceptance {cases.due_text(item)}, decided by {decider}",
+        warn=True,
+    )
 
 
 @app.command("accept")
@@ -98,12 +86,8 @@ def accept(
     item = service.accept(
         open_registry(database), repair, refuse=refuse, note=note, by=operator(by)
     )
-    if as_json:
-        print_json(item)
-    else:
-        then = "" if refuse else f", decision {due_text(item)}"
-        console.print(_line(item) + then, highlight=False)
-    warn_estimate(item)
+    then = "" if refuse else f", decision {cases.due_text(item)}"
+    cases.answer(item, as_json, _line(item) + then, warn=True)
 
 
 @app.command("decide")
@@ -125,81 +109,27 @@ def decide(
     item = service.decide(
         open_registry(database), repair, approve=approve, note=note, by=operator(by)
     )
-    if as_json:
-        print_json(item)
-        return
     effect = (
-        f"; the record is repaired, its measures end; {told_text(item)}"
+        f"; the record is repaired, its measures end; {cases.told_text(item)}"
         if item["status"] == "approved"
         else ""
     )
-    console.print(_line(item) + effect, highlight=False)
+    cases.answer(item, as_json, _line(item) + effect)
 
 
-@app.command("list")
-@handle_errors
-def listed(
-    overdue: bool = typer.Option(
-        False, "--overdue", help="Only open applications past their due day."
+cases.add_case_commands(
+    app,
+    cases.CaseCommands(
+        service.QUEUE,
+        metavar="repair",
+        id_help="The application's id.",
+        columns=cases.record_columns("applied"),
+        headline=lambda item: f"{_line(item)}, {cases.due_text(item)}",
+        fields=(("commitment", "commitment"), ("evidence", "evidence"), ("note", "note")),
+        nothing="no repair applications",
+        nothing_overdue="no overdue applications",
+        overdue_help="Only open applications past their due day.",
+        list_help="Credit-repair applications, newest first.",
+        show_help="One application with its history.",
     ),
-    status: str | None = typer.Option(
-        None, "--status", help="Only this status: applied, accepted, approved or rejected."
-    ),
-    limit: int = LimitOption,
-    offset: int = OffsetOption,
-    as_json: bool = JsonOption,
-    database: str | None = DatabaseOption,
-) -> None:
-    """Credit-repair applications, newest first."""
-    rows = service.listed(
-        open_registry(database),
-        by=operator(None),
-        limit=limit,
-        offset=offset,
-        status=status,
-        overdue=overdue,
-    )
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no overdue applications" if overdue else "no repair applications")
-        return
-    table = CliTable()
-    for column in ("id", "record", "subject", "department", "status", "due", "late", "applied"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            str(row["id"]),
-            str(row["record_id"]),
-            row["subject"],
-            row["department"] or "",
-            row["status"],
-            row["due"] + ("*" if row["due_estimated"] else ""),
-            str(row["days_late"]) if row["overdue"] else "",
-            row["created_at"][:10],
-        )
-    console.print(table)
-    warn_estimates(rows)
-
-
-@app.command("show")
-@handle_errors
-def show(
-    repair: int = IdArgument,
-    as_json: bool = JsonOption,
-    database: str | None = DatabaseOption,
-) -> None:
-    """One application with its history."""
-    item = service.shown(open_registry(database), repair, by=operator(None))
-    if as_json:
-        print_json(item)
-        return
-    console.print(f"{_line(item)}, {due_text(item)}", highlight=False)
-    console.print(f"commitment: {item['commitment']}", highlight=False)
-    if item["evidence"]:
-        console.print(f"evidence: {item['evidence']}", highlight=False)
-    if item["note"]:
-        console.print(f"note: {item['note']}", highlight=False)
-    print_history(item["history"])
-    warn_estimate(item)
+)

@@ -1,4 +1,10 @@
-"""``jointcredit reports``: confidential reports' department key pairs.
+"""``jointcredit reports``: confidential reports (举报) handled as cases, and the departments' key
+pairs for their reporters.
+
+``list``, ``show`` and ``note`` are every case kind's commands (:mod:`jointcredit.cli.cases`);
+``assign``, ``investigate`` and ``close`` are a report's steps, taken by the operator (``--by
+NAME`` names the person); ``follow`` shows what the reporter sees with the receipt code. No
+command shows a reporter.
 
 ``department-key init`` creates a department's key pair for its reporters' identities and
 re-seals to it the reports it received under the platform key; ``rotate`` replaces the pair
@@ -14,10 +20,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from jointcredit.access import OPERATOR
+from jointcredit.choices.cases import TIPOFF_OUTCOMES
+from jointcredit.cli import cases
+from jointcredit.cli.cases import ByOption, JsonOption, due_text, operator
 from jointcredit.cli.common import DatabaseOption, console, handle_errors, print_json
 from jointcredit.cli.tables import CliTable
 from jointcredit.errors import InvalidInputError
@@ -25,7 +35,8 @@ from jointcredit.services import tipoffs as service
 from jointcredit.services.registry import open_registry
 
 app = typer.Typer(
-    help="Confidential reports: departments' key pairs for reporters' identities.",
+    help="Confidential reports (举报): list, show, assign, investigate, close, note, follow; "
+    "departments' key pairs for reporters' identities.",
     no_args_is_help=True,
 )
 keys_app = typer.Typer(
@@ -37,7 +48,138 @@ app.add_typer(keys_app, name="department-key")
 DepartmentOption = typer.Option(
     ..., "--department", help="The department (catalog code) whose reports the key seals."
 )
-JsonOption = typer.Option(False, "--json", help="Print the result as JSON.")
+IdArgument = typer.Argument(..., min=1, help="The report's id.")
+NoteOption = typer.Option(None, "--note", help="A note for the report's history.")
+
+
+def _line(item: dict[str, Any]) -> str:
+    return f"report {item['id']} to {item['department']} on {item['subject']}: {item['status']}"
+
+
+def _stepped(item: dict[str, Any], as_json: bool, then: str) -> None:
+    cases.answer(item, as_json, _line(item) + then, warn=True)
+
+
+cases.add_case_commands(
+    app,
+    cases.CaseCommands(
+        service.QUEUE,
+        metavar="report",
+        id_help="The report's id.",
+        columns=(
+            ("id", cases.id_cell),
+            *(
+                (name, cases.field_cell(name))
+                for name in ("department", "subject", "status", "handler")
+            ),
+            ("due", cases.due_cell),
+            ("late", cases.late_cell),
+            ("received", cases.day_cell("received_at")),
+        ),
+        headline=lambda item: f"{_line(item)}, {due_text(item)}",
+        fields=(
+            ("subject name", "subject_name"),
+            ("category", "category"),
+            ("description", "description"),
+            ("handler", "handler"),
+            ("outcome", "outcome"),
+            ("referred to", "referred_to"),
+            ("closed", "closed_at"),
+        ),
+        nothing="no reports",
+        nothing_overdue="no overdue reports",
+        overdue_help="Only open reports past their due day, most overdue first.",
+        list_help="Reports, newest first, without their reporters (--overdue: the overdue "
+        "ones, most overdue first).",
+        show_help="One report with its history, without its reporter.",
+    ),
+)
+
+
+@app.command("assign")
+@handle_errors
+def assign(
+    report: int = IdArgument,
+    to: str = typer.Option(
+        ..., "--to", help="The staff member who handles it (a console username of the department)."
+    ),
+    note: str | None = NoteOption,
+    by: str | None = ByOption,
+    as_json: bool = JsonOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Assign a report to one of its department's staff (again, until it is investigated)."""
+    item = service.assign(open_registry(database), report, handler=to, note=note, by=operator(by))
+    _stepped(item, as_json, f", handled by {item['handler']}, {due_text(item)}")
+
+
+@app.command("investigate")
+@handle_errors
+def investigate(
+    report: int = IdArgument,
+    note: str | None = NoteOption,
+    by: str | None = ByOption,
+    as_json: bool = JsonOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Start investigating an assigned report (调查核实)."""
+    item = service.investigate(open_registry(database), report, note=note, by=operator(by))
+    _stepped(item, as_json, f", {due_text(item)}")
+
+
+@app.command("close")
+@handle_errors
+def close(
+    report: int = IdArgument,
+    outcome: str = typer.Option(..., "--outcome", help=f"{cases.one_of(TIPOFF_OUTCOMES)}."),
+    note: str = typer.Option(..., "--note", help="How it was handled and why it is closed."),
+    referred_to: str | None = typer.Option(
+        None,
+        "--referred-to",
+        help="With --outcome referred: the department (catalog code) it goes to.",
+    ),
+    by: str | None = ByOption,
+    as_json: bool = JsonOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """Close a report from any open status; the reporter sees the outcome."""
+    item = service.close(
+        open_registry(database),
+        report,
+        outcome=outcome,
+        note=note,
+        referred_to=referred_to,
+        by=operator(by),
+    )
+    referred = f" to {item['referred_to']}" if item["referred_to"] else ""
+    _stepped(item, as_json, f" ({item['outcome']}{referred})")
+
+
+@app.command("follow")
+@handle_errors
+def follow(
+    receipt: str = typer.Argument(..., help="The report's receipt code."),
+    as_json: bool = JsonOption,
+    database: str | None = DatabaseOption,
+) -> None:
+    """What the reporter sees with the receipt code: where the report stands, how it ended."""
+    seen = service.follow(open_registry(database), receipt)
+    if as_json:
+        print_json(seen)
+        return
+    label = seen["status_label"]
+    console.print(
+        f"{label['zh']} / {label['en']}: received {seen['received_at'][:10]}, due {seen['due']}",
+        highlight=False,
+    )
+    if seen["outcome_label"]:
+        outcome = seen["outcome_label"]
+        referred = f" ({seen['referred_to']})" if seen["referred_to"] else ""
+        console.print(
+            f"outcome: {outcome['zh']} / {outcome['en']}{referred}, closed "
+            f"{(seen['closed_at'] or '')[:10]}",
+            highlight=False,
+        )
 
 
 def read_passphrase(path: str, *, what: str = "passphrase") -> str:

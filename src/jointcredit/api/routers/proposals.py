@@ -14,12 +14,14 @@ from pydantic import AfterValidator, Field, StringConstraints
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
+from jointcredit.choices.cases import PROPOSAL_STATUSES
 from jointcredit.services import proposals
 
 router = APIRouter(tags=["proposals"])
 
 ROW_ID_MAX = 2**63 - 1
 ProposalId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="The proposal's id.")]
+ProposalStatus = PROPOSAL_STATUSES.enum("ProposalStatus")
 
 #: 409 joins the common errors: every step may meet a proposal in the wrong status.
 STEP_ERRORS: dict[int | str, dict[str, Any]] = schemas.ERRORS | {
@@ -244,7 +246,7 @@ def listed(
     caller: Caller,
     paging: Paging,
     status_: Annotated[
-        Literal["submitted", "approved", "returned", "withdrawn"] | None,
+        ProposalStatus | None,  # type: ignore[valid-type]
         Query(alias="status", description="Only proposals in this status."),
     ] = None,
     overdue: Annotated[
@@ -261,7 +263,7 @@ def listed(
         registry,
         by=caller,
         department=department,
-        status=status_,
+        status=str(status_) if status_ is not None else None,
         overdue=overdue,
         limit=paging.limit + 1,
         offset=paging.offset,

@@ -1,64 +1,45 @@
 """Credit repair (信用修复, 33号 §21; NDRC Order No. 36): apply, accept, decide. See
-docs/objections-and-repair.md.
+docs/objections-and-repair.md. The list, the detail and the notes: ``api.cases``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
-from pydantic import AfterValidator, Field, StringConstraints
+from fastapi import APIRouter, status
+from pydantic import Field
 
-from jointcredit.api import schemas
-from jointcredit.api.deps import Caller, Paging, Registry
-from jointcredit.api.pages import Page, page_of
-from jointcredit.api.routers.objections import ROW_ID_MAX, Deadline, Event, Text, no_nul
+from jointcredit.api import cases, schemas
+from jointcredit.api.deps import Caller, Registry
+from jointcredit.choices.cases import REPAIR_STATUSES
 from jointcredit.services import repairs
 
 router = APIRouter(tags=["repairs"])
 
-RepairId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="The application's id.")]
-RepairStatus = Literal["applied", "accepted", "approved", "rejected"]
-OptionalText = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(no_nul)]
-CONFLICT: dict[int | str, dict[str, Any]] = {
-    409: {"model": schemas.ErrorBody, "description": "Conflict with the item's state"}
-}
+RepairId = Annotated[int, cases.case_path("repair", "application")]
 
 
-class Repair(Deadline):
-    id: int
-    record_id: int
-    subject: str = Field(description="The identifier of the record's subject.")
+class Repair(cases.RecordCase):
     department: str | None = Field(
         description="The department that decides: the record's provider (catalog code)."
     )
     commitment: str = Field(description="The public credit commitment (信用承诺).")
     evidence: str | None
-    status: str = Field(description="applied, accepted, approved or rejected")
+    status: str = Field(description=cases.one_of(REPAIR_STATUSES))
     applied_by: str
     accepted_by: str | None
     accepted_at: str | None
     decided_by: str | None
     decided_at: str | None
-    note: str | None
-    created_at: str
-    updated_at: str
-    notified: list[str] | None = Field(
-        default=None, description="Departments told by this step (answers of steps only)."
-    )
-
-
-class RepairDetail(Repair):
-    history: list[Event] = Field(description="Every transition, oldest first.")
 
 
 class RepairIn(schemas.Model):
-    record_id: int = Field(ge=1, le=ROW_ID_MAX, description="The record to repair.")
-    commitment: Text = Field(description="The subject's public credit commitment.")
+    record_id: int = Field(ge=1, le=cases.ROW_ID_MAX, description="The record to repair.")
+    commitment: cases.Text = Field(description="The subject's public credit commitment.")
     obligations_met: bool = Field(
         description="The act is corrected and the obligations of the decision are fully met."
     )
-    evidence: OptionalText | None = Field(
+    evidence: cases.OptionalText | None = Field(
         default=None, description="How: payments made, corrections done, documents."
     )
 
@@ -67,19 +48,19 @@ class AcceptIn(schemas.Model):
     accept: bool = Field(
         default=True, description="false: refuse the application at acceptance (note required)."
     )
-    note: OptionalText | None = None
+    note: cases.OptionalText | None = None
 
 
 class DecisionIn(schemas.Model):
     approve: bool = Field(description="true: repair the record; false: reject the application.")
-    note: Text = Field(description="Why.")
+    note: cases.Text = Field(description="Why.")
 
 
 @router.post(
     "/repairs",
     status_code=status.HTTP_201_CREATED,
     response_model=Repair,
-    responses=schemas.ERRORS | CONFLICT,
+    responses=schemas.ERRORS | cases.CONFLICT,
     summary="Apply for credit repair",
 )
 def apply(registry: Registry, caller: Caller, body: RepairIn) -> dict[str, Any]:
@@ -97,51 +78,30 @@ def apply(registry: Registry, caller: Caller, body: RepairIn) -> dict[str, Any]:
     )
 
 
-@router.get(
-    "/repairs",
-    response_model=Page[Repair],
-    responses=schemas.ERRORS,
-    summary="Credit-repair applications",
-)
-def listed(
-    registry: Registry,
-    caller: Caller,
-    paging: Paging,
-    status_: Annotated[
-        RepairStatus | None, Query(alias="status", description="Only this status.")
-    ] = None,
-    overdue: Annotated[
-        bool, Query(description="Only open applications past their due day.")
-    ] = False,
-) -> dict[str, Any]:
-    """The applications the key's department decides or applied for (supervisors and admins:
-    all), newest first. The read is audited."""
-    rows = repairs.listed(
-        registry,
-        by=caller,
-        limit=paging.limit + 1,
-        offset=paging.offset,
-        status=status_,
-        overdue=overdue,
+router.include_router(
+    cases.case_router(
+        repairs.QUEUE,
+        path="repairs",
+        item="repair",
+        model=Repair,
+        status_enum=REPAIR_STATUSES.enum("RepairStatus"),
+        words=cases.Words(
+            what="application",
+            list_summary="Credit-repair applications",
+            list_doc="The applications the key's department decides or applied for "
+            "(supervisors and admins: all), newest first. The read is audited.",
+            show_summary="A credit-repair application with its history",
+            show_doc="One application and every transition it went through; audited.",
+            overdue="Only open applications past their due day.",
+        ),
     )
-    return page_of(rows, paging)
-
-
-@router.get(
-    "/repairs/{repair_id}",
-    response_model=RepairDetail,
-    responses=schemas.ERRORS,
-    summary="A credit-repair application with its history",
 )
-def shown(registry: Registry, caller: Caller, repair_id: RepairId) -> dict[str, Any]:
-    """One application and every transition it went through; audited."""
-    return repairs.shown(registry, repair_id, by=caller)
 
 
 @router.post(
     "/repairs/{repair_id}/accept",
     response_model=Repair,
-    responses=schemas.ERRORS | CONFLICT,
+    responses=schemas.ERRORS | cases.CONFLICT,
     summary="Accept or refuse a credit-repair application",
 )
 def accept(
@@ -156,7 +116,7 @@ def accept(
 @router.post(
     "/repairs/{repair_id}/decide",
     response_model=Repair,
-    responses=schemas.ERRORS | CONFLICT,
+    responses=schemas.ERRORS | cases.CONFLICT,
     summary="Approve or reject a credit-repair application",
 )
 def decide(

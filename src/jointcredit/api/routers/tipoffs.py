@@ -1,44 +1,40 @@
-"""Confidential reports (举报, 33号 §13): anyone reports, a reviewer of the competent
-department reads them and, audited, opens the reporter's identity.
+"""Confidential reports (举报, 33号 §13): anyone reports, the competent department handles the
+report as a case (received → assigned → under investigation → closed) and a reviewer of it,
+audited, opens the reporter's identity; the reporter follows the outcome with the receipt code.
 
 No answer of this router but ``GET /reports/{id}/reporter`` carries reporter data, and that one
 only with the department's passphrase (header ``X-Department-Passphrase``); a request
 that fails validation is answered with where and why, never with the values sent (see
-``api/errors.py``).
+``api/errors.py``). The receipt code is in the answer to the report alone.
+
+The list, one report with its history and the notes are every case kind's routes
+(:func:`jointcredit.api.cases.case_router`); the steps and what concerns the reporter are this
+kind's.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, status
-from pydantic import AfterValidator, Field, StringConstraints
+from fastapi import APIRouter, Header, status
+from pydantic import Field, StringConstraints
 
-from jointcredit.api import schemas
+from jointcredit.api import cases, schemas
+from jointcredit.api.cases import Clean, one_of
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
+from jointcredit.choices.cases import TIPOFF_OUTCOMES, TIPOFF_STATUSES
 from jointcredit.errors import IntegrityFailure
 from jointcredit.services import tipoffs
 
 router = APIRouter(tags=["reports"])
 
-#: Row ids are 64-bit; a larger number cannot name a row (and would overflow the driver).
-ROW_ID_MAX = 2**63 - 1
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold U+0000; refused here instead of failing in the driver.
-    if "\x00" in value:
-        raise ValueError("must not contain U+0000")
-    return value
-
-
-_Clean = AfterValidator(_no_nul)
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64), _Clean]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), _Clean]
-OptionalName = Annotated[str, StringConstraints(max_length=200), _Clean]
-Short = Annotated[str, StringConstraints(max_length=64), _Clean]
-Description = Annotated[str, StringConstraints(min_length=1, max_length=20_000), _Clean]
+ReportId = Annotated[int, cases.case_path("report", "report")]
+ReportOutcome = TIPOFF_OUTCOMES.enum("ReportOutcome")
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64), Clean]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), Clean]
+OptionalName = Annotated[str, StringConstraints(max_length=200), Clean]
+Short = Annotated[str, StringConstraints(max_length=64), Clean]
 
 
 class ReporterIn(schemas.Model):
@@ -58,11 +54,11 @@ class ReportIn(schemas.Model):
     category: Short | None = Field(
         default=None, description="Kind of act, in the reporter's words or a department's code."
     )
-    description: Description = Field(description="What happened, when and where.")
+    description: cases.Text = Field(description="What happened, when and where.")
     reporter: ReporterIn
 
 
-class Report(schemas.Model):
+class Report(cases.Deadline):
     """A report as it is shown: never with the reporter."""
 
     id: int
@@ -71,8 +67,71 @@ class Report(schemas.Model):
     subject_name: str | None
     category: str | None
     description: str
-    status: str = Field(description="received, in-review or closed")
+    status: str = Field(description=one_of(TIPOFF_STATUSES))
+    handler: str | None = Field(description="The department's staff member who handles it.")
+    outcome: str | None = Field(description=f"Once closed: {one_of(TIPOFF_OUTCOMES)}.")
+    referred_to: str | None = Field(
+        description="Closed as referred: the department (catalog code) it went to."
+    )
     received_at: str
+    closed_at: str | None
+    updated_at: str
+
+
+class ReportReceipt(Report):
+    """The answer to a report: the report and, this once, its receipt code."""
+
+    receipt: str = Field(
+        description="The reporter's receipt code: `POST /reports/follow` shows where the "
+        "report stands with it and nothing else. Shown this once; only its digest is kept."
+    )
+
+
+class AssignIn(schemas.Model):
+    handler: Name = Field(
+        description="The staff member who handles it (a console username of the department, "
+        "where it has console accounts)."
+    )
+    note: cases.OptionalText | None = None
+
+
+class StepNoteIn(schemas.Model):
+    note: cases.OptionalText | None = None
+
+
+class CloseIn(schemas.Model):
+    outcome: ReportOutcome = Field(  # type: ignore[valid-type]
+        description=f"{one_of(TIPOFF_OUTCOMES)}; referred: to the department competent for "
+        "it, named in `referred_to`."
+    )
+    note: cases.Text = Field(description="How the report was handled and why it is closed.")
+    referred_to: Code | None = Field(
+        default=None, description="Closed as referred: the department (catalog code) it goes to."
+    )
+
+
+class FollowIn(schemas.Model):
+    receipt: Code = Field(
+        description="The receipt code the report was answered with (dashes and case do not matter)."
+    )
+
+
+class Label(schemas.Model):
+    zh: str
+    en: str
+
+
+class FollowUp(schemas.Model):
+    """Where a report stands, as its reporter sees it: nothing of its content or handler."""
+
+    received_at: str
+    status: str = Field(description=one_of(TIPOFF_STATUSES))
+    status_label: Label
+    outcome: str | None
+    outcome_label: Label | None
+    referred_to: str | None
+    due: str = Field(description="The last day of the department's time limit.")
+    closed_at: str | None
 
 
 class Reporter(schemas.Model):
@@ -95,21 +154,18 @@ def _utf8(header: str) -> str:
         return header
 
 
-def _shown(row: dict[str, Any]) -> dict[str, Any]:
-    return {name: row[name] for name in Report.model_fields}
-
-
 @router.post(
     "/reports",
     status_code=status.HTTP_201_CREATED,
-    response_model=Report,
+    response_model=ReportReceipt,
     responses=schemas.ERRORS,
     summary="Report a suspected grave trust-breaking act",
 )
 def submit(registry: Registry, caller: Caller, body: ReportIn) -> dict[str, Any]:
     """Anyone may report an organisation to the competent department; no key is needed. The
     reporter's identity and contact are encrypted at once and shown only to a `reviewer` of
-    that department; the answer does not repeat them."""
+    that department; the answer does not repeat them. It holds the report's `receipt` code,
+    with which the reporter follows the report (`POST /reports/follow`)."""
     row = tipoffs.submit(
         registry,
         by=caller,
@@ -122,26 +178,7 @@ def submit(registry: Registry, caller: Caller, body: ReportIn) -> dict[str, Any]
             body.reporter.name, body.reporter.contact, body.reporter.id_number
         ),
     )
-    return _shown(row)
-
-
-@router.get(
-    "/reports",
-    response_model=Page[Report],
-    responses=schemas.ERRORS,
-    summary="Reports to the key's department",
-)
-def listed(registry: Registry, caller: Caller, paging: Paging) -> dict[str, Any]:
-    """The reports to the key's department, newest first, without the reporters. Needs a
-    `reviewer` key; the read is audited."""
-    rows = tipoffs.listed(
-        registry,
-        by=caller,
-        department=caller.department or "",
-        limit=paging.limit + 1,
-        offset=paging.offset,
-    )
-    return page_of([_shown(r) for r in rows], paging)
+    return row
 
 
 class Opening(schemas.Model):
@@ -196,7 +233,7 @@ def openings(registry: Registry, caller: Caller, paging: Paging) -> dict[str, An
 def reporter(
     registry: Registry,
     caller: Caller,
-    report_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+    report_id: ReportId,
     passphrase: Annotated[
         str | None,
         Header(
@@ -227,3 +264,87 @@ def reporter(
             "key and this report's context: it was altered, copied from another report, or "
             "sealed under another key"
         ) from exc
+
+
+@router.post(
+    "/reports/follow",
+    response_model=FollowUp,
+    responses=schemas.ERRORS,
+    summary="Follow a report with its receipt code",
+)
+def follow(registry: Registry, body: FollowIn) -> dict[str, Any]:
+    """Where the report stands and how it ended, for whoever holds its receipt code; no key is
+    needed. Nothing of the report's content, its handler or its reporter; 404 for a code that
+    names no report. Throttled per address as reporting is."""
+    return tipoffs.follow(registry, body.receipt)
+
+
+# After /reports/openings and /reports/follow: /reports/{report_id} would take their names.
+router.include_router(
+    cases.case_router(
+        tipoffs.QUEUE,
+        path="reports",
+        item="report",
+        model=Report,
+        status_enum=TIPOFF_STATUSES.enum("ReportStatus"),
+        words=cases.Words(
+            what="report",
+            list_summary="Reports to the key's department",
+            list_doc="The reports to the key's department, newest first, without the "
+            "reporters. Needs a `reviewer` key; the read is audited.",
+            show_summary="A report with its history",
+            show_doc="One report of the key's department and every step it went through, "
+            "without the reporter. Needs a `reviewer` key; the read is audited.",
+            overdue="Only open reports past their due day, most overdue first.",
+        ),
+    )
+)
+
+
+@router.post(
+    "/reports/{report_id}/assign",
+    response_model=Report,
+    responses=schemas.ERRORS | cases.CONFLICT,
+    summary="Assign a report to a staff member",
+)
+def assign(
+    registry: Registry, caller: Caller, report_id: ReportId, body: AssignIn
+) -> dict[str, Any]:
+    """A `reviewer` of the report's department gives it to one of the department's staff
+    (again, to someone else, until it is under investigation)."""
+    return tipoffs.assign(registry, report_id, handler=body.handler, note=body.note, by=caller)
+
+
+@router.post(
+    "/reports/{report_id}/investigate",
+    response_model=Report,
+    responses=schemas.ERRORS | cases.CONFLICT,
+    summary="Start investigating a report",
+)
+def investigate(
+    registry: Registry, caller: Caller, report_id: ReportId, body: StepNoteIn | None = None
+) -> dict[str, Any]:
+    """An assigned report is under investigation (调查核实), by a `reviewer` of its
+    department."""
+    return tipoffs.investigate(registry, report_id, note=body.note if body else None, by=caller)
+
+
+@router.post(
+    "/reports/{report_id}/close",
+    response_model=Report,
+    responses=schemas.ERRORS | cases.CONFLICT,
+    summary="Close a report",
+)
+def close(registry: Registry, caller: Caller, report_id: ReportId, body: CloseIn) -> dict[str, Any]:
+    """Close a report from any open status, by a `reviewer` of its department: substantiated,
+    unsubstantiated, or referred to the department competent for it (`referred_to`, a catalog
+    code, then required). The note says why; the reporter sees the outcome with the receipt
+    code."""
+    return tipoffs.close(
+        registry,
+        report_id,
+        outcome=str(body.outcome),
+        note=body.note,
+        referred_to=body.referred_to,
+        by=caller,
+    )
