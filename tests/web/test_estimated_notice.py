@@ -60,7 +60,7 @@ def test_review_queue() -> None:
 def test_self_service_counts_only_open_items() -> None:
     source = (
         '{% from "me/_due.html" import due, estimated_notice with context %}'
-        "{{ estimated_notice(objections, repairs) }}"
+        '{{ estimated_notice(objections, repairs, ("open",), ("applied", "accepted")) }}'
         '{% for o in objections %}{{ due(o, ("open",)) }}{% endfor %}'
         '{% for a in repairs %}{{ due(a, ("applied", "accepted")) }}{% endfor %}'
     )

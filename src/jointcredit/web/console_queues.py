@@ -1,6 +1,10 @@
 """The console's queues: what was pushed to the department and its feedback (``/console/pushed``),
 objections (``/console/objections``) and credit-repair applications (``/console/repairs``).
 
+Objections and repairs are cases: their pages and step forms are ``console_cases``'s, for their
+kind's desk (:data:`OBJECTIONS`, :data:`REPAIRS`); here are the desks and the form that opens an
+objection from the queue.
+
 Every page acts through the same services as the API, as the signed-in member: they check the
 permissions, compute the working-day deadlines (``due``, ``days_left``, ``urgency``) and write
 the audit log. A form that fails comes back (422) with each problem next to its field and
@@ -13,13 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from jointcredit.access import allowed
+from jointcredit.choices.cases import CASE_STEPS, OBJECTION_OUTCOMES
 from jointcredit.clock import today as china_today
 from jointcredit.errors import (
     ConflictError,
@@ -29,20 +32,31 @@ from jointcredit.errors import (
 )
 from jointcredit.services import feedback, objections, repairs
 from jointcredit.services.staff import StaffSession
+from jointcredit.web.console_cases import (
+    TEXT_MAX,
+    Desk,
+    Fact,
+    Post,
+    StepForm,
+    case_routes,
+    list_page,
+    note_problem,
+    signed,
+)
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import catalog_name, language, page_number, pages
 from jointcredit.web.session import check_form, console_page, engine_of, redirect, require_staff
+from jointcredit.workflows.objection import OUTCOMES
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 20
-#: Tabs of the objection queue, open first; ``all`` and ``overdue`` are not statuses.
-OBJECTION_TABS = ("open", "overdue", "upheld", "rejected", "withdrawn", "all")
-#: Tabs of the repair queue: waiting for acceptance, then for the decision, then closed.
-REPAIR_TABS = ("applied", "accepted", "overdue", "approved", "rejected", "all")
 #: Fields of the feedback form, in the order the form shows them.
 FEEDBACK_FIELDS = ("measure", "applied", "matter", "acted_on", "case_reference", "reason")
-_TEXT_MAX = 4000
+#: The steps whose forms are read here (checked against the vocabulary at import).
+ACCEPT, REFUSE, APPROVE, REJECT, WITHDRAW = CASE_STEPS.subset(
+    "accept", "refuse", "approve", "reject", "withdraw"
+)
 
 
 # -- shared helpers --------------------------------------------------------------------------
@@ -90,52 +104,6 @@ def _page(
         {**_labels(lang), **context},
         status=status,
     )
-
-
-def _hidden(found: Callable[[], dict[str, Any]], what: str) -> dict[str, Any]:
-    """Another department's item is not found here (the service says it is not theirs)."""
-    try:
-        return found()
-    except PermissionDeniedError as exc:
-        raise NotFoundError(f"no {what}") from exc
-
-
-def _problem(exc: Exception) -> str:
-    return str(exc)
-
-
-def _note_problem(note: str, t: Callable[..., str], *, required: str | None) -> str | None:
-    """What is wrong with a note (``required``: the message when it is empty), or None."""
-    if required is not None and not note.strip():
-        return t(required)
-    if len(note) > _TEXT_MAX:
-        return t("queues.error.too_long", most=_TEXT_MAX)
-    return None
-
-
-def _step(
-    act: Callable[[], object],
-    errors: dict[str, str],
-    *,
-    field: str,
-    done: str,
-    again: Callable[..., Response],
-) -> Response:
-    """Take a step of an item's form: when the form has no errors, ``act`` (the service);
-    then to ``done``, or the item's page ``again`` with the service's refusal — at ``field``
-    when the input was invalid (422), as the page's alert when the item's state no longer
-    allows the step (409)."""
-    alert = None
-    if not errors:
-        try:
-            act()
-        except InvalidInputError as exc:
-            errors[field] = _problem(exc)
-        except ConflictError as exc:
-            alert = _problem(exc)
-        else:
-            return redirect(done)
-    return again(errors=errors, alert=alert, status=409 if alert else 422)
 
 
 # -- pushed entries and feedback -------------------------------------------------------------
@@ -287,7 +255,7 @@ def pushed_feedback(
             errors["acted_on"] = t("queues.feedback.error.acted_on")
     if applied == "no" and not reason.strip():
         errors["reason"] = t("queues.feedback.error.reason")
-    if len(reason) > _TEXT_MAX:
+    if len(reason) > TEXT_MAX:
         errors["reason"] = t("queues.feedback.error.reason")
     if errors:
         return _pushed_page(request, session, message_id, values=values, errors=errors, status=422)
@@ -324,68 +292,72 @@ def pushed_feedback(
 # -- objections ------------------------------------------------------------------------------
 
 
-def _tab(value: str | None, tabs: tuple[str, ...]) -> str:
-    return value if value in tabs else tabs[0]
-
-
-def _listed(
-    listing: Callable[..., list[dict[str, Any]]],
-    request: Request,
-    session: StaffSession,
-    tab: str,
-    number: int,
-) -> tuple[list[dict[str, Any]], bool]:
-    status = None if tab in ("all", "overdue") else tab
-    items = listing(
-        engine_of(request),
-        by=session.principal,
-        limit=PAGE_SIZE + 1,
-        offset=(number - 1) * PAGE_SIZE,
-        status=status,
-        overdue=tab == "overdue",
-    )
-    return items[:PAGE_SIZE], len(items) > PAGE_SIZE
-
-
-def _objections_page(
-    request: Request,
-    session: StaffSession,
-    *,
-    status_: str | None = None,
-    page: str | None = None,
-    values: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-    status: int = 200,
-) -> Response:
-    tab = _tab(status_, OBJECTION_TABS)
-    number = page_number(page)
-    items, more = _listed(objections.listed, request, session, tab, number)
-    for item in items:
-        item.update(objections.QUEUE.time_left(item))
+def _open_form(request: Request) -> dict[str, str]:
+    """The form to open an objection, empty or with ``?record=``'s number."""
     record = request.query_params.get("record", "")
-    return _page(
-        request,
-        session,
-        "console/objections.html",
-        {
-            "items": items,
-            "tab": tab,
-            "tabs": OBJECTION_TABS,
-            "values": {"record_id": record if record.isdigit() else "", "reason": ""}
-            | dict(values or {}),
-            "errors": dict(errors or {}),
-            **pages(request, number, more),
-        },
-        status=status,
-    )
+    return {"record_id": record if record.isdigit() else "", "reason": ""}
 
 
-@router.get("/console/objections")
-def objection_list(
-    request: Request, status: str | None = None, page: str | None = None
-) -> Response:
-    session = require_staff(request, "read-objections")
-    return _objections_page(request, session, status_=status, page=page)
+OBJECTIONS = Desk(
+    queue=objections.QUEUE,
+    path="/console/objections",
+    one="queues.objection",
+    many="queues.objections",
+    facts=(
+        Fact("subject", "queues.field.subject", "code", listed=True),
+        Fact("record_id", "queues.field.record", "record", listed=True),
+        Fact("department", "queues.field.verifier", "department"),
+        Fact("opened_by", "queues.field.opened_by", "opener"),
+        Fact("created_at", "queues.field.opened", "date", listed=True),
+        Fact("due", "queues.field.due", "due", listed=True),
+        Fact("reason", "queues.field.objection_reason", wide=True),
+        Fact("note", "queues.field.note", wide=True, optional=True),
+    ),
+    forms=(
+        StepForm(
+            "console/case_forms/objection_resolve.html",
+            tuple(OUTCOMES.values()),
+            Post(
+                "resolve",
+                lambda engine, case_id, form, by: objections.resolve(
+                    engine, case_id, outcome=form["outcome"], note=form["note"], by=by
+                ),
+                done="queues.objection.resolved",
+                fields={"outcome": 40},
+                required="queues.error.note",
+                check=lambda form, t: (
+                    {}
+                    if form["outcome"] in OBJECTION_OUTCOMES
+                    else {"outcome": t("queues.objection.error.outcome")}
+                ),
+            ),
+            OBJECTION_OUTCOMES.values,
+        ),
+        StepForm(
+            "console/case_forms/objection_withdraw.html",
+            (WITHDRAW,),
+            Post(
+                "withdraw",
+                lambda engine, case_id, form, by: objections.withdraw(
+                    engine, case_id, by=by, note=form["note"]
+                ),
+                done="queues.objection.withdrawn",
+                error_at="withdraw_note",
+                permission="open-objection",
+            ),
+        ),
+    ),
+    listed=objections.listed,
+    shown=objections.shown,
+    note=objections.QUEUE.note,
+    outcomes=OBJECTION_OUTCOMES,
+    blank={"outcome": "", "note": "", "withdraw_note": ""},
+    list_after="console/case_forms/objection_open.html",
+    list_values=_open_form,
+)
+
+
+case_routes(router, OBJECTIONS, "objection_id")
 
 
 @router.post("/console/objections")
@@ -395,15 +367,13 @@ def objection_open(
     record_id: Annotated[str, Form(max_length=40)] = "",
     reason: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
-    session = require_staff(request, "open-objection")
-    check_form(request, session, {"csrf": csrf})
-    t = translator(language(request))
+    session, t = signed(OBJECTIONS, request, csrf, "open-objection")
     values = {"record_id": record_id, "reason": reason}
     errors: dict[str, str] = {}
     number = record_id.strip()
     if not number.isdigit() or int(number) < 1 or len(number) > 18:
         errors["record_id"] = t("queues.objection.error.record_id")
-    if problem := _note_problem(reason, t, required="queues.objection.error.reason"):
+    if problem := note_problem(reason, t, required="queues.objection.error.reason"):
         errors["objection_reason"] = problem
     if not errors:
         try:
@@ -413,261 +383,93 @@ def objection_open(
         except NotFoundError:
             errors["record_id"] = t("queues.objection.error.no_record", record=number)
         except ConflictError as exc:
-            errors["record_id"] = t("queues.objection.error.conflict", detail=_problem(exc))
+            errors["record_id"] = t("queues.objection.error.conflict", detail=str(exc))
         except InvalidInputError as exc:
-            errors["objection_reason"] = _problem(exc)
+            errors["objection_reason"] = str(exc)
         else:
-            return redirect(f"/console/objections/{opened['id']}?done=queues.objection.opened")
-    return _objections_page(request, session, values=values, errors=errors, status=422)
-
-
-def _objection_page(
-    request: Request,
-    session: StaffSession,
-    objection_id: int,
-    *,
-    values: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-    alert: str | None = None,
-    status: int = 200,
-) -> Response:
-    principal = session.principal
-    item = _hidden(
-        lambda: objections.shown(engine_of(request), objection_id, by=principal),
-        f"objection {objection_id}",
-    )
-    item.update(objections.QUEUE.time_left(item))
-    is_open = item["status"] == "open"
-    may_resolve = (
-        is_open
-        and item["department"] is not None
-        and allowed(principal, "resolve-objection", item["department"])
-    )
-    may_withdraw = (
-        is_open
-        and allowed(principal, "open-objection")
-        and (
-            item["opened_by"] == principal.actor
-            or (
-                item["opened_by_department"] is not None
-                and item["opened_by_department"] == principal.department
-            )
-        )
-    )
-    return _page(
+            return redirect(OBJECTIONS.link(opened["id"], "queues.objection.opened"))
+    return list_page(
+        OBJECTIONS,
         request,
         session,
-        "console/objection.html",
-        {
-            "item": item,
-            "may_resolve": may_resolve,
-            "may_withdraw": may_withdraw,
-            "values": {"outcome": "", "note": "", "withdraw_note": ""} | dict(values or {}),
-            "errors": dict(errors or {}),
-            "alert": alert,
-        },
-        status=status,
+        context={"values": values, "errors": errors},
+        status=422,
     )
-
-
-@router.get("/console/objections/{objection_id}")
-def objection_detail(request: Request, objection_id: int) -> Response:
-    session = require_staff(request, "read-objections")
-    return _objection_page(request, session, objection_id)
-
-
-@router.post("/console/objections/{objection_id}/resolve")
-def objection_resolve(
-    request: Request,
-    objection_id: int,
-    csrf: Annotated[str, Form(max_length=200)] = "",
-    outcome: Annotated[str, Form(max_length=40)] = "",
-    note: Annotated[str, Form(max_length=20_000)] = "",
-) -> Response:
-    session = require_staff(request, "resolve-objection")
-    check_form(request, session, {"csrf": csrf})
-    t = translator(language(request))
-    errors: dict[str, str] = {}
-    if outcome not in ("upheld", "rejected"):
-        errors["outcome"] = t("queues.objection.error.outcome")
-    if problem := _note_problem(note, t, required="queues.error.note"):
-        errors["note"] = problem
-    return _step(
-        lambda: objections.resolve(
-            engine_of(request), objection_id, outcome=outcome, note=note, by=session.principal
-        ),
-        errors,
-        field="note",
-        done=f"/console/objections/{objection_id}?done=queues.objection.resolved",
-        again=partial(
-            _objection_page,
-            request,
-            session,
-            objection_id,
-            values={"outcome": outcome, "note": note},
-        ),
-    )
-
-
-@router.post("/console/objections/{objection_id}/withdraw")
-def objection_withdraw(
-    request: Request,
-    objection_id: int,
-    csrf: Annotated[str, Form(max_length=200)] = "",
-    note: Annotated[str, Form(max_length=20_000)] = "",
-) -> Response:
-    session = require_staff(request, "open-objection")
-    check_form(request, session, {"csrf": csrf})
-    t = translator(language(request))
-    if problem := _note_problem(note, t, required=None):
-        return _objection_page(
-            request,
-            session,
-            objection_id,
-            values={"withdraw_note": note},
-            errors={"withdraw_note": problem},
-            status=422,
-        )
-    try:
-        objections.withdraw(engine_of(request), objection_id, by=session.principal, note=note)
-    except ConflictError as exc:
-        return _objection_page(
-            request,
-            session,
-            objection_id,
-            values={"withdraw_note": note},
-            alert=_problem(exc),
-            status=409,
-        )
-    return redirect(f"/console/objections/{objection_id}?done=queues.objection.withdrawn")
 
 
 # -- credit repair ---------------------------------------------------------------------------
 
-
-@router.get("/console/repairs")
-def repair_list(request: Request, status: str | None = None, page: str | None = None) -> Response:
-    session = require_staff(request, "read-repairs")
-    tab = _tab(status, REPAIR_TABS)
-    number = page_number(page)
-    items, more = _listed(repairs.listed, request, session, tab, number)
-    for item in items:
-        item.update(repairs.QUEUE.time_left(item))
-    return _page(
-        request,
-        session,
-        "console/repairs.html",
-        {"items": items, "tab": tab, "tabs": REPAIR_TABS, **pages(request, number, more)},
-    )
-
-
-def _repair_page(
-    request: Request,
-    session: StaffSession,
-    repair_id: int,
-    *,
-    values: Mapping[str, str] | None = None,
-    errors: Mapping[str, str] | None = None,
-    alert: str | None = None,
-    status: int = 200,
-) -> Response:
-    principal = session.principal
-    item = _hidden(
-        lambda: repairs.shown(engine_of(request), repair_id, by=principal),
-        f"repair application {repair_id}",
-    )
-    item.update(repairs.QUEUE.time_left(item))
-    may_decide = (
-        item["status"] in ("applied", "accepted")
-        and item["department"] is not None
-        and allowed(principal, "decide-repair", item["department"])
-    )
-    return _page(
-        request,
-        session,
-        "console/repair.html",
-        {
-            "item": item,
-            "may_decide": may_decide,
-            "values": {"accept_note": "", "decision": "", "note": ""} | dict(values or {}),
-            "errors": dict(errors or {}),
-            "alert": alert,
-        },
-        status=status,
-    )
-
-
-@router.get("/console/repairs/{repair_id}")
-def repair_detail(request: Request, repair_id: int) -> Response:
-    session = require_staff(request, "read-repairs")
-    return _repair_page(request, session, repair_id)
-
-
-@router.post("/console/repairs/{repair_id}/accept")
-def repair_accept(
-    request: Request,
-    repair_id: int,
-    csrf: Annotated[str, Form(max_length=200)] = "",
-    step: Annotated[str, Form(max_length=20)] = "accept",
-    accept_note: Annotated[str, Form(max_length=20_000)] = "",
-) -> Response:
-    session = require_staff(request, "decide-repair")
-    check_form(request, session, {"csrf": csrf})
-    t = translator(language(request))
-    refuse = step == "refuse"
-    errors: dict[str, str] = {}
-    required = "queues.repair.error.refuse_note" if refuse else None
-    if problem := _note_problem(accept_note, t, required=required):
-        errors["accept_note"] = problem
-    done = "queues.repair.refused" if refuse else "queues.repair.accepted"
-    return _step(
-        lambda: repairs.accept(
-            engine_of(request), repair_id, by=session.principal, refuse=refuse, note=accept_note
+REPAIRS = Desk(
+    queue=repairs.QUEUE,
+    path="/console/repairs",
+    one="queues.repair",
+    many="queues.repairs",
+    facts=(
+        Fact("subject", "queues.field.subject", "code", listed=True),
+        Fact("record_id", "queues.field.record", "record", listed=True),
+        Fact("department", "queues.field.decider", "department"),
+        Fact("created_at", "queues.field.applied_on", "date", listed=True),
+        Fact("due", "queues.field.due", "due", listed=True),
+        Fact("commitment", "queues.field.commitment", wide=True),
+        Fact("evidence", "queues.field.evidence", wide=True, optional=True),
+        Fact("note", "queues.field.note", wide=True, optional=True),
+    ),
+    forms=(
+        # One form, two buttons (``step``): accept, or refuse with reasons.
+        StepForm(
+            "console/case_forms/repair_accept.html",
+            (ACCEPT, REFUSE),
+            Post(
+                "accept",
+                lambda engine, case_id, form, by: repairs.accept(
+                    engine,
+                    case_id,
+                    by=by,
+                    refuse=form["step"] == REFUSE,
+                    note=form["accept_note"],
+                ),
+                done=lambda form: (
+                    "queues.repair.refused" if form["step"] == REFUSE else "queues.repair.accepted"
+                ),
+                fields={"step": 20},
+                note="accept_note",
+                error_at="accept_note",
+                required=lambda form: (
+                    "queues.repair.error.refuse_note" if form["step"] == REFUSE else None
+                ),
+            ),
+            (ACCEPT, REFUSE),
         ),
-        errors,
-        field="accept_note",
-        done=f"/console/repairs/{repair_id}?done={done}",
-        again=partial(
-            _repair_page, request, session, repair_id, values={"accept_note": accept_note}
+        # Offered while the application may be accepted too: the service accepts an
+        # application it decides before its acceptance.
+        StepForm(
+            "console/case_forms/repair_decide.html",
+            (APPROVE, REJECT, ACCEPT),
+            Post(
+                "decide",
+                lambda engine, case_id, form, by: repairs.decide(
+                    engine, case_id, approve=form["decision"] == APPROVE, note=form["note"], by=by
+                ),
+                done="queues.repair.decided",
+                fields={"decision": 20},
+                required="queues.error.note",
+                check=lambda form, t: (
+                    {}
+                    if form["decision"] in (APPROVE, REJECT)
+                    else {"decision": t("queues.repair.error.decision")}
+                ),
+            ),
+            (APPROVE, REJECT),
         ),
-    )
+    ),
+    listed=repairs.listed,
+    shown=repairs.shown,
+    note=repairs.QUEUE.note,
+    blank={"accept_note": "", "decision": "", "note": ""},
+)
 
 
-@router.post("/console/repairs/{repair_id}/decide")
-def repair_decide(
-    request: Request,
-    repair_id: int,
-    csrf: Annotated[str, Form(max_length=200)] = "",
-    decision: Annotated[str, Form(max_length=20)] = "",
-    note: Annotated[str, Form(max_length=20_000)] = "",
-) -> Response:
-    session = require_staff(request, "decide-repair")
-    check_form(request, session, {"csrf": csrf})
-    t = translator(language(request))
-    errors: dict[str, str] = {}
-    if decision not in ("approve", "reject"):
-        errors["decision"] = t("queues.repair.error.decision")
-    if problem := _note_problem(note, t, required="queues.error.note"):
-        errors["note"] = problem
-    return _step(
-        lambda: repairs.decide(
-            engine_of(request),
-            repair_id,
-            approve=decision == "approve",
-            note=note,
-            by=session.principal,
-        ),
-        errors,
-        field="note",
-        done=f"/console/repairs/{repair_id}?done=queues.repair.decided",
-        again=partial(
-            _repair_page,
-            request,
-            session,
-            repair_id,
-            values={"decision": decision, "note": note},
-        ),
-    )
+case_routes(router, REPAIRS, "repair_id")
 
 
-__all__ = ["router"]
+__all__ = ["OBJECTIONS", "REPAIRS", "router"]

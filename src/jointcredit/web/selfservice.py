@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
+from jointcredit.choices.cases import CASE_STEPS
 from jointcredit.errors import (
     AuthenticationError,
     ConflictError,
@@ -54,6 +55,8 @@ PRE_COOKIE = "jc_me_pre"
 CSRF_FIELD = "csrf"
 _UNSET = object()
 _TEXT_MAX = 2000
+#: The steps the pages name: a subject withdraws its objection; working notes stay inside.
+WITHDRAW, NOTE = CASE_STEPS.subset("withdraw", "note")
 
 
 def _private(response: Response) -> None:
@@ -91,18 +94,36 @@ def require_subject(request: Request) -> SubjectSession:
 # -- rendering ---------------------------------------------------------------------------------
 
 
+#: The kinds of case a subject opens here, by the name the templates use.
+_KINDS = {"objection": objections.QUEUE, "repair": repairs.QUEUE}
+
+
 def _names(lang: str) -> dict[str, Any]:
     strings = i18n.CATALOGS[lang]
 
     def word(prefix: str, value: str | None) -> str:
-        """The words for a status or an action, the code itself where none are written."""
+        """The words for a record's status, the code itself where none are written."""
         return strings.get(f"{prefix}.{value}", value or "")
+
+    def status_label(kind: str, value: str) -> str:
+        """A case's status in the subject's words (the vocabulary's public labels)."""
+        return _KINDS[kind].kind.statuses.label(value, lang, public=True)
 
     return {
         "list_type_name": catalog_name(lang, "list_types"),
         "matter_name": catalog_name(lang, "matters"),
         "word": word,
+        "status_label": status_label,
+        "step_label": lambda value: CASE_STEPS.label(value, lang, public=True),
+        # The statuses in which each kind's case still waits (its due day counts).
+        "open_of": {name: queue.kind.open_statuses for name, queue in _KINDS.items()},
     }
+
+
+def _for_subject(item: dict[str, Any]) -> dict[str, Any]:
+    """A case as its subject follows it: every step but the handling department's working
+    notes (``note`` steps), which are the department's own."""
+    return {**item, "history": [e for e in item["history"] if e["action"] != NOTE]}
 
 
 def me_page(
@@ -247,9 +268,11 @@ def _record_page(
     """The whole record; ``failed``: the form that was refused (``form``, ``record``,
     ``message``, ``kept`` input), shown open on its record with what was typed."""
     seen = selfservice.own_record(engine_of(request), by=session.principal)
-    open_objection = {o["record_id"]: o for o in seen["objections"] if o["status"] == "open"}
+    open_objection = {
+        o["record_id"]: o for o in seen["objections"] if objections.QUEUE.kind.is_open(o["status"])
+    }
     open_repair = {
-        r["record_id"]: r for r in seen["repairs"] if r["status"] in ("applied", "accepted")
+        r["record_id"]: r for r in seen["repairs"] if repairs.QUEUE.kind.is_open(r["status"])
     }
     court = frozenset(get_settings().court_list_types)
     rows = []
@@ -362,7 +385,13 @@ async def object_to(request: Request) -> Response:
 def objection(request: Request, objection_id: int) -> Response:
     session = require_subject(request)
     shown = objections.shown(engine_of(request), objection_id, by=session.principal)
-    return me_page(request, session, "me/objection.html", {"item": shown})
+    may = objections.QUEUE.actions_for(session.principal, shown)
+    return me_page(
+        request,
+        session,
+        "me/objection.html",
+        {"item": _for_subject(shown), "may_withdraw": WITHDRAW in may},
+    )
 
 
 @router.post("/me/objections/{objection_id}/withdraw")
@@ -426,7 +455,7 @@ async def apply_for_repair(request: Request) -> Response:
 def repair(request: Request, repair_id: int) -> Response:
     session = require_subject(request)
     shown = repairs.shown(engine_of(request), repair_id, by=session.principal)
-    return me_page(request, session, "me/repair.html", {"item": shown})
+    return me_page(request, session, "me/repair.html", {"item": _for_subject(shown)})
 
 
 __all__ = ["ME", "SUBJECT_COOKIE", "require_subject", "router", "subject_session"]

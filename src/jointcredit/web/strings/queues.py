@@ -1,5 +1,8 @@
-"""Strings of the queues pages: entries pushed to a department and its feedback, objections and
-credit repair (Chinese first, English beside it)."""
+"""Strings of the queues pages: entries pushed to a department and its feedback, and the case
+queues (objections, credit repair, reports) (Chinese first, English beside it).
+
+The names of statuses, steps and outcomes are not here: they are the vocabulary's
+(:mod:`jointcredit.choices.cases`), read through ``web.console_cases.labels``."""
 
 ZH: dict[str, str] = {
     # shared
@@ -69,33 +72,27 @@ ZH: dict[str, str] = {
     "queues.event.entry.resumed": "恢复",
     "queues.event.entry.ended": "移出",
     "queues.event.entry.corrected": "更正撤销",
-    # statuses, steps and actions of objections and repairs
-    "queues.status.open": "待核查",
-    "queues.status.upheld": "异议成立",
-    "queues.status.rejected": "不予支持",
-    "queues.status.withdrawn": "已撤回",
-    "queues.status.applied": "待受理",
-    "queues.status.accepted": "已受理待决定",
-    "queues.status.approved": "准予修复",
-    "queues.step.applied": "受理",
-    "queues.step.accepted": "决定",
-    "queues.action.open": "提出异议",
-    "queues.action.uphold": "核查：异议成立",
-    "queues.action.reject": "不予支持",
-    "queues.action.withdraw": "撤回",
-    "queues.action.apply": "提出申请",
-    "queues.action.accept": "受理",
-    "queues.action.refuse": "不予受理",
-    "queues.action.approve": "准予修复",
-    "queues.tab.open": "待核查",
+    # statuses and steps are the vocabulary's (jointcredit.choices.cases); the tabs that are
+    # not statuses, and the names of the time limits (by their setting)
     "queues.tab.overdue": "已逾期",
-    "queues.tab.upheld": "异议成立",
-    "queues.tab.rejected": "不予支持",
-    "queues.tab.withdrawn": "已撤回",
     "queues.tab.all": "全部",
-    "queues.tab.applied": "待受理",
-    "queues.tab.accepted": "待决定",
-    "queues.tab.approved": "准予修复",
+    "queues.limit.objection_days": "核查",
+    "queues.limit.repair_accept_days": "受理",
+    "queues.limit.repair_decide_days": "决定",
+    "queues.limit.tipoff_days": "办理",
+    # a working note on any kind of case
+    "queues.note.title": "办理意见",
+    "queues.note.intro": "记入办理记录，不改变办理状态；本部门办理人员可见。",
+    "queues.note.button": "添加办理意见",
+    "queues.note.added": "办理意见已记录。",
+    "queues.error.case_note": "请填写办理意见。",
+    "queues.field.case_note": "办理意见",
+    "queues.field.handler": "承办人",
+    "queues.field.assign_note": "分派说明（可不填）",
+    "queues.field.investigate_note": "说明（可不填）",
+    "queues.field.close_outcome": "办结结论",
+    "queues.field.referred_to": "移交部门",
+    "queues.field.close_note": "办结说明",
     # pushed entries and feedback
     "queues.pushed.title": "推送与反馈",
     "queues.pushed.intro": "推送给{department}的名单信息变化（最新在前）。对列入、变更的名单信息，"
@@ -177,6 +174,24 @@ ZH: dict[str, str] = {
     "queues.repair.decided": "修复决定已提交。",
     "queues.repair.error.refuse_note": "不予受理时请说明理由。",
     "queues.repair.error.decision": "请选择准予或不予修复。",
+    # reports (举报) as cases; their list's words are strings.reports'
+    "queues.report.closed_at": "办结时间",
+    "queues.report.assign.title": "分派",
+    "queues.report.assign.hint": "由本部门一名工作人员承办；开始调查核实前可改派他人。",
+    "queues.report.assign.button": "分派",
+    "queues.report.assigned": "举报已分派。",
+    "queues.report.investigate.title": "开始调查核实",
+    "queues.report.investigate.button": "开始调查核实",
+    "queues.report.investigating": "已开始调查核实。",
+    "queues.report.close.title": "办结",
+    "queues.report.close.intro": "举报属实、不实，或不属本部门职责而移交有关部门办理。"
+    "举报人可凭回执码查询办理结果，但看不到办理意见和承办人。",
+    "queues.report.close.referred_hint": "仅在“已移交”时选择承办部门。",
+    "queues.report.close.button": "办结",
+    "queues.report.closed": "举报已办结。",
+    "queues.report.error.handler": "请选择承办人。",
+    "queues.report.error.outcome": "请选择办结结论。",
+    "queues.report.error.close_note": "请说明办理情况和办结理由。",
 }
 
 EN: dict[str, str] = {
@@ -247,33 +262,27 @@ EN: dict[str, str] = {
     "queues.event.entry.resumed": "Resumed",
     "queues.event.entry.ended": "Ended",
     "queues.event.entry.corrected": "Corrected (withdrawn)",
-    # statuses, steps and actions
-    "queues.status.open": "Open",
-    "queues.status.upheld": "Upheld",
-    "queues.status.rejected": "Rejected",
-    "queues.status.withdrawn": "Withdrawn",
-    "queues.status.applied": "Awaiting acceptance",
-    "queues.status.accepted": "Accepted, awaiting decision",
-    "queues.status.approved": "Repaired",
-    "queues.step.applied": "Acceptance",
-    "queues.step.accepted": "Decision",
-    "queues.action.open": "Objection opened",
-    "queues.action.uphold": "Upheld",
-    "queues.action.reject": "Rejected",
-    "queues.action.withdraw": "Withdrawn",
-    "queues.action.apply": "Applied",
-    "queues.action.accept": "Accepted",
-    "queues.action.refuse": "Refused at acceptance",
-    "queues.action.approve": "Approved",
-    "queues.tab.open": "Open",
+    # the tabs that are not statuses; the time limits
     "queues.tab.overdue": "Overdue",
-    "queues.tab.upheld": "Upheld",
-    "queues.tab.rejected": "Rejected",
-    "queues.tab.withdrawn": "Withdrawn",
     "queues.tab.all": "All",
-    "queues.tab.applied": "To accept",
-    "queues.tab.accepted": "To decide",
-    "queues.tab.approved": "Repaired",
+    "queues.limit.objection_days": "Verification",
+    "queues.limit.repair_accept_days": "Acceptance",
+    "queues.limit.repair_decide_days": "Decision",
+    "queues.limit.tipoff_days": "Handling",
+    # a working note on any kind of case
+    "queues.note.title": "Add a note",
+    "queues.note.intro": "Kept in the history; the status does not change. Your department's "
+    "staff see it.",
+    "queues.note.button": "Add the note",
+    "queues.note.added": "The note is recorded.",
+    "queues.error.case_note": "Write the note.",
+    "queues.field.case_note": "Note",
+    "queues.field.handler": "Handled by",
+    "queues.field.assign_note": "Note on the assignment (optional)",
+    "queues.field.investigate_note": "Note (optional)",
+    "queues.field.close_outcome": "Outcome",
+    "queues.field.referred_to": "Referred to",
+    "queues.field.close_note": "Note on the closing",
     # pushed entries and feedback
     "queues.pushed.title": "Pushed and feedback",
     "queues.pushed.intro": "List changes pushed to {department}, newest first. For entries "
@@ -362,4 +371,24 @@ EN: dict[str, str] = {
     "queues.repair.decided": "The decision is recorded.",
     "queues.repair.error.refuse_note": "Say why the application is refused.",
     "queues.repair.error.decision": "Choose to approve or reject.",
+    # reports as cases
+    "queues.report.closed_at": "Closed",
+    "queues.report.assign.title": "Assign",
+    "queues.report.assign.hint": "One of your department's staff handles it; it may be "
+    "assigned to someone else until the investigation starts.",
+    "queues.report.assign.button": "Assign",
+    "queues.report.assigned": "The report is assigned.",
+    "queues.report.investigate.title": "Start the investigation",
+    "queues.report.investigate.button": "Start the investigation",
+    "queues.report.investigating": "The investigation has started.",
+    "queues.report.close.title": "Close",
+    "queues.report.close.intro": "Substantiated, unsubstantiated, or outside your "
+    "department's remit and referred to the department competent for it. The reporter follows "
+    "the outcome with the receipt code, never the notes or who handled it.",
+    "queues.report.close.referred_hint": "Only when referred: the department it goes to.",
+    "queues.report.close.button": "Close the report",
+    "queues.report.closed": "The report is closed.",
+    "queues.report.error.handler": "Choose who handles the report.",
+    "queues.report.error.outcome": "Choose the outcome.",
+    "queues.report.error.close_note": "Say how the report was handled and why it is closed.",
 }

@@ -1,4 +1,7 @@
-"""Strings of the self-service pages at ``/me`` (Chinese first, English beside it)."""
+"""Strings of the self-service pages at ``/me`` (Chinese first, English beside it).
+
+The statuses and steps of objections and repair applications are not here: the pages read the
+vocabulary's public labels (:mod:`jointcredit.choices.cases`, ``zh_public``/``en_public``)."""
 
 ZH: dict[str, str] = {
     "me.nav.label": "信用自助服务导航",
@@ -60,22 +63,6 @@ ZH: dict[str, str] = {
     "me.status.withdrawn": "已撤回，不再公示和共享",
     "me.status.repaired": "已信用修复，不再公示和共享",
     "me.status.expired": "有效期已满，相关措施已终止",
-    "me.objection_status.open": "核查中",
-    "me.objection_status.upheld": "异议成立",
-    "me.objection_status.rejected": "异议不成立",
-    "me.objection_status.withdrawn": "已撤回",
-    "me.repair_status.applied": "待受理",
-    "me.repair_status.accepted": "已受理，待决定",
-    "me.repair_status.approved": "已修复",
-    "me.repair_status.rejected": "未通过",
-    "me.action.open": "提出异议",
-    "me.action.uphold": "核查：异议成立",
-    "me.action.reject": "不予通过",
-    "me.action.withdraw": "撤回",
-    "me.action.apply": "申请修复",
-    "me.action.accept": "受理",
-    "me.action.refuse": "不予受理",
-    "me.action.approve": "准予修复",
     "me.object.title": "提出异议",
     "me.object.reason": "异议理由",
     "me.object.reason_hint": "请说明记录哪里有误，例如处罚决定已被撤销、信息与事实不符。",
@@ -178,22 +165,6 @@ EN: dict[str, str] = {
     "me.status.withdrawn": "Withdrawn, no longer published or shared",
     "me.status.repaired": "Repaired, no longer published or shared",
     "me.status.expired": "Period ended: its measures no longer apply",
-    "me.objection_status.open": "Being verified",
-    "me.objection_status.upheld": "Upheld",
-    "me.objection_status.rejected": "Rejected",
-    "me.objection_status.withdrawn": "Withdrawn",
-    "me.repair_status.applied": "Waiting for acceptance",
-    "me.repair_status.accepted": "Accepted, waiting for decision",
-    "me.repair_status.approved": "Repaired",
-    "me.repair_status.rejected": "Not granted",
-    "me.action.open": "Objection made",
-    "me.action.uphold": "Verified: upheld",
-    "me.action.reject": "Rejected",
-    "me.action.withdraw": "Withdrawn",
-    "me.action.apply": "Applied",
-    "me.action.accept": "Accepted",
-    "me.action.refuse": "Refused at acceptance",
-    "me.action.approve": "Repair granted",
     "me.object.title": "Object",
     "me.object.reason": "Reason",
     "me.object.reason_hint": "Say what is wrong with the record, e.g. the decision was "
