@@ -234,6 +234,12 @@ def _post(path: Callable[[World], str], body: dict[str, Any] | None = None) -> R
     return lambda w: {"method": "POST", "url": path(w), "json": body}
 
 
+def _attach(path: Callable[[World], str]) -> Request:
+    """A PDF sent as a case's attachment (multipart)."""
+    pdf = b"%PDF-1.7\n% matrix\n"
+    return lambda w: {"method": "POST", "url": path(w), "files": {"file": ("a.pdf", pdf)}}
+
+
 _SHOWN_OBJECTION = _objection(303)
 _RESOLVED_OBJECTION = _objection(304)
 _WITHDRAWN_OBJECTION = _objection(305, Principal("initiator", "NDRC"))
@@ -340,6 +346,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", "/reports/{report_id}/notes"): Rule(
         frozenset({"reviewer"}),
         _post(lambda w: f"/reports/{w.report}/notes", {"note": "矩阵"}),
+        own_only=True,
+    ),
+    ("POST", "/reports/{report_id}/attachments"): Rule(
+        frozenset({"reviewer"}),
+        _attach(lambda w: f"/reports/{w.report}/attachments"),
+        own_only=True,
+    ),
+    ("GET", "/reports/{report_id}/attachments/{attachment_id}"): Rule(
+        frozenset({"reviewer"}),
+        lambda w: {"method": "GET", "url": f"/reports/{w.report}/attachments/1"},
         own_only=True,
     ),
     ("POST", "/reports/{report_id}/assign"): Rule(
@@ -469,6 +485,34 @@ MATRIX: dict[tuple[str, str], Rule] = {
         _post(lambda w: f"/objections/{_SHOWN_OBJECTION(w)}/notes", {"note": "矩阵"}),
         own_only=True,
         own="SPC",
+    ),
+    # Documents of a case: its handling department (and its opener) attach them; whoever
+    # reads the case reads them.
+    ("POST", "/objections/{objection_id}/attachments"): Rule(
+        frozenset({"reviewer"}),
+        _attach(lambda w: f"/objections/{_SHOWN_OBJECTION(w)}/attachments"),
+        own_only=True,
+        own="SPC",
+    ),
+    ("GET", "/objections/{objection_id}/attachments/{attachment_id}"): Rule(
+        ANY_KEY,
+        lambda w: {"method": "GET", "url": f"/objections/{_SHOWN_OBJECTION(w)}/attachments/1"},
+        own_only=True,
+        own="SPC",
+        overseers=True,
+    ),
+    ("POST", "/repairs/{repair_id}/attachments"): Rule(
+        frozenset({"reviewer"}),
+        _attach(lambda w: f"/repairs/{_SHOWN_REPAIR(w)}/attachments"),
+        own_only=True,
+        own="SAT",
+    ),
+    ("GET", "/repairs/{repair_id}/attachments/{attachment_id}"): Rule(
+        ANY_KEY,
+        lambda w: {"method": "GET", "url": f"/repairs/{_SHOWN_REPAIR(w)}/attachments/1"},
+        own_only=True,
+        own="SAT",
+        overseers=True,
     ),
     # Credit repair: initiators and reviewers apply (for the subject); the providing
     # department's reviewer accepts and decides; any key lists its department's.

@@ -215,3 +215,40 @@ def test_objections_take_notes_from_the_same_routes(api: LiveServer, tmp_path: P
     assert api.get("/objections", "reviewer", "SPC", params={"status": "nope"}).status_code == 422
     listed = _ok(api.get("/objections", "reviewer", "SPC", params={"status": "open"}))
     assert [o["id"] for o in listed["items"]] == [opened["id"]]
+
+
+def test_documents_attached_to_a_case(api: LiveServer, tmp_path: Path) -> None:
+    record = _listed(api, tmp_path)
+    opened = _ok(
+        api.post(
+            "/objections", "implementer", "MPS", json={"record_id": record, "reason": "已履行"}
+        ),
+        201,
+    )
+    base = f"/objections/{opened['id']}"
+    pdf = b"%PDF-1.7\n% synthetic evidence\n" + bytes(range(256))
+    # The opening department's evidence; the verifying department's findings.
+    sent = api.post(
+        f"{base}/attachments", "implementer", "MPS", files={"file": ("缴款凭证.pdf", pdf)}
+    )
+    made = _ok(sent, 201)
+    assert made["name"] == "缴款凭证.pdf" and made["media_type"] == "application/pdf"
+    assert made["size"] == len(pdf)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    _ok(api.post(f"{base}/attachments", "reviewer", "SPC", files={"file": ("现场.png", png)}), 201)
+    # What it is, not what it is called; nobody outside the case.
+    fake = api.post(f"{base}/attachments", "reviewer", "SPC", files={"file": ("a.pdf", b"MZ")})
+    assert fake.status_code == 422 and "is not a PDF" in fake.text
+    other = api.post(f"{base}/attachments", "reviewer", "SAT", files={"file": ("a.pdf", pdf)})
+    assert other.status_code == 403
+
+    shown = _ok(api.get(base, "reviewer", "SPC"))
+    assert [a["name"] for a in shown["attachments"]] == ["缴款凭证.pdf", "现场.png"]
+    assert [e["action"] for e in shown["history"]] == ["open", "attach", "attach"]
+    got = api.get(f"{base}/attachments/{made['id']}", "reviewer", "SPC")
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["content-type"] == "application/pdf"
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert "filename*=UTF-8''%E7%BC%B4" in got.headers["content-disposition"]
+    assert api.get(f"{base}/attachments/{made['id']}", "reviewer", "SAT").status_code == 403
+    assert api.get(f"{base}/attachments/999999", "reviewer", "SPC").status_code == 404

@@ -15,15 +15,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, File, Path, Query, UploadFile, status
+from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, Field, StringConstraints, create_model
+from starlette.responses import Response
 
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
 from jointcredit.choices import ChoiceSet
-from jointcredit.services.casework import Queue
+from jointcredit.services.casework import ATTACHMENT_TYPES, Queue
+from jointcredit.settings import get_settings
 
 #: Row ids are 64-bit; a larger number cannot name a row (and would overflow the driver).
 ROW_ID_MAX = 2**63 - 1
@@ -102,6 +106,22 @@ class RecordCase(Deadline):
     )
 
 
+class Attachment(schemas.Model):
+    """A document of the case (its content at its own URL)."""
+
+    id: int
+    name: str = Field(description="The file's name as it was sent (its last path part).")
+    media_type: str = Field(
+        description="What the file is, from its first bytes: `application/pdf`, "
+        "`application/ofd`, `image/png` or `image/jpeg`."
+    )
+    size: int = Field(description="Bytes.")
+    sha256: str = Field(description="The content's SHA-256, also kept in the audit chain.")
+    added_by: str
+    department: str | None
+    at: str
+
+
 class NoteIn(schemas.Model):
     note: Text = Field(description="The note: what was done, found or decided, and why.")
 
@@ -112,6 +132,10 @@ def detail_of(model: type[schemas.Model]) -> type[schemas.Model]:
         f"{model.__name__}Detail",
         __base__=model,
         history=(list[Event], Field(description="Every transition, oldest first.")),
+        attachments=(
+            list[Attachment],
+            Field(default_factory=list, description="Its documents, oldest first."),
+        ),
     )
     return made
 
@@ -180,6 +204,43 @@ def case_router(
         Answers the case with its history."""
         return fit(detail, queue.note(registry, case, note=body.note, by=caller))
 
+    def attached(
+        registry: Registry,
+        caller: Caller,
+        case: CaseId,
+        file: Annotated[
+            UploadFile, File(description="A PDF, OFD, PNG or JPEG document (multipart/form-data).")
+        ],
+    ) -> dict[str, Any]:
+        """Attach a document to the case: evidence of whoever opened it (or of its subject),
+        findings of the handling department. What the file is comes from its first bytes, not
+        its name: another type answers 422, as does an empty file or one larger than
+        JOINTCREDIT_ATTACHMENT_MAX_BYTES. The history names it; the audit chain keeps its
+        SHA-256. A file once attached cannot be changed or removed."""
+        limit = get_settings().attachment_max_bytes
+        # One byte more than the limit is enough to refuse a larger file with its size.
+        content = file.file.read(limit + 1)
+        return queue.attach(registry, case, name=file.filename, content=content, by=caller)
+
+    def attachment(
+        registry: Registry,
+        caller: Caller,
+        case: CaseId,
+        attachment_id: Annotated[int, Path(ge=1, le=ROW_ID_MAX)],
+    ) -> Response:
+        """One document of the case, as it was attached (`Content-Type` its media type), for
+        whoever may read the case; audited (`read-attachment`)."""
+        found, content = queue.attachment(registry, case, attachment_id, by=caller)
+        return Response(
+            content,
+            media_type=found["media_type"],
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
+                "X-Content-Type-Options": "nosniff",
+                "Digest": f"sha-256={found['sha256']}",
+            },
+        )
+
     _route(router, "GET", f"/{path}", listed, Page[model], words.list_summary, words.list_doc)  # type: ignore[valid-type]
     _route(router, "GET", one, shown, detail, words.show_summary, words.show_doc)
     _route(
@@ -190,6 +251,26 @@ def case_router(
         detail,
         f"Add a note to a {words.what}",
         noted.__doc__ or "",
+    )
+    _route(
+        router,
+        "POST",
+        f"{one}/attachments",
+        attached,
+        Attachment,
+        f"Attach a document to a {words.what}",
+        attached.__doc__ or "",
+        status_code=status.HTTP_201_CREATED,
+    )
+    _route(
+        router,
+        "GET",
+        f"{one}/attachments/{{attachment_id}}",
+        attachment,
+        None,
+        f"A document of a {words.what}",
+        attachment.__doc__ or "",
+        binary=True,
     )
     return router
 
@@ -202,13 +283,27 @@ def _route(
     response_model: Any,
     summary: str,
     description: str,
+    *,
+    status_code: int = 200,
+    binary: bool = False,
 ) -> None:
+    responses: dict[int | str, dict[str, Any]] = dict(schemas.ERRORS)
+    if binary:
+        responses[200] = {
+            "description": "The document",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in ATTACHMENT_TYPES
+            },
+        }
     router.add_api_route(
         path,
         endpoint,
         methods=[method],
         response_model=response_model,
-        responses=schemas.ERRORS,
+        response_class=Response if binary else JSONResponse,
+        status_code=status_code,
+        responses=responses,
         summary=summary,
         description=inspect.cleandoc(description),
     )
@@ -217,6 +312,7 @@ def _route(
 __all__ = [
     "CONFLICT",
     "ROW_ID_MAX",
+    "Attachment",
     "Deadline",
     "Event",
     "NoteIn",
