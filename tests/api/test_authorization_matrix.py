@@ -645,6 +645,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/me/record": "/me/record",
             "/me/objections/{objection_id}": "/me/objections/1",
             "/me/repairs/{repair_id}": "/me/repairs/1",
+            "/console/objections/{objection_id}/attachments/{attachment_id}": (
+                "/console/objections/1/attachments/1"
+            ),
+            "/console/repairs/{repair_id}/attachments/{attachment_id}": (
+                "/console/repairs/1/attachments/1"
+            ),
+            "/console/reports/{report_id}/attachments/{attachment_id}": (
+                "/console/reports/1/attachments/1"
+            ),
+            "/me/{kinds}/{case_id}/attachments/{attachment_id}": "/me/repairs/1/attachments/1",
         }.items()
     },
     **{
@@ -674,6 +684,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/me/objections": "/me/objections",
             "/me/objections/{objection_id}/withdraw": "/me/objections/1/withdraw",
             "/me/repairs": "/me/repairs",
+            "/console/objections/{objection_id}/attachments": "/console/objections/1/attachments",
+            "/console/repairs/{repair_id}/attachments": "/console/repairs/1/attachments",
+            "/console/reports/{report_id}/attachments": "/console/reports/1/attachments",
+            "/me/{kinds}/{case_id}/attachments": "/me/objections/1/attachments",
         }.items()
     },
 }

@@ -236,6 +236,32 @@ def test_notes_on_objections_and_repairs(desk: Desk, staff: dict[str, Console]) 
     assert staff["sat"].post(f"{path}/note", {"note": "x"}).status_code == 404
 
 
+def test_documents_of_a_case_in_the_console(desk: Desk, staff: dict[str, Console]) -> None:
+    sat = staff["sat"]
+    path = f"/console/reports/{desk.second}"
+    page = sat.get(path).text
+    assert "暂无附件。" in page and f'action="{path}/attachments"' in page
+    pdf = b"%PDF-1.7\n% synthetic findings\n"
+    sent = sat.post(f"{path}/attachments", files={"file": ("核查笔录.pdf", pdf)})
+    assert sent.status_code == 303, sent.text
+    after = sat.get(sent.headers["location"]).text
+    assert "附件已上传。" in after and "核查笔录.pdf" in after and "添加附件" in history(after)
+    link = re.search(rf'href="({path}/attachments/\d+)" download', after)
+    assert link is not None
+    got = sat.get(link.group(1))
+    assert got.status_code == 200 and got.content == pdf
+    assert got.headers["content-type"] == "application/pdf"
+    # A file that is not what it says, and no file at all: beside the field, nothing kept.
+    wrong = sat.post(f"{path}/attachments", files={"file": ("x.pdf", b"MZ\x90")})
+    assert wrong.status_code == 422 and "is not a PDF" in wrong.text
+    assert sat.post(f"{path}/attachments").status_code == 422
+    # Another department neither sees nor adds documents.
+    assert staff["caac"].get(link.group(1)).status_code == 404
+    assert (
+        staff["caac"].post(f"{path}/attachments", files={"file": ("a.pdf", pdf)}).status_code == 404
+    )
+
+
 # -- self-service ------------------------------------------------------------------------------
 
 
@@ -269,6 +295,31 @@ def test_self_service_offers_the_kinds_steps_and_keeps_notes_inside(
     page = me_company.get(path).text
     assert f'action="{path}/withdraw"' not in page
     assert "异议不成立" in page and "不予通过" in page  # the public words
+
+
+def test_the_subject_attaches_its_evidence(desk: Desk, me_company: Me) -> None:
+    engine = desk.portal.server.engine
+    penalty = record_of(engine, COMPANY_PENALTY)
+    filed = me_company.post("/me/objections", {"record": penalty, "reason": "罚款已缴纳"})
+    assert filed.status_code == 303, filed.text
+    path = filed.headers["location"].split("?")[0]
+    assert "暂无材料。" in me_company.get(path).text
+    voucher = b"%PDF-1.4\n% synthetic payment voucher\n"
+    sent = me_company.post(f"{path}/attachments", files={"file": ("缴款凭证.pdf", voucher)})
+    assert sent.status_code == 303, sent.text
+    page = me_company.get(sent.headers["location"]).text
+    assert "材料已上传。" in page and "缴款凭证.pdf" in page
+    link = re.search(rf'href="({path}/attachments/\d+)" download', page)
+    assert link is not None and me_company.get(link.group(1)).content == voucher
+    refused = me_company.post(f"{path}/attachments", files={"file": ("a.pdf", b"<html>")})
+    assert refused.status_code == 422 and "is not a PDF" in refused.text
+    # Another subject's case, and a path that is no kind of case: not found.
+    others = objections.open_objection(
+        engine, record_id(engine, 122), reason="同名主体", by=OPERATOR
+    )
+    other = f"/me/objections/{others['id']}/attachments"
+    assert me_company.post(other, files={"file": ("a.pdf", voucher)}).status_code == 404
+    assert me_company.post("/me/tipoffs/1/attachments").status_code == 404
 
 
 def test_reports_pages_on_each_database(portal: Portal) -> None:

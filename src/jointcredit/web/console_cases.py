@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from jointcredit.access import Principal
@@ -36,6 +37,7 @@ from jointcredit.errors import (
 )
 from jointcredit.services.casework import Queue
 from jointcredit.services.staff import StaffSession
+from jointcredit.settings import get_settings
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import language, page_number, pages
 from jointcredit.web.session import check_form, console_page, engine_of, redirect, require_staff
@@ -285,6 +287,8 @@ def case_page(
             "actions": actions,
             "forms": forms,
             "may_note": kind.may_note(principal, item),
+            "may_attach": kind.may_attach(principal, item),
+            "attachment_max": get_settings().attachment_max_bytes,
             "values": {**desk.blank, "case_note": "", **(values or {})},
             "errors": dict(errors or {}),
             "alert": alert,
@@ -412,6 +416,18 @@ def case_routes(router: APIRouter, desk: Desk, param: str) -> None:
         error_at="case_note",
         required="queues.error.case_note",
     )
+    router.add_api_route(
+        f"{case}/attachments",
+        _with_id(_attacher(desk), param),
+        methods=["POST"],
+        name=f"{kind.name}-attach",
+    )
+    router.add_api_route(
+        f"{case}/attachments/{{attachment_id}}",
+        _with_id(_document(desk), param),
+        methods=["GET"],
+        name=f"{kind.name}-attachment",
+    )
     for post in (*(f.post for f in desk.forms), note):
         router.add_api_route(
             f"{case}/{post.name}",
@@ -426,6 +442,73 @@ def _with_id(handler: Callable[..., Any], param: str) -> Callable[..., Any]:
     annotations are strings resolved in its globals: the one naming ``param`` is an object.)"""
     handler.__annotations__["case_id"] = Annotated[int, Path(alias=param)]
     return handler
+
+
+def _attacher(desk: Desk) -> Callable[..., Any]:
+    """The handler of the documents form: one file, attached through the kind's queue."""
+    queue = desk.queue
+
+    async def attach(request: Request, case_id: int) -> Response:
+        limit = get_settings().attachment_max_bytes
+        raw = await request.form(max_part_size=limit + 1)
+        csrf = raw.get("csrf")
+        upload = raw.get("file")
+        name, content = None, b""
+        if isinstance(upload, UploadFile):
+            name = upload.filename
+            content = await upload.read(limit + 1)
+
+        def work() -> Response:
+            session = require_staff(request, queue.kind.read)
+            check_form(request, session, {"csrf": csrf if isinstance(csrf, str) else ""})
+            t = translator(language(request))
+            if not name:
+                errors = {"attachment": t("queues.error.attachment")}
+                return case_page(desk, request, session, case_id, errors=errors, status=422)
+            try:
+                queue.attach(
+                    engine_of(request), case_id, name=name, content=content, by=session.principal
+                )
+            except InvalidInputError as exc:
+                return case_page(
+                    desk, request, session, case_id, errors={"attachment": str(exc)}, status=422
+                )
+            except PermissionDeniedError:
+                hidden(
+                    lambda: desk.shown(engine_of(request), case_id, by=session.principal),
+                    f"{queue.kind.noun} {case_id}",
+                )
+                raise
+            return redirect(desk.link(case_id, "queues.attachments.added"))
+
+        return await run_in_threadpool(work)
+
+    return attach
+
+
+def _document(desk: Desk) -> Callable[..., Any]:
+    """One document of the case, for whoever may read it (another department's: not found)."""
+    queue = desk.queue
+
+    def document(request: Request, case_id: int, attachment_id: int) -> Response:
+        session = require_staff(request, queue.kind.read)
+        try:
+            found, content = queue.attachment(
+                engine_of(request), case_id, attachment_id, by=session.principal
+            )
+        except PermissionDeniedError as exc:
+            raise NotFoundError(f"no {queue.kind.noun} {case_id}") from exc
+        return Response(
+            content,
+            media_type=found["media_type"],
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return document
 
 
 def _poster(desk: Desk, post: Post) -> Callable[..., Any]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
@@ -30,6 +31,7 @@ from jointcredit.errors import (
 from jointcredit.importing.list_formats import own_columns
 from jointcredit.rules.repair import REPAIRABLE_KINDS
 from jointcredit.services import objections, repairs, selfservice
+from jointcredit.services.casework import Queue
 from jointcredit.services.selfservice import SubjectSession
 from jointcredit.settings import get_settings
 from jointcredit.web import i18n
@@ -157,7 +159,9 @@ def me_page(
     return response
 
 
-_NOTICES = frozenset({"me.objection_filed", "me.objection_withdrawn", "me.repair_filed"})
+_NOTICES = frozenset(
+    {"me.objection_filed", "me.objection_withdrawn", "me.repair_filed", "me.attachment_added"}
+)
 
 
 # -- sign-in and sign-out ----------------------------------------------------------------------
@@ -456,6 +460,70 @@ def repair(request: Request, repair_id: int) -> Response:
     session = require_subject(request)
     shown = repairs.shown(engine_of(request), repair_id, by=session.principal)
     return me_page(request, session, "me/repair.html", {"item": _for_subject(shown)})
+
+
+# -- documents of the subject's cases ---------------------------------------------------------
+
+#: The self-service path of each kind of case the subject opens → its queue.
+_QUEUES: dict[str, Queue] = {"objections": objections.QUEUE, "repairs": repairs.QUEUE}
+
+
+@router.post("/me/{kinds}/{case_id}/attachments")
+async def attach(request: Request, kinds: str, case_id: int) -> Response:
+    """The subject's own evidence for its objection or repair application (payment vouchers,
+    a revocation decision): a PDF, OFD, PNG or JPEG, kept unchanged with its SHA-256."""
+    queue = _QUEUES.get(kinds)
+    if queue is None:
+        raise StarletteHTTPException(404)
+    limit = get_settings().attachment_max_bytes
+    form = await request.form(max_part_size=limit + 1)
+    session = await run_in_threadpool(require_subject, request)
+    check_form(request, session, form)
+    upload = form.get("file")
+    name, content = None, b""
+    if isinstance(upload, UploadFile):
+        name, content = upload.filename, await upload.read(limit + 1)
+
+    def work() -> Response:
+        engine = engine_of(request)
+        problem: dict[str, Any] | None = None
+        if not name:
+            problem = {"key": "me.error.file_required"}
+        else:
+            try:
+                queue.attach(engine, case_id, name=name, content=content, by=session.principal)
+            except InvalidInputError as exc:
+                problem = {"key": "me.error.service", "detail": str(exc)}
+        if problem is None:
+            return redirect(f"{ME}/{kinds}/{case_id}?done=me.attachment_added")
+        shown = queue.shown(engine, case_id, by=session.principal)
+        template = "me/objection.html" if kinds == "objections" else "me/repair.html"
+        context: dict[str, Any] = {"item": _for_subject(shown), "attach_problem": problem}
+        if kinds == "objections":
+            context["may_withdraw"] = WITHDRAW in queue.actions_for(session.principal, shown)
+        return me_page(request, session, template, context, status=422)
+
+    return await run_in_threadpool(work)
+
+
+@router.get("/me/{kinds}/{case_id}/attachments/{attachment_id}")
+def document(request: Request, kinds: str, case_id: int, attachment_id: int) -> Response:
+    queue = _QUEUES.get(kinds)
+    if queue is None:
+        raise StarletteHTTPException(404)
+    session = require_subject(request)
+    found, content = queue.attachment(
+        engine_of(request), case_id, attachment_id, by=session.principal
+    )
+    return Response(
+        content,
+        media_type=found["media_type"],
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 __all__ = ["ME", "SUBJECT_COOKIE", "require_subject", "router", "subject_session"]

@@ -99,6 +99,14 @@ ZH: dict[str, str] = {
     "me.back": "返回我的信用记录",
     "me.objection_filed": "异议已提交。核查期间，相关联合惩戒措施暂停执行。",
     "me.objection_withdrawn": "异议已撤回。",
+    "me.attachment_added": "材料已上传。",
+    "me.error.file_required": "请选择要上传的文件。",
+    "me.attachments.title": "证明材料",
+    "me.attachments.empty": "暂无材料。",
+    "me.attachments.size": "{kb} KB",
+    "me.attachments.file": "上传证明材料",
+    "me.attachments.hint": "PDF、OFD、PNG 或 JPEG 文件，如缴款凭证、撤销决定书；上传后不可更改。",
+    "me.attachments.button": "上传",
     "me.repair_filed": "信用修复申请已提交，请留意办理进度。",
 }
 
@@ -207,5 +215,14 @@ EN: dict[str, str] = {
     "me.objection_filed": "Your objection was filed. While it is verified, the punishments that "
     "come from the record are suspended.",
     "me.objection_withdrawn": "Your objection was withdrawn.",
+    "me.attachment_added": "The document is attached.",
+    "me.error.file_required": "Choose the file to attach.",
+    "me.attachments.title": "Documents",
+    "me.attachments.empty": "No documents yet.",
+    "me.attachments.size": "{kb} KB",
+    "me.attachments.file": "Attach a document",
+    "me.attachments.hint": "A PDF, OFD, PNG or JPEG file, such as a payment voucher or a "
+    "revocation decision; it cannot be changed once attached.",
+    "me.attachments.button": "Attach",
     "me.repair_filed": "Your repair application was filed; follow its progress here.",
 }
