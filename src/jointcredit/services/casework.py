@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,12 @@ from sqlalchemy import Connection, Engine, RowMapping, select
 from jointcredit import clock
 from jointcredit.access import OVERSEERS, Principal, require
 from jointcredit.catalog import load_catalog
-from jointcredit.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from jointcredit.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from jointcredit.rules.workdays import (
     Deadline,
     add_workdays,
@@ -97,6 +102,25 @@ def deadline_fields(row: Mapping[Any, Any], today: dt.date, kind: CaseKind) -> d
         "due_warning": estimate_warning() if row["due_estimated"] else None,
         "overdue": late,
         "days_late": workdays_between(due, today) if late else None,
+    }
+
+
+def case_view(
+    kind: CaseKind,
+    row: Mapping[Any, Any],
+    today: dt.date,
+    fields: Sequence[str],
+    **extra: Any,
+) -> dict[str, Any]:
+    """A case as the API and the CLI show it: its kind's ``fields`` (timestamps as text), its
+    time limit's fields, when it was made and changed, and ``extra`` (its history, the
+    departments a step told)."""
+    return {
+        **{name: text(row[name]) for name in fields},
+        **deadline_fields(row, today, kind),
+        "created_at": text(row["created_at"]),
+        "updated_at": text(row["updated_at"]),
+        **extra,
     }
 
 
@@ -294,15 +318,34 @@ class Queue:
     the words its audit rows and errors use."""
 
     kind: CaseKind
-    #: The view of a row as the API and the CLI show it.
-    view: Callable[..., dict[str, Any]]
+    #: The view of a row as the API and the CLI show it; by default :func:`case_view` of
+    #: ``fields``.
+    view: Callable[..., dict[str, Any]] = None  # type: ignore[assignment]
     #: Raises unless the caller may read the case (a subject: not found; another department:
-    #: permission denied).
-    may_read: Callable[[Connection, Principal, Mapping[Any, Any]], None]
-    #: The plural of the audit actions and details: ``read-objections`` / ``read-objection``.
-    plural: str
-    #: How a missing case is named: "no objection 7".
-    missing: str
+    #: permission denied); by default :func:`handler_or_opener`.
+    may_read: Callable[[Connection, Principal, Mapping[Any, Any]], None] = None  # type: ignore[assignment]
+    #: The plural of the audit actions and details (``read-objections``); by default the
+    #: kind's name with an s.
+    plural: str = ""
+    #: How a missing case is named ("no objection 7"); by default the kind's noun.
+    missing: str = ""
+    #: What the default view shows of a row, in this order, before the time limit's fields:
+    #: names, or one string of names separated by spaces (as ``namedtuple`` takes them).
+    fields: Sequence[str] | str = ()
+
+    def __post_init__(self) -> None:
+        if self.view is None:
+            kind = self.kind
+            fields = tuple(self.fields.split() if isinstance(self.fields, str) else self.fields)
+
+            def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]:
+                return case_view(kind, row, today, fields, **extra)
+
+            object.__setattr__(self, "view", view)
+        if self.may_read is None:
+            object.__setattr__(self, "may_read", handler_or_opener(self.kind))
+        object.__setattr__(self, "plural", self.plural or f"{self.kind.name}s")
+        object.__setattr__(self, "missing", self.missing or self.kind.noun)
 
     def not_found(self, case_id: int) -> NotFoundError:
         return NotFoundError(f"no {self.missing} {case_id}")
@@ -313,6 +356,44 @@ class Queue:
         if row is None:
             raise self.not_found(case_id)
         return row
+
+    def viewed(
+        self, conn: Connection, case_id: int, now: dt.datetime, **extra: Any
+    ) -> dict[str, Any]:
+        """The case as it is now in the transaction, viewed on ``now``'s day."""
+        row = store.get(conn, self.kind.name, case_id)
+        assert row is not None, "a case is never deleted"
+        return self.view(row, clock.china_day(now), **extra)
+
+    def record_for(self, conn: Connection, record_id: int, by: Principal) -> RowMapping:
+        """The record a new case of this kind is about, locked: refused when ``by`` may not
+        see it (a subject's other records are not found) or when it has an open case of this
+        kind already (one at a time per record)."""
+        record = records.lock_for_case(conn, record_id)
+        if record is None or not_theirs(by, record["subject"]):
+            raise NotFoundError(f"no credit record {record_id}")
+        existing = store.open_on_record(conn, self.kind.name, record_id)
+        if existing is not None:
+            noun = self.kind.noun
+            raise ConflictError(
+                f"record {record_id} already has an open {noun}: {self.kind.name} {existing['id']} "
+                f"({existing['status']}, due {existing['due'].isoformat()}); one {noun} at a "
+                "time per record"
+            )
+        return record
+
+    def require_handler(self, by: Principal, row: Mapping[Any, Any], verb: str) -> None:
+        """Raise unless ``by`` is of the case's handling department with the kind's handling
+        permission, or the operator (``verb``: what it would do, for the message)."""
+        require(by, self.kind.handler)
+        if by.department is None:
+            return
+        if row["department"] is None:
+            raise PermissionDeniedError(
+                f"{self.kind.noun} {row['id']}: no department of the catalog provided record "
+                f"{row.get('record_id')}, so only the operator may {verb} it"
+            )
+        require(by, self.kind.handler, row["department"])
 
     def transition(
         self,

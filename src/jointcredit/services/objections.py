@@ -21,7 +21,6 @@ the record like a rejection. Every step is a transition of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
@@ -34,46 +33,10 @@ from jointcredit.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from jointcredit.services import audit
-from jointcredit.services.casework import (
-    Queue,
-    deadline_fields,
-    due_from,
-    handler_or_opener,
-    not_theirs,
-    providing_department,
-    record_event,
-    required_text,
-    set_record_status,
-    text,
-)
+from jointcredit.services import audit, casework
 from jointcredit.store import cases, records
 from jointcredit.store.db import write_transaction
 from jointcredit.workflows.objection import KIND, MACHINE, OUTCOMES
-
-# -- objections ------------------------------------------------------------------------------
-
-
-def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]:
-    """An objection as the API and the CLI show it."""
-    return {
-        "id": row["id"],
-        "record_id": row["record_id"],
-        "subject": row["subject"],
-        "department": row["department"],
-        "reason": row["reason"],
-        "status": row["status"],
-        "prior_status": row["prior_status"],
-        "opened_by": row["opened_by"],
-        "opened_by_department": row["opened_by_department"],
-        "resolved_by": row["resolved_by"],
-        "resolved_at": text(row["resolved_at"]),
-        "note": row["note"],
-        **deadline_fields(row, today, KIND),
-        "created_at": text(row["created_at"]),
-        "updated_at": text(row["updated_at"]),
-        **extra,
-    }
 
 
 def open_objection(
@@ -87,21 +50,13 @@ def open_objection(
     """Dispute the record: it is ``disputed`` (its measures suspended) from this transaction on,
     and the departments told of it are told so. Returns the objection with ``notified``."""
     require(by, "open-objection")
-    reason = required_text(reason, "reason", "say what is wrong with the record")
+    reason = casework.required_text(reason, "reason", "say what is wrong with the record")
     now = now or clock.now()
     today = clock.china_day(now)
-    deadline = due_from(KIND, MACHINE.initial, today)
+    deadline = casework.due_from(KIND, MACHINE.initial, today)
     assert deadline is not None
     with write_transaction(engine) as conn:
-        record = records.lock_for_case(conn, record_id)
-        if record is None or not_theirs(by, record["subject"]):
-            raise NotFoundError(f"no credit record {record_id}")
-        existing = cases.open_on_record(conn, KIND.name, record_id)
-        if existing is not None:
-            raise ConflictError(
-                f"record {record_id} already has an open objection: objection {existing['id']} "
-                f"(due {existing['due'].isoformat()}); one objection at a time per record"
-            )
+        record = QUEUE.record_for(conn, record_id, by)
         if record["status"] != "active":
             raise ConflictError(
                 f"record {record_id} is {record['status']}: only an active record can be disputed"
@@ -112,7 +67,7 @@ def open_objection(
             {
                 "record_id": record_id,
                 "subject": record["subject"],
-                "department": providing_department(record),
+                "department": casework.providing_department(record),
                 "reason": reason,
                 "status": MACHINE.initial,
                 "prior_status": record["status"],
@@ -124,7 +79,7 @@ def open_objection(
                 "updated_at": now,
             },
         )
-        told = set_record_status(
+        told = casework.set_record_status(
             conn,
             record_id,
             "disputed",
@@ -134,7 +89,7 @@ def open_objection(
             event="entry.suspended",
             reason="objection",
         )
-        record_event(
+        casework.record_event(
             conn,
             KIND,
             objection_id,
@@ -153,22 +108,8 @@ def open_objection(
             record_id=record_id,
             detail={"objection": objection_id, "due": deadline.day.isoformat(), "told": told},
         )
-        row = cases.get(conn, KIND.name, objection_id)
-    assert row is not None
-    return view(row, today, notified=told)
-
-
-def _may_verify(by: Principal, row: Mapping[Any, Any]) -> None:
-    """A reviewer of the verifying department, or the operator."""
-    require(by, "resolve-objection")
-    if by.department is None:
-        return
-    if row["department"] is None:
-        raise PermissionDeniedError(
-            f"objection {row['id']}: no department of the catalog provided record "
-            f"{row['record_id']}, so only the operator may resolve it"
-        )
-    require(by, "resolve-objection", row["department"])
+        done = QUEUE.viewed(conn, objection_id, now, notified=told)
+    return done
 
 
 def _close(
@@ -194,7 +135,7 @@ def _close(
     # Only the dispute this objection caused is undone: a record changed meanwhile by its
     # department (a new version, a revocation) keeps what the department made of it.
     if record["status"] == "disputed" or (action == "uphold" and record["status"] == "active"):
-        told = set_record_status(
+        told = casework.set_record_status(
             conn,
             row["record_id"],
             new_status,
@@ -232,15 +173,14 @@ def resolve(
     require(by, "resolve-objection")
     if outcome not in OUTCOMES:
         raise InvalidInputError(f"outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
-    note = required_text(note, "note", "say why the objection is upheld or rejected")
+    note = casework.required_text(note, "note", "say why the objection is upheld or rejected")
     now = now or clock.now()
     with write_transaction(engine) as conn:
         row = QUEUE.load(conn, objection_id)
-        _may_verify(by, row)
+        QUEUE.require_handler(by, row, "resolve")
         _, told = _close(conn, row, OUTCOMES[outcome], by=by, note=note, now=now)
-        changed = cases.get(conn, KIND.name, objection_id)
-    assert changed is not None
-    return view(changed, clock.china_day(now), notified=told)
+        done = QUEUE.viewed(conn, objection_id, now, notified=told)
+    return done
 
 
 def withdraw(
@@ -257,7 +197,7 @@ def withdraw(
     now = now or clock.now()
     with write_transaction(engine) as conn:
         row = QUEUE.load(conn, objection_id)
-        if by.is_subject and not_theirs(by, row["subject"]):
+        if by.is_subject and casework.not_theirs(by, row["subject"]):
             # As for reading: self-service must not tell which objections exist.
             raise NotFoundError(f"no objection {objection_id}")
         opener = row["opened_by_department"]
@@ -272,12 +212,17 @@ def withdraw(
                 "withdraw it"
             )
         _, told = _close(conn, row, "withdraw", by=by, note=(note or "").strip() or None, now=now)
-        changed = cases.get(conn, KIND.name, objection_id)
-    assert changed is not None
-    return view(changed, clock.china_day(now), notified=told)
+        done = QUEUE.viewed(conn, objection_id, now, notified=told)
+    return done
 
 
-QUEUE = Queue(KIND, view, handler_or_opener(KIND), plural="objections", missing="objection")
+#: An objection as the API and the CLI show it: these fields, then its time limit's.
+QUEUE = casework.Queue(
+    KIND,
+    fields="id record_id subject department reason status "
+    "prior_status opened_by opened_by_department resolved_by resolved_at note",
+)
+view = QUEUE.view
 listed = QUEUE.listed
 shown = QUEUE.shown
 

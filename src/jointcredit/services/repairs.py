@@ -13,7 +13,6 @@ and every department told about it receives ``entry.ended`` with reason ``repair
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RowMapping
@@ -23,50 +22,13 @@ from jointcredit.access import Principal, require
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
 )
 from jointcredit.rules import repair as rules
-from jointcredit.services import audit
-from jointcredit.services.casework import (
-    Queue,
-    deadline_fields,
-    due_from,
-    handler_or_opener,
-    not_theirs,
-    providing_department,
-    record_event,
-    required_text,
-    set_record_status,
-    text,
-)
+from jointcredit.services import audit, casework
 from jointcredit.settings import get_settings
 from jointcredit.store import cases, records
 from jointcredit.store.db import write_transaction
 from jointcredit.workflows.repair import ACCEPTED, APPLIED, KIND, MACHINE
-
-
-def view(row: Mapping[Any, Any], today: dt.date, **extra: Any) -> dict[str, Any]:
-    """An application as the API and the CLI show it."""
-    return {
-        "id": row["id"],
-        "record_id": row["record_id"],
-        "subject": row["subject"],
-        "department": row["department"],
-        "commitment": row["commitment"],
-        "evidence": row["evidence"],
-        "status": row["status"],
-        "applied_by": row["applied_by"],
-        "accepted_by": row["accepted_by"],
-        "accepted_at": text(row["accepted_at"]),
-        "decided_by": row["decided_by"],
-        "decided_at": text(row["decided_at"]),
-        "note": row["note"],
-        **deadline_fields(row, today, KIND),
-        "created_at": text(row["created_at"]),
-        "updated_at": text(row["updated_at"]),
-        **extra,
-    }
 
 
 def _refused(conn: Connection, record_id: int, refusal: rules.Refusal) -> Exception:
@@ -96,15 +58,7 @@ def apply(
     today = clock.china_day(now)
     settings = get_settings()
     with write_transaction(engine) as conn:
-        record = records.lock_for_case(conn, record_id)
-        if record is None or not_theirs(by, record["subject"]):
-            raise NotFoundError(f"no credit record {record_id}")
-        existing = cases.open_on_record(conn, KIND.name, record_id)
-        if existing is not None:
-            raise ConflictError(
-                f"record {record_id} already has an open repair application: repair "
-                f"{existing['id']} ({existing['status']}, due {existing['due'].isoformat()})"
-            )
+        record = QUEUE.record_for(conn, record_id, by)
         facts = rules.Facts(
             kind=record["kind"],
             status=record["status"],
@@ -123,7 +77,7 @@ def apply(
         )
         if refusal is not None:
             raise _refused(conn, record_id, refusal)
-        deadline = due_from(KIND, APPLIED, today)
+        deadline = casework.due_from(KIND, APPLIED, today)
         assert deadline is not None
         repair_id = cases.add(
             conn,
@@ -131,7 +85,7 @@ def apply(
             {
                 "record_id": record_id,
                 "subject": record["subject"],
-                "department": providing_department(record),
+                "department": casework.providing_department(record),
                 "commitment": commitment.strip(),
                 "evidence": (evidence or "").strip() or None,
                 "status": MACHINE.initial,
@@ -142,7 +96,7 @@ def apply(
                 "updated_at": now,
             },
         )
-        record_event(
+        casework.record_event(
             conn, KIND, repair_id, "apply", by, before=None, after=APPLIED, note=None, now=now
         )
         audit.append(
@@ -153,28 +107,14 @@ def apply(
             record_id=record_id,
             detail={"repair": repair_id, "due": deadline.day.isoformat()},
         )
-        row = cases.get(conn, KIND.name, repair_id)
-    assert row is not None
-    return view(row, today)
-
-
-def _may_decide(by: Principal, row: Mapping[Any, Any]) -> None:
-    """A reviewer of the providing department, or the operator."""
-    require(by, "decide-repair")
-    if by.department is None:
-        return
-    if row["department"] is None:
-        raise PermissionDeniedError(
-            f"repair {row['id']}: no department of the catalog provided record "
-            f"{row['record_id']}, so only the operator may decide it"
-        )
-    require(by, "decide-repair", row["department"])
+        done = QUEUE.viewed(conn, repair_id, now)
+    return done
 
 
 def _accept(
     conn: Connection, row: RowMapping, by: Principal, note: str | None, now: dt.datetime
 ) -> None:
-    deadline = due_from(KIND, ACCEPTED, clock.china_day(now))
+    deadline = casework.due_from(KIND, ACCEPTED, clock.china_day(now))
     assert deadline is not None
     QUEUE.transition(
         conn,
@@ -207,18 +147,17 @@ def accept(
     now = now or clock.now()
     note = (note or "").strip() or None
     if refuse:
-        note = required_text(note, "note", "say why the application is refused")
+        note = casework.required_text(note, "note", "say why the application is refused")
     with write_transaction(engine) as conn:
         row = QUEUE.load(conn, repair_id)
-        _may_decide(by, row)
+        QUEUE.require_handler(by, row, "decide")
         if refuse:
             decided = {"decided_by": by.actor, "decided_at": now, "note": note}
             QUEUE.transition(conn, row, "refuse", by, note=note, now=now, changes=decided)
         else:
             _accept(conn, row, by, note, now)
-        changed = cases.get(conn, KIND.name, repair_id)
-    assert changed is not None
-    return view(changed, clock.china_day(now))
+        done = QUEUE.viewed(conn, repair_id, now)
+    return done
 
 
 def decide(
@@ -234,13 +173,13 @@ def decide(
     (both steps in its history). On approval the record becomes ``repaired`` and every
     department told of it receives ``entry.ended`` (reason ``repaired``)."""
     require(by, "decide-repair")
-    note = required_text(note, "note", "say why the application is approved or rejected")
+    note = casework.required_text(note, "note", "say why the application is approved or rejected")
     now = now or clock.now()
     action = "approve" if approve else "reject"
     told: list[str] = []
     with write_transaction(engine) as conn:
         row = QUEUE.load(conn, repair_id)
-        _may_decide(by, row)
+        QUEUE.require_handler(by, row, "decide")
         status = row["status"]
         if status == APPLIED:
             _accept(conn, row, by, "accepted with the decision", now)
@@ -257,7 +196,7 @@ def decide(
                     f"repair {repair_id}: record {row['record_id']} is {record['status']}{why}; "
                     "only an active record can be repaired"
                 )
-            told = set_record_status(
+            told = casework.set_record_status(
                 conn,
                 row["record_id"],
                 "repaired",
@@ -279,12 +218,17 @@ def decide(
             audit_action="repair-decide",
             detail={"told": told},
         )
-        changed = cases.get(conn, KIND.name, repair_id)
-    assert changed is not None
-    return view(changed, clock.china_day(now), notified=told)
+        done = QUEUE.viewed(conn, repair_id, now, notified=told)
+    return done
 
 
-QUEUE = Queue(KIND, view, handler_or_opener(KIND), plural="repairs", missing="repair application")
+#: An application as the API and the CLI show it: these fields, then its time limit's.
+QUEUE = casework.Queue(
+    KIND,
+    fields="id record_id subject department commitment evidence "
+    "status applied_by accepted_by accepted_at decided_by decided_at note",
+)
+view = QUEUE.view
 listed = QUEUE.listed
 shown = QUEUE.shown
 

@@ -290,9 +290,8 @@ def _step(
             record_id=report_id,
             detail={"report": report_id, "status": after, **(audited or {})},
         )
-        changed = store_cases.get(conn, KIND.name, report_id)
-    assert changed is not None
-    return view(changed, clock.china_day(now))
+        done = QUEUE.viewed(conn, report_id, now)
+    return done
 
 
 def _optional_note(note: str | None) -> str | None:
