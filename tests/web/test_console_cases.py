@@ -241,6 +241,8 @@ def test_documents_of_a_case_in_the_console(desk: Desk, staff: dict[str, Console
     path = f"/console/reports/{desk.second}"
     page = sat.get(path).text
     assert "暂无附件。" in page and f'action="{path}/attachments"' in page
+    # The reporter opens from the report's page too (with the department's passphrase).
+    assert f'action="{path}/reporter"' in page and 'type="password"' in page
     pdf = b"%PDF-1.7\n% synthetic findings\n"
     sent = sat.post(f"{path}/attachments", files={"file": ("核查笔录.pdf", pdf)})
     assert sent.status_code == 303, sent.text

@@ -134,6 +134,8 @@ class Desk:
     #: (the objections' form to open one).
     row_after: str | None = None
     list_after: str | None = None
+    #: A template the case's page adds below its facts (the reports' passphrase form).
+    case_after: str | None = None
     #: The service's names of fields it refuses ("referred_to: ...") → the ids of the form's
     #: fields, so that its problem goes beside the field.
     fields: Mapping[str, str] = field(default_factory=dict)

@@ -158,6 +158,7 @@ REPORTS = Desk(
         "close_note": "",
     },
     row_after="console/case_forms/report_reporter.html",
+    case_after="console/case_forms/report_reporter.html",
     list_after="console/case_forms/report_hint.html",
     fields={"handler": "handler", "outcome": "close_outcome", "referred_to": "referred_to"},
     extra=_choices,
