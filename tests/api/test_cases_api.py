@@ -4,7 +4,9 @@ may do what; the same notes route on objections. Both databases."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -249,6 +251,8 @@ def test_documents_attached_to_a_case(api: LiveServer, tmp_path: Path) -> None:
     assert got.status_code == 200 and got.content == pdf
     assert got.headers["content-type"] == "application/pdf"
     assert got.headers["x-content-type-options"] == "nosniff"
+    digest = base64.b64encode(hashlib.sha256(pdf).digest()).decode()
+    assert got.headers["repr-digest"] == f"sha-256=:{digest}:"
     assert "filename*=UTF-8''%E7%BC%B4" in got.headers["content-disposition"]
     assert api.get(f"{base}/attachments/{made['id']}", "reviewer", "SAT").status_code == 403
     assert api.get(f"{base}/attachments/999999", "reviewer", "SPC").status_code == 404

@@ -11,6 +11,7 @@ made at run time (the kind's enum, its path parameter), which FastAPI must see a
 """
 
 import inspect
+from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -237,7 +238,8 @@ def case_router(
             headers={
                 "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
                 "X-Content-Type-Options": "nosniff",
-                "Digest": f"sha-256={found['sha256']}",
+                # RFC 9530: the content's digest, which the client can check the file against.
+                "Repr-Digest": f"sha-256=:{b64encode(bytes.fromhex(found['sha256'])).decode()}:",
             },
         )
 
