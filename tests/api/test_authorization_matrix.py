@@ -436,6 +436,25 @@ MATRIX: dict[tuple[str, str], Rule] = {
         },
         own_only=True,
     ),
+    # Notes: the reviewers; documents: the department that proposes (another department's
+    # proposal is not found, as its page is).
+    ("POST", "/proposals/{proposal_id}/notes"): Rule(
+        frozenset({"reviewer"}),
+        _post(lambda w: f"/proposals/{w.proposal}/notes", {"note": "矩阵"}),
+        own_only=True,
+    ),
+    ("POST", "/proposals/{proposal_id}/attachments"): Rule(
+        frozenset({"initiator", "reviewer", "supervisor", "admin"}),
+        _attach(lambda w: f"/proposals/{w.proposal}/attachments"),
+        own_only=True,
+        # Another department's initiators and reviewers do not see the proposal (404);
+        # its overseers see it but add nothing to it (403).
+        any_department=frozenset({"initiator", "reviewer"}),
+    ),
+    ("GET", "/proposals/{proposal_id}/attachments/{attachment_id}"): Rule(
+        frozenset({"initiator", "reviewer", "supervisor", "admin"}),
+        lambda w: {"method": "GET", "url": f"/proposals/{w.proposal}/attachments/1"},
+    ),
     ("POST", "/proposals/{proposal_id}/resubmit"): Rule(
         frozenset({"initiator"}),
         lambda w: {"method": "POST", "url": f"/proposals/{w.proposal}/resubmit"},

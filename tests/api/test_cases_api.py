@@ -14,6 +14,7 @@ import pytest
 from tests.api.server import LiveServer
 from tests.api.test_objections_api import _listed
 from tests.api.test_reports_api import assert_no_secret, report
+from tests.check.entries import entry
 
 from jointcredit.access import PUBLIC
 from jointcredit.services import tipoffs
@@ -256,3 +257,24 @@ def test_documents_attached_to_a_case(api: LiveServer, tmp_path: Path) -> None:
     assert "filename*=UTF-8''%E7%BC%B4" in got.headers["content-disposition"]
     assert api.get(f"{base}/attachments/{made['id']}", "reviewer", "SAT").status_code == 403
     assert api.get(f"{base}/attachments/999999", "reviewer", "SPC").status_code == 404
+
+
+def test_proposals_take_notes_and_documents(api: LiveServer) -> None:
+    body = {"action": "create", "entry": entry(402, valid_until="2099-12-31")}
+    made = _ok(api.post("/proposals", "initiator", department="SPC", json=body), 201)
+    base = f"/proposals/{made['id']}"
+    # The judgment the entry rests on, from the proposing department; the reviewer's note.
+    pdf = b"%PDF-1.7\n% synthetic judgment\n"
+    added = _ok(
+        api.post(f"{base}/attachments", "initiator", "SPC", files={"file": ("判决书.pdf", pdf)}),
+        201,
+    )
+    noted = _ok(api.post(f"{base}/notes", "reviewer", "SPC", json={"note": "已核对判决书"}))
+    assert [e["action"] for e in noted["history"]] == ["submit", "attach", "note"]
+    shown = _ok(api.get(base, "reviewer", "SPC"))
+    assert [a["id"] for a in shown["attachments"]] == [added["id"]]
+    assert api.get(f"{base}/attachments/{added['id']}", "initiator", "SPC").content == pdf
+    # Another department neither sees it nor adds to it; notes are the reviewers'.
+    assert api.post(f"{base}/notes", "initiator", "SPC", json={"note": "x"}).status_code == 403
+    other = api.post(f"{base}/attachments", "reviewer", "NDRC", files={"file": ("a.pdf", pdf)})
+    assert other.status_code == 404

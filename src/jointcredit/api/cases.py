@@ -167,12 +167,16 @@ def case_router(
     model: type[schemas.Model],
     status_enum: type[StrEnum],
     words: Words,
+    detail: type[schemas.Model] | None = None,
+    pages: bool = True,
 ) -> APIRouter:
     """``GET /{path}``, ``GET /{path}/{{item}_id}`` and ``POST /{path}/{{item}_id}/notes`` for
     the kind ``queue`` lists: pages of ``model``; one case as ``model`` with its history.
     Included in the kind's router, the routes take its tags."""
     router = APIRouter()
-    detail = detail_of(model)
+    # A kind with pages of its own (proposals) names its detail model and takes only the
+    # notes and documents routes.
+    detail = detail or detail_of(model)
     CaseId = Annotated[int, case_path(item, words.what)]
     one = f"/{path}/{{{item}_id}}"
 
@@ -243,8 +247,9 @@ def case_router(
             },
         )
 
-    _route(router, "GET", f"/{path}", listed, Page[model], words.list_summary, words.list_doc)  # type: ignore[valid-type]
-    _route(router, "GET", one, shown, detail, words.show_summary, words.show_doc)
+    if pages:
+        _route(router, "GET", f"/{path}", listed, Page[model], words.list_summary, words.list_doc)  # type: ignore[valid-type]
+        _route(router, "GET", one, shown, detail, words.show_summary, words.show_doc)
     _route(
         router,
         "POST",

@@ -117,6 +117,35 @@ CASE_STEPS = ChoiceSet(
     Choice("overdue", "已逾期", "Overdue"),
 )
 
+#: Where a kind names a step in its own words: an approval grants a repair and passes a review.
+KIND_STEPS: dict[str, ChoiceSet] = {
+    REPAIR: ChoiceSet(
+        "repair-step",
+        Choice("approve", "准予修复", "Approved", "准予修复", "Repair granted"),
+        Choice("reject", "不予修复", "Rejected", "不予通过", "Rejected"),
+    ),
+    PROPOSAL: ChoiceSet(
+        "proposal-step",
+        Choice("submit", "提出", "Proposed"),
+        Choice("approve", "审核通过", "Approved"),
+    ),
+}
+
+
+def step_label(kind: str | None, step: str, lang: str, *, public: bool = False) -> str:
+    """A step of a case's history in ``lang``: in the kind's own words where it has them.
+
+    >>> step_label("repair", "approve", "zh"), step_label("proposal", "approve", "zh")
+    ('准予修复', '审核通过')
+    >>> step_label("objection", "uphold", "en", public=True)
+    'Verified: upheld'
+    """
+    own = KIND_STEPS.get(kind or "")
+    if own is not None and step in own:
+        return own.label(step, lang, public=public)
+    return CASE_STEPS.label(step, lang, public=public)
+
+
 #: The steps that open a case of each kind (the first row of its history).
 OPENING_STEPS = CASE_STEPS.subset("open", "apply", "submit", "receive")
 
@@ -131,6 +160,7 @@ STATUSES: dict[str, ChoiceSet] = {
 __all__ = [
     "CASE_KINDS",
     "CASE_STEPS",
+    "KIND_STEPS",
     "OBJECTION",
     "OBJECTION_OUTCOMES",
     "OBJECTION_STATUSES",
@@ -144,4 +174,5 @@ __all__ = [
     "TIPOFF",
     "TIPOFF_OUTCOMES",
     "TIPOFF_STATUSES",
+    "step_label",
 ]

@@ -42,10 +42,11 @@ from jointcredit.jsontext import dumps
 from jointcredit.record_drafts import RecordDraft
 from jointcredit.rules.workdays import Deadline, add_workdays, estimate_warning
 from jointcredit.services import audit, push
-from jointcredit.services.casework import Queue
+from jointcredit.services.casework import Queue, attachment_view
 from jointcredit.services.imports import make_validator
 from jointcredit.services.validation import validated
 from jointcredit.settings import get_settings
+from jointcredit.store import cases as store_cases
 from jointcredit.store import proposals as store
 from jointcredit.store import records, workflows
 from jointcredit.store.db import write_transaction
@@ -792,6 +793,9 @@ def get(engine: Engine, proposal_id: int, *, by: Principal) -> dict[str, Any]:
             # Another department's proposal is not shown, and not confirmed to exist either.
             raise NotFoundError(f"no proposal {proposal_id} visible to this caller")
         history = [_event_view(e) for e in workflows.events_of(conn, WORKFLOW, proposal_id)]
+        attached = [
+            attachment_view(a) for a in store_cases.attachments_of(conn, WORKFLOW, proposal_id)
+        ]
         audit.append(
             conn,
             by,
@@ -800,7 +804,7 @@ def get(engine: Engine, proposal_id: int, *, by: Principal) -> dict[str, Any]:
             record_id=row["record_id"],
             detail={"proposal": proposal_id},
         )
-    return view(row) | {"history": history}
+    return view(row) | {"history": history, "attachments": attached}
 
 
 def _may_read(_conn: Connection, by: Principal, row: Mapping[Any, Any]) -> None:

@@ -28,7 +28,7 @@ from starlette.responses import Response
 
 from jointcredit.access import Principal
 from jointcredit.choices import ChoiceSet
-from jointcredit.choices.cases import CASE_STEPS
+from jointcredit.choices.cases import step_label
 from jointcredit.errors import (
     ConflictError,
     InvalidInputError,
@@ -179,7 +179,7 @@ def labels(desk: Desk, lang: str) -> dict[str, Any]:
         "desk": desk,
         "opened_by": opened_by,
         "status_label": lambda value: statuses.get(value, value),
-        "step_label": lambda value: CASE_STEPS.label(value, lang),
+        "step_label": lambda value: step_label(kind.name, value, lang),
         "tab_label": lambda value: tabs.get(value, value),
         "outcome_label": lambda value: (
             desk.outcomes.label(value, lang) if desk.outcomes is not None and value else value

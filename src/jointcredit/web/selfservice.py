@@ -21,7 +21,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import HTMLResponse, Response
 
-from jointcredit.choices.cases import CASE_STEPS
+from jointcredit.choices.cases import CASE_STEPS, step_label
 from jointcredit.errors import (
     AuthenticationError,
     ConflictError,
@@ -116,7 +116,7 @@ def _names(lang: str) -> dict[str, Any]:
         "matter_name": catalog_name(lang, "matters"),
         "word": word,
         "status_label": status_label,
-        "step_label": lambda value: CASE_STEPS.label(value, lang, public=True),
+        "step_label": lambda value, kind=None: step_label(kind, value, lang, public=True),
         # The statuses in which each kind's case still waits (its due day counts).
         "open_of": {name: queue.kind.open_statuses for name, queue in _KINDS.items()},
     }

@@ -77,6 +77,10 @@ def _not_the_author(by: Principal, item: Mapping[Any, Any], action: str) -> str 
     return None
 
 
+def _opener(item: Mapping[Any, Any]) -> tuple[str | None, str | None]:
+    return item.get("submitted_by"), item.get("department")
+
+
 KIND = CaseKind(
     name=PROPOSAL,
     noun="proposal",
@@ -92,6 +96,7 @@ KIND = CaseKind(
         Step("withdraw", "propose"),
     ),
     limits={SUBMITTED: "review_days"},
+    opener=_opener,
     guard=_not_the_author,
 )
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, Field, StringConstraints
 
-from jointcredit.api import schemas
+from jointcredit.api import cases, schemas
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
 from jointcredit.choices.cases import PROPOSAL_STATUSES
@@ -194,6 +194,9 @@ class Step(schemas.Model):
 
 class ProposalDetail(Proposal):
     history: list[Step] = Field(description="Every step, oldest first.")
+    attachments: list[cases.Attachment] = Field(
+        default_factory=list, description="Its documents, oldest first."
+    )
 
 
 class Approved(Proposal):
@@ -352,3 +355,25 @@ def withdraw(
     return proposals.withdraw(
         registry, proposal_id, by=caller, note=body.note if body is not None else None
     )
+
+
+# Notes and documents, as every kind of case has them; the proposals' own list and page above.
+router.include_router(
+    cases.case_router(
+        proposals.QUEUE,
+        path="proposals",
+        item="proposal",
+        model=Proposal,
+        status_enum=ProposalStatus,
+        words=cases.Words(
+            what="proposal",
+            list_summary="",
+            list_doc="",
+            show_summary="",
+            show_doc="",
+            overdue="",
+        ),
+        detail=ProposalDetail,
+        pages=False,
+    )
+)

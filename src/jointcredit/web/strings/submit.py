@@ -4,7 +4,12 @@ The national double-publicity fields keep the standard's own Chinese labels
 (:mod:`jointcredit.importing.formats`); the English names translate them.
 """
 
+from jointcredit.choices.cases import PROPOSAL, PROPOSAL_STATUSES, step_label
 from jointcredit.importing.formats import LICENSING, PENALTIES
+from jointcredit.workflows.proposal import MACHINE as _PROPOSAL_MACHINE
+
+#: The steps of a proposal's history: its opening, its machine's, and every kind's.
+_PROPOSAL_STEPS = ("submit", *_PROPOSAL_MACHINE.transitions, "note", "attach", "overdue")
 
 _SUBJECT_EN = {
     "XDR_MC": "Name of the administrative counterpart",
@@ -225,10 +230,7 @@ ZH: dict[str, str] = {
     "review.next": "下一页",
     "review.empty.open": "没有待办的申请。",
     "review.empty.other": "没有符合条件的申请。",
-    "review.status.submitted": "待审核",
-    "review.status.returned": "已退回",
-    "review.status.approved": "已通过",
-    "review.status.withdrawn": "已撤回",
+    **{f"review.status.{c.value}": c.zh for c in PROPOSAL_STATUSES},
     "review.due.overdue": "已超期 {days} 个工作日（期限 {due}）",
     "review.due.today": "今天到期（{due}）",
     "review.due.soon": "即将到期：还剩 {days} 个工作日（{due}）",
@@ -292,11 +294,7 @@ ZH: dict[str, str] = {
     "review.note.withdraw": "撤回说明（可选）",
     "review.note.resubmit": "修改说明（可选）",
     "review.note_required": "请写明退回原因。",
-    "review.step.submit": "提出",
-    "review.step.approve": "审核通过",
-    "review.step.return": "退回",
-    "review.step.resubmit": "重新提交",
-    "review.step.withdraw": "撤回",
+    **{f"review.step.{step}": step_label(PROPOSAL, step, "zh") for step in _PROPOSAL_STEPS},
     "review.done.approve": "申请 {id}（{subject}）已审核通过，已写入名单并推送各相关部门。",
     "review.done.return": "申请 {id}（{subject}）已退回提出部门修改。",
     "review.done.withdraw": "申请 {id}（{subject}）已撤回。",
@@ -468,10 +466,7 @@ EN: dict[str, str] = {
     "review.next": "Next",
     "review.empty.open": "Nothing to do.",
     "review.empty.other": "No proposals.",
-    "review.status.submitted": "Awaiting review",
-    "review.status.returned": "Returned",
-    "review.status.approved": "Approved",
-    "review.status.withdrawn": "Withdrawn",
+    **{f"review.status.{c.value}": c.en for c in PROPOSAL_STATUSES},
     "review.due.overdue": "Overdue by {days} working days (due {due})",
     "review.due.today": "Due today ({due})",
     "review.due.soon": "Due soon: {days} working days left ({due})",
@@ -538,11 +533,7 @@ EN: dict[str, str] = {
     "review.note.withdraw": "Note (optional)",
     "review.note.resubmit": "What was changed (optional)",
     "review.note_required": "Say why the proposal is returned.",
-    "review.step.submit": "Proposed",
-    "review.step.approve": "Approved",
-    "review.step.return": "Returned",
-    "review.step.resubmit": "Resubmitted",
-    "review.step.withdraw": "Withdrawn",
+    **{f"review.step.{step}": step_label(PROPOSAL, step, "en") for step in _PROPOSAL_STEPS},
     "review.done.approve": "Proposal {id} ({subject}) is approved: the entry is written and the "
     "departments concerned are told.",
     "review.done.return": "Proposal {id} ({subject}) was returned to the proposing department.",
