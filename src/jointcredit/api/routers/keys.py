@@ -7,21 +7,20 @@ keeps only its hash. Every change is recorded in the audit log.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import Field
 
 from jointcredit.api import schemas
 from jointcredit.api.deps import Caller, Registry
+from jointcredit.choices import roles
 from jointcredit.services import keys
-from jointcredit.store.tables import ROLES
 
 router = APIRouter(tags=["keys"])
 
 ROW_ID_MAX = 2**63 - 1
-Role = Literal["initiator", "implementer", "reviewer", "supervisor", "admin"]
-assert get_args(Role) == ROLES, "Role must list store.tables.ROLES"
+Role = roles.ROLES.enum("Role")
 KeyId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="The key's id.")]
 
 
@@ -41,7 +40,7 @@ class KeyIn(schemas.Model):
     department: str = Field(
         min_length=1, max_length=64, description="Department the key acts for (catalog code)."
     )
-    role: Role
+    role: Role  # type: ignore[valid-type]
     name: str | None = Field(
         default=None, max_length=200, pattern=r"^[^\x00]*$", description="What uses the key."
     )
@@ -78,7 +77,7 @@ def create(registry: Registry, caller: Caller, body: KeyIn) -> dict[str, Any]:
     """A new key for the admin's own department and a role. The answer holds the key: it is
     shown once. Needs an `admin` key of that department."""
     return keys.create(
-        registry, department=body.department, role=body.role, name=body.name, by=caller
+        registry, department=body.department, role=str(body.role), name=body.name, by=caller
     ).to_dict()
 
 

@@ -6,7 +6,7 @@ or a review by its own author, is refused with 409 (`illegal-transition`)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, Field, StringConstraints
@@ -14,7 +14,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from jointcredit.api import cases, schemas
 from jointcredit.api.deps import Caller, Paging, Registry
 from jointcredit.api.pages import Page, page_of
-from jointcredit.choices.cases import PROPOSAL_STATUSES
+from jointcredit.choices.cases import PROPOSAL_ACTIONS, PROPOSAL_STATUSES
 from jointcredit.services import proposals
 
 router = APIRouter(tags=["proposals"])
@@ -22,6 +22,7 @@ router = APIRouter(tags=["proposals"])
 ROW_ID_MAX = 2**63 - 1
 ProposalId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="The proposal's id.")]
 ProposalStatus = PROPOSAL_STATUSES.enum("ProposalStatus")
+ProposalAction = PROPOSAL_ACTIONS.enum("ProposalAction")
 
 #: 409 joins the common errors: every step may meet a proposal in the wrong status.
 STEP_ERRORS: dict[int | str, dict[str, Any]] = schemas.ERRORS | {
@@ -99,7 +100,7 @@ class ChangesIn(schemas.Model):
 
 
 class ProposalIn(schemas.Model):
-    action: Literal["create", "change", "end"] = Field(
+    action: ProposalAction = Field(  # type: ignore[valid-type]
         description="create: a new entry (`entry`); change: new values of some fields of the "
         "entry `record_id` (`changes`); end: its early end (`ends_on`, `reason`)."
     )
@@ -235,7 +236,7 @@ def submit(registry: Registry, caller: Caller, body: ProposalIn) -> dict[str, An
     second person of the department. Validated at once: 422 with every field's problem. 403
     for another department's entry; 409 when the registry or an open proposal already holds
     it. Needs an `initiator` key; audited (`propose`)."""
-    return proposals.submit(registry, _request(body, body.action), by=caller)
+    return proposals.submit(registry, _request(body, str(body.action)), by=caller)
 
 
 @router.get(
