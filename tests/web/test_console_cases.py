@@ -21,7 +21,7 @@ from tests.web.test_selfservice_pages import COMPANY_PENALTY, Me, demo_self_serv
 from tests.web.test_selfservice_pages import record_id as record_of
 
 from jointcredit.access import OPERATOR
-from jointcredit.choices.cases import CASE_STEPS, TIPOFF_OUTCOMES, TIPOFF_STATUSES
+from jointcredit.choices.cases import TIPOFF_OUTCOMES, TIPOFF_STATUSES, step_label
 from jointcredit.services import objections, tipoffs
 from jointcredit.web.console_cases import labels
 from jointcredit.web.console_queues import OBJECTIONS, REPAIRS
@@ -208,7 +208,7 @@ def test_every_desks_labels_are_the_choices(lang: str) -> None:
             assert words["status_label"](value) == kind.statuses.label(value, lang)
             assert words["tab_label"](value) == kind.statuses.label(value, lang)
         for action in kind.machine.transitions:
-            assert words["step_label"](action) == CASE_STEPS.label(action, lang)
+            assert words["step_label"](action) == step_label(kind.name, action, lang)
         # A time limit of each open status is named (no key shows through).
         for status in kind.open_statuses:
             assert "queues." not in words["due_label"]({"status": status})
