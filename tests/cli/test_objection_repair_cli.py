@@ -1,5 +1,5 @@
-"""The CLI contracts of objections and credit repair, through the installed console script (a
-real process, a SQLite registry of the test's own)."""
+"""The CLI contracts of objections and credit repair: the commands in this process (a SQLite
+registry of the test's own), and one run of the installed console script (a real process)."""
 
 from __future__ import annotations
 
@@ -37,8 +37,21 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in this process: a run of the console script costs a second of start-up."""
+    from typer.testing import CliRunner
+
+    from jointcredit.cli.main import app
+
+    url = ["--database", f"sqlite:///{tmp_path}/registry.sqlite3"]
+    done = CliRunner().invoke(
+        app, [*args, *([] if "--help" in args else url)], env={"COLUMNS": "300", "NO_COLOR": "1"}
+    )
+    return subprocess.CompletedProcess(list(args), done.exit_code, done.stdout, done.stderr)
+
+
 def _json(tmp_path: Path, *args: str) -> Any:
-    done = _run(tmp_path, *args)
+    done = _cli(tmp_path, *args)
     assert done.returncode == 0, done.stdout + done.stderr
     return json.loads(done.stdout)
 
@@ -80,12 +93,12 @@ def test_objection_and_repair_commands(tmp_path: Path) -> None:
     assert opened["status"] == "open" and opened["id"] and opened["due"]
     assert opened["opened_by"] == "operator:张三"
 
-    overdue = _run(tmp_path, "objection", "list", "--overdue")
+    overdue = _cli(tmp_path, "objection", "list", "--overdue")
     assert overdue.returncode == 0, overdue.stderr
     assert f"{late['id']} " in overdue.stdout and "2026-11-03" in overdue.stdout
     assert str(opened["id"]) not in overdue.stdout.split()[:3]
 
-    resolved = _run(
+    resolved = _cli(
         tmp_path,
         "objection",
         "resolve",
@@ -97,7 +110,7 @@ def test_objection_and_repair_commands(tmp_path: Path) -> None:
     )
     assert resolved.returncode == 0, resolved.stderr
     assert "rejected" in resolved.stdout and "measures resume" in resolved.stdout
-    again = _run(
+    again = _cli(
         tmp_path, "objection", "resolve", str(opened["id"]), "--outcome", "upheld", "--note", "x"
     )
     assert again.returncode == 1 and "is rejected" in again.stderr
@@ -105,6 +118,7 @@ def test_objection_and_repair_commands(tmp_path: Path) -> None:
     shown = _json(tmp_path, "objection", "show", str(opened["id"]), "--json")
     assert [e["action"] for e in shown["history"]] == ["open", "reject"]
 
+    # The installed console script, once: its exit status and its words on standard error.
     refused = _run(tmp_path, "repair", "apply", str(court), "--commitment", "承诺")
     assert refused.returncode == 1 and "the court removes it" in refused.stderr
 
@@ -122,5 +136,5 @@ def test_objection_and_repair_commands(tmp_path: Path) -> None:
     )
     assert decided["status"] == "approved" and "MPS" in decided["notified"]
 
-    listed = _run(tmp_path, "repair", "list")
+    listed = _cli(tmp_path, "repair", "list")
     assert listed.returncode == 0 and "approved" in listed.stdout

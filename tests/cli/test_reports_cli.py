@@ -1,16 +1,21 @@
 """``jointcredit reports``: a report handled as a case by the operator (list, show, assign,
 investigate, note, close) and followed by its receipt code, through the installed console
-script (a real process, a SQLite registry of the test's own); no command shows the reporter."""
+commands (in this process, a SQLite registry of the test's own; one real run of the console
+script); no command shows the reporter."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
-from tests.cli.test_objection_repair_cli import _json, _run
+from tests.cli.test_objection_repair_cli import _run as _script
+from tests.cli.test_proposal_cli import ENV, Result
+from typer.testing import CliRunner
 
 from jointcredit.access import PUBLIC
+from jointcredit.cli.main import app
 from jointcredit.services import tipoffs
 from jointcredit.services.registry import open_registry
 
@@ -33,6 +38,20 @@ def _submit(tmp_path: Path, **changes: Any) -> dict[str, Any]:
         )
     finally:
         engine.dispose()
+
+
+def _run(tmp_path: Path, *args: str) -> Result:
+    """The command in this process: each run of the console script costs a second of start-up
+    (``_script`` runs the real one)."""
+    url = ["--database", f"sqlite:///{tmp_path}/registry.sqlite3"]
+    done = CliRunner().invoke(app, [*args, *([] if "--help" in args else url)], env=ENV)
+    return Result(done.exit_code, done.stdout, done.stderr)
+
+
+def _json(tmp_path: Path, *args: str) -> Any:
+    done = _run(tmp_path, *args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout)
 
 
 def _out(tmp_path: Path, *args: str) -> str:
@@ -102,7 +121,8 @@ def test_the_operator_handles_a_report_and_the_reporter_follows_it(tmp_path: Pat
     assert "id" not in followed and "handler" not in followed
     said = _out(tmp_path, "reports", "follow", created["receipt"].lower())
     assert "已办结 / Closed" in said and "已移交有关部门办理" in said and "(SPC)" in said
-    wrong = _run(tmp_path, "reports", "follow", "AAAA-BBBB-CCCC-DDDD")
+    # The installed console script, once: its exit status and its words on standard error.
+    wrong = _script(tmp_path, "reports", "follow", "AAAA-BBBB-CCCC-DDDD")
     assert wrong.returncode == 1 and "no report with this receipt code" in wrong.stderr
 
     assert _run(tmp_path, "reports", "show", "999999").returncode == 1
