@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 from tests.check.entries import entry, write_entries
+from tests.cli.inprocess import invoke
 
 from jointcredit.access import OPERATOR
 from jointcredit.services import objections, push
@@ -38,16 +39,8 @@ def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The command in this process: a run of the console script costs a second of start-up."""
-    from typer.testing import CliRunner
-
-    from jointcredit.cli.main import app
-
-    url = ["--database", f"sqlite:///{tmp_path}/registry.sqlite3"]
-    done = CliRunner().invoke(
-        app, [*args, *([] if "--help" in args else url)], env={"COLUMNS": "300", "NO_COLOR": "1"}
-    )
-    return subprocess.CompletedProcess(list(args), done.exit_code, done.stdout, done.stderr)
+    """The command in this process (:mod:`tests.cli.inprocess`)."""
+    return invoke(f"sqlite:///{tmp_path}/registry.sqlite3", *args)
 
 
 def _json(tmp_path: Path, *args: str) -> Any:

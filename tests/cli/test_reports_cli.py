@@ -1,21 +1,20 @@
 """``jointcredit reports``: a report handled as a case by the operator (list, show, assign,
-investigate, note, close) and followed by its receipt code, through the installed console
-commands (in this process, a SQLite registry of the test's own; one real run of the console
-script); no command shows the reporter."""
+investigate, note, close) and followed by its receipt code: the commands
+in this process (a SQLite registry of the test's own) and the installed console script (two
+runs); no command shows the reporter."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
+from tests.cli.inprocess import invoke
 from tests.cli.test_objection_repair_cli import _run as _script
-from tests.cli.test_proposal_cli import ENV, Result
-from typer.testing import CliRunner
 
 from jointcredit.access import PUBLIC
-from jointcredit.cli.main import app
 from jointcredit.services import tipoffs
 from jointcredit.services.registry import open_registry
 
@@ -40,12 +39,10 @@ def _submit(tmp_path: Path, **changes: Any) -> dict[str, Any]:
         engine.dispose()
 
 
-def _run(tmp_path: Path, *args: str) -> Result:
-    """The command in this process: each run of the console script costs a second of start-up
-    (``_script`` runs the real one)."""
-    url = ["--database", f"sqlite:///{tmp_path}/registry.sqlite3"]
-    done = CliRunner().invoke(app, [*args, *([] if "--help" in args else url)], env=ENV)
-    return Result(done.exit_code, done.stdout, done.stderr)
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in this process (:mod:`tests.cli.inprocess`); ``_script`` runs the real
+    console script."""
+    return invoke(f"sqlite:///{tmp_path}/registry.sqlite3", *args)
 
 
 def _json(tmp_path: Path, *args: str) -> Any:
@@ -69,7 +66,9 @@ def test_the_operator_handles_a_report_and_the_reporter_follows_it(tmp_path: Pat
     listed = _json(tmp_path, "reports", "list", "--json")
     assert {r["id"] for r in listed} == {created["id"], late["id"]}
     assert all("receipt" not in r for r in listed)
-    table = _out(tmp_path, "reports", "list")
+    # A table on a wide terminal: the installed console script (in this process the terminal's
+    # width is whatever the test run's is).
+    table = _script(tmp_path, "reports", "list").stdout
     assert "received" in table and "91110101JC00000108" in table and "│" in table
     overdue = _json(tmp_path, "reports", "list", "--overdue", "--json")
     assert [r["id"] for r in overdue] == [late["id"]] and overdue[0]["days_late"] > 0
@@ -121,8 +120,7 @@ def test_the_operator_handles_a_report_and_the_reporter_follows_it(tmp_path: Pat
     assert "id" not in followed and "handler" not in followed
     said = _out(tmp_path, "reports", "follow", created["receipt"].lower())
     assert "已办结 / Closed" in said and "已移交有关部门办理" in said and "(SPC)" in said
-    # The installed console script, once: its exit status and its words on standard error.
-    wrong = _script(tmp_path, "reports", "follow", "AAAA-BBBB-CCCC-DDDD")
+    wrong = _run(tmp_path, "reports", "follow", "AAAA-BBBB-CCCC-DDDD")
     assert wrong.returncode == 1 and "no report with this receipt code" in wrong.stderr
 
     assert _run(tmp_path, "reports", "show", "999999").returncode == 1
