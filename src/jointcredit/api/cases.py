@@ -11,12 +11,10 @@ made at run time (the kind's enum, its path parameter), which FastAPI must see a
 """
 
 import inspect
-from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Query, UploadFile, status
 from fastapi.responses import JSONResponse
@@ -29,6 +27,7 @@ from jointcredit.api.pages import Page, page_of
 from jointcredit.choices import ChoiceSet
 from jointcredit.services.casework import ATTACHMENT_TYPES, Queue
 from jointcredit.settings import get_settings
+from jointcredit.web.documents import document_response
 
 #: Row ids are 64-bit; a larger number cannot name a row (and would overflow the driver).
 ROW_ID_MAX = 2**63 - 1
@@ -236,16 +235,7 @@ def case_router(
         """One document of the case, as it was attached (`Content-Type` its media type), for
         whoever may read the case; audited (`read-attachment`)."""
         found, content = queue.attachment(registry, case, attachment_id, by=caller)
-        return Response(
-            content,
-            media_type=found["media_type"],
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
-                "X-Content-Type-Options": "nosniff",
-                # RFC 9530: the content's digest, which the client can check the file against.
-                "Repr-Digest": f"sha-256=:{b64encode(bytes.fromhex(found['sha256'])).decode()}:",
-            },
-        )
+        return document_response(found, content)
 
     if pages:
         _route(router, "GET", f"/{path}", listed, Page[model], words.list_summary, words.list_doc)  # type: ignore[valid-type]

@@ -26,6 +26,7 @@ from jointcredit.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from jointcredit.jsontext import iso
 from jointcredit.rules.workdays import (
     Deadline,
     add_workdays,
@@ -71,15 +72,8 @@ def providing_department(record: Mapping[Any, Any]) -> str | None:
     return None
 
 
-def text(value: Any) -> Any:
-    """Dates and timestamps as ISO 8601 text; timestamps in UTC with ``Z``."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds") + "Z"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+#: Dates and timestamps as ISO 8601 text (one rule for every answer).
+text = iso
 
 
 def due_from(kind: CaseKind, status: str, day: dt.date) -> Deadline | None:

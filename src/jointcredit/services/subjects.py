@@ -33,6 +33,7 @@ from jointcredit.clock import today as china_today
 from jointcredit.errors import NotFoundError
 from jointcredit.identifiers.mask import mask_deep, mask_identifier, mask_name, mask_resident_id
 from jointcredit.identifiers.normalize import normalize
+from jointcredit.jsontext import iso
 from jointcredit.security.digest import digest_of
 from jointcredit.services import audit
 from jointcredit.services.public import organisation_codes, public_details
@@ -70,15 +71,7 @@ def _code(identifier: str) -> str:
     return code
 
 
-def _text(value: Any) -> Any:
-    """Dates and timestamps as ISO 8601 text; timestamps in UTC with ``Z``."""
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="microseconds") + "Z"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+_text = iso
 
 
 def _plain(row: Mapping[Any, Any]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import Engine
@@ -38,6 +37,7 @@ from jointcredit.errors import (
 from jointcredit.services.casework import Queue
 from jointcredit.services.staff import StaffSession
 from jointcredit.settings import get_settings
+from jointcredit.web.documents import document_response
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import language, page_number, pages
 from jointcredit.web.session import check_form, console_page, engine_of, redirect, require_staff
@@ -500,15 +500,7 @@ def _document(desk: Desk) -> Callable[..., Any]:
             )
         except PermissionDeniedError as exc:
             raise NotFoundError(f"no {queue.kind.noun} {case_id}") from exc
-        return Response(
-            content,
-            media_type=found["media_type"],
-            headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "no-store",
-            },
-        )
+        return document_response(found, content)
 
     return document
 

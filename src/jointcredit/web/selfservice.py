@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +34,7 @@ from jointcredit.services.casework import Queue
 from jointcredit.services.selfservice import SubjectSession
 from jointcredit.settings import get_settings
 from jointcredit.web import i18n
+from jointcredit.web.documents import document_response
 from jointcredit.web.render import catalog_name, language, render
 from jointcredit.web.session import (
     check_form,
@@ -515,15 +515,7 @@ def document(request: Request, kinds: str, case_id: int, attachment_id: int) -> 
     found, content = queue.attachment(
         engine_of(request), case_id, attachment_id, by=session.principal
     )
-    return Response(
-        content,
-        media_type=found["media_type"],
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(found['name'])}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-        },
-    )
+    return document_response(found, content)
 
 
 __all__ = ["ME", "SUBJECT_COOKIE", "require_subject", "router", "subject_session"]
