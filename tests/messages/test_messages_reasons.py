@@ -16,8 +16,10 @@ from stdnum.exceptions import ValidationError
 from tests.importing.rows import penalty_row, write_csv
 
 from jointcredit.errors import (
+    ConflictError,
     DatabaseNotReadyError,
     InputFileError,
+    InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
 )
@@ -193,6 +195,16 @@ def test_a_block_wins_over_the_process_and_the_process_over_the_setting() -> Non
          "'9111000060003734IL'不是有效的统一社会信用代码或身份证号码：第17位字符“I”不是统一社会"
          "信用代码允许的字符（可用数字和除I、O、S、V、Z以外的大写字母）"),
         (ValidationError(Reason("ric.length", got=3)), "身份证号码应为18位，实为3位"),
+        (NotFoundError("no report with this receipt code"), "没有与该回执码对应的举报"),
+        (InvalidInputError("file: 'setup.pdf' is not a PDF, OFD, PNG or JPEG document"),
+         "文件“setup.pdf”不是PDF、OFD、PNG或JPEG文档"),
+        (InvalidInputError("handler: 'nobody' is not an active staff account of department SPC "
+                           "(its accounts: demo.reviewer, demo.reviewer2)"),
+         "承办人“nobody”不是部门SPC的在用工作人员账号"
+         "（该部门账号：demo.reviewer, demo.reviewer2）"),
+        (ConflictError("record 7 already has an open objection: objection 3 (open, due "
+                       "2026-12-29); one objection at a time per record"),
+         "信用记录7已有未办结的异议（编号3，2026-12-29到期）：同一记录同时只能有一件异议"),
     ],
 )  # fmt: skip
 def test_common_errors_in_chinese_others_in_english(error: Exception, zh: str) -> None:

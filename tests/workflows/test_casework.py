@@ -26,6 +26,7 @@ from jointcredit.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from jointcredit.messages.errors import error_text
 from jointcredit.services import objections, repairs
 from jointcredit.settings import get_settings
 from jointcredit.store.cases import TABLES
@@ -207,6 +208,10 @@ def test_attachments_are_the_cases_evidence(
     # What the file is, not what it is called; empty and too large are refused with the name.
     with pytest.raises(InvalidInputError, match=r"'setup\.pdf' is not a PDF, OFD, PNG or JPEG"):
         queue.attach(registry, case["id"], name="setup.pdf", content=b"MZ\x90", by=OPERATOR)
+    # The command line says it in Chinese (messages/errors.py knows the service's words).
+    with pytest.raises(InvalidInputError) as refused:
+        queue.attach(registry, case["id"], name="setup.pdf", content=b"MZ", by=OPERATOR)
+    assert error_text(refused.value, "zh") == "文件“setup.pdf”不是PDF、OFD、PNG或JPEG文档"
     with pytest.raises(InvalidInputError, match=r"'empty\.pdf' is empty"):
         queue.attach(registry, case["id"], name="empty.pdf", content=b"", by=OPERATOR)
     monkeypatch.setenv("JOINTCREDIT_ATTACHMENT_MAX_BYTES", "1024")

@@ -41,6 +41,13 @@ _BY_CODE: Mapping[str, tuple[tuple[str, str], ...]] = {
         (r"no staff account " + _NAME, "没有用户名为“{name}”的工作人员账号"),
         (r"no inspection plan " + _NAME, "没有编号为“{name}”的抽查计划"),
         (r"no report with id (?P<id>\d+)", "未找到编号为{id}的举报"),
+        (r"no report (?P<id>\d+)", "未找到编号为{id}的举报"),
+        (r"no report with this receipt code", "没有与该回执码对应的举报"),
+        (
+            r"(?:objection|repair application|report|proposal) (?P<id>\d+) has no attachment "
+            r"(?P<aid>\d+)",
+            "编号为{id}的案件没有编号为{aid}的附件",
+        ),
     ),
     "invalid-input": (
         (r"department:? " + _NAME + r" is not in the catalog", "目录中没有部门“{name}”"),
@@ -56,6 +63,42 @@ _BY_CODE: Mapping[str, tuple[tuple[str, str], ...]] = {
             "部门“{name}”已由“{successor}”承继职责：请改用该部门",
         ),
         (r"matter " + _NAME + r" is not in the catalog", "目录中没有事项“{name}”"),
+        # Casework: documents, reports.
+        (
+            r"file: " + _NAME + r" is not a PDF, OFD, PNG or JPEG document",
+            "文件“{name}”不是PDF、OFD、PNG或JPEG文档",
+        ),
+        (r"file: " + _NAME + r" is empty", "文件“{name}”为空"),
+        (
+            r"file: " + _NAME + r" has (?P<size>[\d,]+) bytes; at most (?P<most>[\d,]+) are taken",
+            "文件“{name}”有{size}字节，最多接受{most}字节",
+        ),
+        (
+            r"handler: " + _NAME + r" is not an active staff account of department "
+            r"(?P<dept>\S+) \(its accounts: (?P<accounts>.*)\)",
+            "承办人“{name}”不是部门{dept}的在用工作人员账号（该部门账号：{accounts}）",
+        ),
+        (
+            r"referred_to: name the catalog department the report goes to",
+            "移交部门：请填写承办该举报的目录部门",
+        ),
+        (
+            r"outcome: " + _NAME + r" is not one of (?P<known>.*)",
+            "办结结论“{name}”无效，应为以下之一：{known}",
+        ),
+    ),
+    "conflict": (
+        (
+            r"record (?P<id>\d+) already has an open objection: objection (?P<case>\d+) "
+            r"\((?P<status>\S+), due (?P<due>\S+)\); one objection at a time per record",
+            "信用记录{id}已有未办结的异议（编号{case}，{due}到期）：同一记录同时只能有一件异议",
+        ),
+        (
+            r"record (?P<id>\d+) already has an open repair application: repair (?P<case>\d+) "
+            r"\((?P<status>\S+), due (?P<due>\S+)\); one repair application at a time per "
+            r"record",
+            "信用记录{id}已有未办结的信用修复申请（编号{case}，{due}到期）：同一记录同时只能有一件申请",
+        ),
     ),
     "check-input": (
         (r"department " + _NAME + r" is not in the catalog", "目录中没有部门“{name}”"),
