@@ -674,6 +674,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
                 "/console/reports/1/attachments/1"
             ),
             "/me/{kinds}/{case_id}/attachments/{attachment_id}": "/me/repairs/1/attachments/1",
+            "/console/review/{proposal_id}/attachments/{attachment_id}": (
+                "/console/review/1/attachments/1"
+            ),
         }.items()
     },
     **{
@@ -707,6 +710,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
             "/console/repairs/{repair_id}/attachments": "/console/repairs/1/attachments",
             "/console/reports/{report_id}/attachments": "/console/reports/1/attachments",
             "/me/{kinds}/{case_id}/attachments": "/me/objections/1/attachments",
+            "/console/review/{proposal_id}/attachments": "/console/review/1/attachments",
         }.items()
     },
 }

@@ -358,3 +358,28 @@ def test_the_queue_marks_overdue_and_due_soon(
     approved = staff["reviewer"].get("/console/review?status=approved")
     assert approved.status_code == 200 and f'/console/review/{late}"' not in approved.text
     assert staff["reviewer"].get("/console/review?status=nonsense").status_code == 422
+
+
+def test_a_proposal_takes_notes_and_documents(
+    sqlite_portal: Portal, staff: dict[str, Console]
+) -> None:
+    pid = _submitted_on(sqlite_portal.server.engine, 905, dt.date.today())
+    path = f"/console/review/{pid}"
+    initiator, reviewer = staff["initiator"], staff["reviewer"]
+    page = reviewer.get(path).text
+    # The reviewer notes; the proposing department attaches (both are its staff).
+    assert f'action="{path}/note"' in page and f'action="{path}/attachments"' in page
+    assert f'action="{path}/note"' not in initiator.get(path).text
+    empty = reviewer.post(f"{path}/note", {"note": ""})
+    assert empty.status_code == 422 and "未能记录办理意见" in empty.text
+    noted = reviewer.post(f"{path}/note", {"note": "已核对判决书原件"})
+    assert noted.status_code == 303 and noted.headers["location"].endswith("done=review.done.note")
+    judgment = b"%PDF-1.7\n% synthetic judgment\n"
+    sent = initiator.post(f"{path}/attachments", files={"file": ("判决书.pdf", judgment)})
+    assert sent.status_code == 303, sent.text
+    after = reviewer.get(sent.headers["location"]).text
+    assert "附件已上传。" in after and "判决书.pdf" in after and "已核对判决书原件" in after
+    link = re.search(rf'href="({path}/attachments/\d+)" download', after)
+    assert link is not None and reviewer.get(link.group(1)).content == judgment
+    wrong = initiator.post(f"{path}/attachments", files={"file": ("x.pdf", b"<html>")})
+    assert wrong.status_code == 422 and "is not a PDF" in wrong.text

@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from jointcredit import clock
@@ -32,6 +32,7 @@ from jointcredit.record_drafts import RELATION_ROLES
 from jointcredit.rules.workdays import DUE_SOON_WORKDAYS, workdays_between
 from jointcredit.services import proposals
 from jointcredit.services.staff import StaffSession
+from jointcredit.settings import get_settings
 from jointcredit.web.console_submit import (
     ENTRY_FIELDS,
     PAGE_SIZE,
@@ -43,6 +44,7 @@ from jointcredit.web.console_submit import (
     list_entry_groups,
     problems_of,
 )
+from jointcredit.web.documents import document_response
 from jointcredit.web.i18n import translator
 from jointcredit.web.render import catalog_name, language
 from jointcredit.web.session import (
@@ -138,6 +140,8 @@ _FLASHES = (
     "review.done.return",
     "review.done.withdraw",
     "review.done.resubmit",
+    "review.done.note",
+    "review.done.attach",
 )
 
 
@@ -183,6 +187,11 @@ def _detail_page(
         "live": not KIND.machine.final(p["status"]),
         "waiting": KIND.is_open(p["status"]),
         "own": KIND.guard is not None and KIND.guard(principal, p, "approve") is not None,
+        # Notes and documents, as every kind of case has them (services.casework).
+        "may_note": KIND.may_note(principal, p),
+        "may_attach": KIND.may_attach(principal, p),
+        "attachment_max": get_settings().attachment_max_bytes,
+        "attachments": p.get("attachments", []),
         "entry_fields": ENTRY_FIELDS,
         # A national list's own columns the proposed entry carries, as the list published them.
         "own_columns": own_columns(p["payload"]) if p["action"] == "create" else [],
@@ -205,7 +214,51 @@ def _proposal_id(value: int) -> int:
     return value
 
 
-_STEPS = ("approve", "return", "withdraw", "resubmit")
+#: The forms of a proposal's page: its steps, and a note (every kind of case takes notes).
+_STEPS = (*KIND.step_of, "note")
+
+
+@router.post(REVIEW + "/{proposal_id}/attachments")
+async def review_attach(request: Request, proposal_id: int) -> Response:
+    """A document of the proposal (the judgment an entry rests on, say), from the proposing
+    department: the casework core's documents, as the API's."""
+    limit = get_settings().attachment_max_bytes
+    form = await request.form(max_part_size=limit + 1)
+    upload = form.get("file")
+    name, content = None, b""
+    if isinstance(upload, UploadFile):
+        name, content = upload.filename, await upload.read(limit + 1)
+
+    def work() -> Response:
+        session = require_staff(request, "read-proposals")
+        check_form(request, session, form)
+        try:
+            if not name:
+                raise InvalidInputError("file: choose the file to attach")
+            proposals.QUEUE.attach(
+                engine_of(request), proposal_id, name=name, content=content, by=session.principal
+            )
+        except (InvalidInputError, PermissionDeniedError) as exc:
+            return _detail_page(
+                request,
+                session,
+                proposal_id,
+                failed=str(exc),
+                failed_action="attach",
+                status=422 if isinstance(exc, InvalidInputError) else 403,
+            )
+        return redirect(f"{REVIEW}/{proposal_id}?done=review.done.attach")
+
+    return await run_in_threadpool(work)
+
+
+@router.get(REVIEW + "/{proposal_id}/attachments/{attachment_id}")
+def review_document(request: Request, proposal_id: int, attachment_id: int) -> Response:
+    session = require_staff(request, "read-proposals")
+    found, content = proposals.QUEUE.attachment(
+        engine_of(request), _proposal_id(proposal_id), attachment_id, by=session.principal
+    )
+    return document_response(found, content)
 
 
 @router.post(REVIEW + "/{proposal_id}/{step}")
@@ -232,6 +285,8 @@ def _take_step(
             proposals.return_(engine, proposal_id, by=by, note=note)
         elif step == "withdraw":
             proposals.withdraw(engine, proposal_id, by=by, note=note or None)
+        elif step == "note":
+            proposals.QUEUE.note(engine, proposal_id, note=note, by=by)
         else:
             content = None
             if field_text(form, "content") == "entry":

@@ -243,6 +243,8 @@ ZH: dict[str, str] = {
     "review.refused.return": "未能退回此申请：",
     "review.refused.withdraw": "未能撤回此申请：",
     "review.refused.resubmit": "未能重新提交此申请：",
+    "review.refused.note": "未能记录办理意见：",
+    "review.refused.attach": "未能上传附件：",
     "review.detail.about": "申请情况",
     "review.detail.change.create": "拟列入的名单信息",
     "review.detail.change.change": "拟变更的内容",
@@ -293,12 +295,15 @@ ZH: dict[str, str] = {
     "review.note.return": "退回原因",
     "review.note.withdraw": "撤回说明（可选）",
     "review.note.resubmit": "修改说明（可选）",
+    "review.note.note": "办理意见",
     "review.note_required": "请写明退回原因。",
     **{f"review.step.{step}": step_label(PROPOSAL, step, "zh") for step in _PROPOSAL_STEPS},
     "review.done.approve": "申请 {id}（{subject}）已审核通过，已写入名单并推送各相关部门。",
     "review.done.return": "申请 {id}（{subject}）已退回提出部门修改。",
     "review.done.withdraw": "申请 {id}（{subject}）已撤回。",
     "review.done.resubmit": "申请 {id}（{subject}）已重新提交审核，审核期限至 {due}。",
+    "review.done.note": "办理意见已记录。",
+    "review.done.attach": "附件已上传。",
 }
 
 EN: dict[str, str] = {
@@ -480,6 +485,8 @@ EN: dict[str, str] = {
     "review.refused.return": "The proposal could not be returned:",
     "review.refused.withdraw": "The proposal could not be withdrawn:",
     "review.refused.resubmit": "The proposal could not be resubmitted:",
+    "review.refused.note": "The note could not be recorded:",
+    "review.refused.attach": "The document could not be attached:",
     "review.detail.about": "The proposal",
     "review.detail.change.create": "The entry to be listed",
     "review.detail.change.change": "What would change",
@@ -532,6 +539,7 @@ EN: dict[str, str] = {
     "review.note.return": "Why it is returned",
     "review.note.withdraw": "Note (optional)",
     "review.note.resubmit": "What was changed (optional)",
+    "review.note.note": "Note",
     "review.note_required": "Say why the proposal is returned.",
     **{f"review.step.{step}": step_label(PROPOSAL, step, "en") for step in _PROPOSAL_STEPS},
     "review.done.approve": "Proposal {id} ({subject}) is approved: the entry is written and the "
@@ -539,4 +547,6 @@ EN: dict[str, str] = {
     "review.done.return": "Proposal {id} ({subject}) was returned to the proposing department.",
     "review.done.withdraw": "Proposal {id} ({subject}) was withdrawn.",
     "review.done.resubmit": "Proposal {id} ({subject}) was resubmitted for review, due by {due}.",
+    "review.done.note": "The note is recorded.",
+    "review.done.attach": "The document is attached.",
 }
