@@ -1,10 +1,10 @@
 """The casework core's use cases: what every kind of case does the same way.
 
-A kind's service (``services/objections.py``, ``repairs.py``, ``tipoffs.py``) defines what its
-steps do to the registry; this module does the rest for all of them: time limits in working days
-and how urgent a case is, the history row and the audit row of every step, notes, who sees which
-cases, the pages of a queue and one case with its history (both audited), and "what may this
-principal do with this case now".
+A kind's service (``services/objections.py``, ``repairs.py``, ``tipoffs.py``,
+``proposals.py``) defines what its steps do to the registry; this module does the rest for all
+of them: time limits in working days and how urgent a case is, the history row and the audit
+row of every step, notes and documents, who sees which cases, the pages of a queue and one case
+with its history (both audited), and "what may this principal do with this case now".
 """
 
 from __future__ import annotations
@@ -308,8 +308,9 @@ def attachment_view(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Queue:
-    """How a kind's cases are listed and shown: its view, whether a caller may read one, and
-    the words its audit rows and errors use."""
+    """A kind of case bound to its view, its read rule and the words of its audit rows and
+    errors; what every kind does the same way (list, show, notes, documents, urgency, the
+    record a case is about, the handler's permission, a step) is done here once."""
 
     kind: CaseKind
     #: The view of a row as the API and the CLI show it; by default :func:`case_view` of
