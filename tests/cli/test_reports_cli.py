@@ -91,7 +91,8 @@ def test_the_operator_handles_a_report_and_the_reporter_follows_it(tmp_path: Pat
     )
 
     refused = _run(tmp_path, "reports", "close", number, "--outcome", "referred", "--note", "x")
-    assert refused.returncode == 1 and "referred_to" in refused.stderr
+    # The command line says it in Chinese (the default language; docs/configuration.md).
+    assert refused.returncode == 1 and "移交部门：请填写承办该举报的目录部门" in refused.stderr
     closed = _out(
         tmp_path,
         "reports",
@@ -121,7 +122,9 @@ def test_the_operator_handles_a_report_and_the_reporter_follows_it(tmp_path: Pat
     said = _out(tmp_path, "reports", "follow", created["receipt"].lower())
     assert "已办结 / Closed" in said and "已移交有关部门办理" in said and "(SPC)" in said
     wrong = _run(tmp_path, "reports", "follow", "AAAA-BBBB-CCCC-DDDD")
-    assert wrong.returncode == 1 and "no report with this receipt code" in wrong.stderr
+    assert wrong.returncode == 1 and "没有与该回执码对应的举报" in wrong.stderr
+    english = _run(tmp_path, "--lang", "en", "reports", "follow", "AAAA-BBBB-CCCC-DDDD")
+    assert english.returncode == 1 and "no report with this receipt code" in english.stderr
 
     assert _run(tmp_path, "reports", "show", "999999").returncode == 1
     bad = _run(tmp_path, "reports", "list", "--status", "in-review")
