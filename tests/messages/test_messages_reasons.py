@@ -199,9 +199,10 @@ def test_a_block_wins_over_the_process_and_the_process_over_the_setting() -> Non
         (InvalidInputError("file: 'setup.pdf' is not a PDF, OFD, PNG or JPEG document"),
          "文件“setup.pdf”不是PDF、OFD、PNG或JPEG文档"),
         (InvalidInputError("handler: 'nobody' is not an active staff account of department SPC "
-                           "(its accounts: demo.reviewer, demo.reviewer2)"),
-         "承办人“nobody”不是部门SPC的在用工作人员账号"
-         "（该部门账号：demo.reviewer, demo.reviewer2）"),
+                           "that handles reports (its accounts that do: demo.reviewer, "
+                           "demo.reviewer2)"),
+         "承办人“nobody”不是部门SPC办理举报的在用工作人员账号"
+         "（可分派：demo.reviewer, demo.reviewer2）"),
         (ConflictError("record 7 already has an open objection: objection 3 (open, due "
                        "2026-12-29); one objection at a time per record"),
          "信用记录7已有未办结的异议（编号3，2026-12-29到期）：同一记录同时只能有一件异议"),

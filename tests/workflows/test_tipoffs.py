@@ -254,8 +254,21 @@ def test_the_handler_is_one_of_the_departments_accounts(registry: Engine) -> Non
         role="reviewer",
         by=OPERATOR,
     )
+    staff.create(
+        registry,
+        username="spc.wu",
+        password="Correct-horse-battery-42",
+        department="SPC",
+        role="initiator",
+        by=OPERATOR,
+    )
     with pytest.raises(InvalidInputError, match=r"handler: 'spc\.nobody' .* department SPC"):
         tipoffs.assign(registry, report, handler="spc.nobody", by=SPC_REVIEWER)
+    # An account of the department whose role does not handle reports is not offered, and
+    # not taken: the console's choices and the step's check are one rule.
+    assert [h["username"] for h in tipoffs.handlers(registry, by=SPC_REVIEWER)] == ["spc.li"]
+    with pytest.raises(InvalidInputError, match=r"that do: spc\.li\)"):
+        tipoffs.assign(registry, report, handler="spc.wu", by=SPC_REVIEWER)
     assert tipoffs.assign(registry, report, handler="spc.li", by=SPC_REVIEWER)["handler"] == (
         "spc.li"
     )

@@ -75,8 +75,8 @@ _BY_CODE: Mapping[str, tuple[tuple[str, str], ...]] = {
         ),
         (
             r"handler: " + _NAME + r" is not an active staff account of department "
-            r"(?P<dept>\S+) \(its accounts: (?P<accounts>.*)\)",
-            "承办人“{name}”不是部门{dept}的在用工作人员账号（该部门账号：{accounts}）",
+            r"(?P<dept>\S+) that handles reports \(its accounts that do: (?P<accounts>.*)\)",
+            "承办人“{name}”不是部门{dept}办理举报的在用工作人员账号（可分派：{accounts}）",
         ),
         (
             r"referred_to: name the catalog department the report goes to",

@@ -30,10 +30,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RowMapping
 
 from jointcredit import clock
-from jointcredit.access import PUBLIC, Principal, require
+from jointcredit.access import PUBLIC, Principal, allowed, require
 from jointcredit.catalog import load_catalog
 from jointcredit.choices import ChoiceSet
 from jointcredit.choices.cases import TIPOFF_OUTCOMES, TIPOFF_STATUSES
@@ -301,6 +301,29 @@ def _optional_note(note: str | None) -> str | None:
     return required_text(cleaned, "note", "")
 
 
+def _handlers(conn: Connection, department: str) -> list[RowMapping]:
+    """The department's active console accounts whose role handles reports, by username."""
+    return sorted(
+        (
+            a
+            for a in staff_store.listed(conn, department)
+            if a["active"] and allowed(Principal(a["role"], department), KIND.handler)
+        ),
+        key=lambda a: a["username"],
+    )
+
+
+def handlers(engine: Engine, *, by: Principal) -> list[dict[str, Any]]:
+    """Whom ``by``'s department may assign its reports to (username and display name): the
+    rule :func:`assign` checks, offered before it is checked."""
+    require(by, KIND.handler)
+    if by.department is None:
+        return []
+    with engine.connect() as conn:
+        found = _handlers(conn, by.department)
+    return [{"username": a["username"], "display_name": a["display_name"]} for a in found]
+
+
 def assign(
     engine: Engine,
     report_id: int,
@@ -321,13 +344,13 @@ def assign(
 
     def check(conn: Connection, row: Mapping[Any, Any]) -> dict[str, Any]:
         department = row["department"]
-        accounts = staff_store.listed(conn, department)
-        if accounts:
-            usernames = sorted(a["username"] for a in accounts if a["active"])
+        if staff_store.listed(conn, department):
+            usernames = [a["username"] for a in _handlers(conn, department)]
             if name not in usernames:
                 raise InvalidInputError(
                     f"handler: {name!r} is not an active staff account of department "
-                    f"{department} (its accounts: {', '.join(usernames) or 'none active'})"
+                    f"{department} that handles reports (its accounts that do: "
+                    f"{', '.join(usernames) or 'none'})"
                 )
         return {"handler": name}
 

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
-from jointcredit.access import Principal, allowed
 from jointcredit.catalog import load_catalog
 from jointcredit.choices.cases import CASE_STEPS, TIPOFF_OUTCOMES
 from jointcredit.errors import (
@@ -26,7 +25,6 @@ from jointcredit.errors import (
 )
 from jointcredit.services import tipoffs
 from jointcredit.services.staff import StaffSession
-from jointcredit.store import staff as staff_store
 from jointcredit.web.console_cases import (
     Desk,
     Fact,
@@ -45,18 +43,11 @@ PAGE_SIZE = 20
 ASSIGN, INVESTIGATE, CLOSE = CASE_STEPS.subset("assign", "investigate", "close")
 
 
-def _colleagues(request: Request, department: str | None) -> list[dict[str, Any]]:
-    """The department's active accounts whose role reads its reports: whom a report may be
-    assigned to (the service checks the name again)."""
-    if department is None:
+def _colleagues(request: Request, session: StaffSession) -> list[dict[str, Any]]:
+    """Whom the member's department may assign a report to (the service's rule)."""
+    if session.department is None:
         return []
-    with engine_of(request).connect() as conn:
-        accounts = staff_store.listed(conn, department)
-    return [
-        {"username": a["username"], "display_name": a["display_name"]}
-        for a in accounts
-        if a["active"] and allowed(Principal(a["role"], department), tipoffs.QUEUE.kind.read)
-    ]
+    return tipoffs.handlers(engine_of(request), by=session.principal)
 
 
 def _departments(own: str | None) -> list[str]:
@@ -67,7 +58,7 @@ def _departments(own: str | None) -> list[str]:
 def _choices(request: Request, session: StaffSession) -> dict[str, Any]:
     department = session.department
     return {
-        "colleagues": _colleagues(request, department),
+        "colleagues": _colleagues(request, session),
         "departments": _departments(department),
     }
 
