@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from jointcredit.store.triggers import change_check_in_place
+
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -26,39 +28,10 @@ _RECORD_STATUSES_OLD = "'active', 'disputed', 'cancelled', 'revoked', 'withdrawn
 _RECORD_STATUSES_NEW = _RECORD_STATUSES_OLD + ", 'expired'"
 
 
-def _record_statuses(before: str, after: str) -> None:
-    """Change the list of ``credit_records.status`` values its CHECK constraint allows.
-
-    On SQLite the table's stored definition is edited in place (the procedure SQLite's
-    documentation gives for changing a CHECK constraint): copying the whole table, as a batch
-    migration would, costs as long as the registry is large and cannot drop a table that other
-    tables' rows refer to while foreign keys are enforced. Widening the list leaves every
-    existing row valid.
-    """
-    constraint = "ck_credit_records_status"
-    if op.get_bind().dialect.name != "sqlite":
-        op.drop_constraint(op.f(constraint), "credit_records", type_="check")
-        # The naming convention makes "status" ck_credit_records_status.
-        op.create_check_constraint("status", "credit_records", f"status IN ({after})")
-        return
-    bind = op.get_bind()
-    sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'credit_records'"
-    ).scalar_one()
-    if sql.count(f"IN ({before})") != 1:
-        raise RuntimeError(f"credit_records: the CHECK constraint {constraint} is not as expected")
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    bind.exec_driver_sql(
-        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'credit_records'",
-        (sql.replace(f"IN ({before})", f"IN ({after})"),),
-    )
-    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
-
-
 def upgrade() -> None:
-    _record_statuses(_RECORD_STATUSES_OLD, _RECORD_STATUSES_NEW)
+    change_check_in_place(
+        op, "credit_records", "status", _RECORD_STATUSES_OLD, _RECORD_STATUSES_NEW
+    )
     with op.batch_alter_table("import_jobs", schema=None) as batch:
         batch.add_column(sa.Column("pid", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("host", sa.String(length=255), nullable=True))
@@ -92,7 +65,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     # An expired entry was active: its history keeps the worker's row saying when it ended.
     op.execute("UPDATE credit_records SET status = 'active' WHERE status = 'expired'")
-    _record_statuses(_RECORD_STATUSES_NEW, _RECORD_STATUSES_OLD)
+    change_check_in_place(
+        op, "credit_records", "status", _RECORD_STATUSES_NEW, _RECORD_STATUSES_OLD
+    )
     op.drop_table("rate_counters")
     op.drop_index(op.f("ix_department_keys_department"), table_name="department_keys")
     op.drop_table("department_keys")

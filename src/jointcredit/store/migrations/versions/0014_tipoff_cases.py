@@ -15,6 +15,7 @@ from alembic import op
 
 from jointcredit.clock import china_day
 from jointcredit.rules.workdays import add_workdays
+from jointcredit.store.triggers import change_check_in_place
 
 revision = "0014"
 down_revision = "0013"
@@ -43,39 +44,6 @@ _reports = sa.table(
 )
 
 
-def _workflows(before: str, after: str, *, validate: bool = True) -> None:
-    """Change the list of ``workflow_events.workflow`` values its CHECK constraint allows.
-
-    The table is append-only (triggers refuse UPDATE and DELETE), so on SQLite it is not
-    copied as a batch migration would (the copy would lose the triggers and the ids' history):
-    its stored definition is edited in place, as 0011 does for ``credit_records.status``.
-    """
-    constraint = "ck_workflow_events_workflow"
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.drop_constraint(op.f(constraint), "workflow_events", type_="check")
-        # Narrowing (the downgrade) keeps the history already written: NOT VALID checks new
-        # rows only, like SQLite's edited definition.
-        op.execute(
-            f"ALTER TABLE workflow_events ADD CONSTRAINT {constraint} "
-            f"CHECK (workflow IN ({after})){'' if validate else ' NOT VALID'}"
-        )
-        return
-    sql = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'workflow_events'"
-    ).scalar_one()
-    if sql.count(f"IN ({before})") != 1:
-        raise RuntimeError(f"workflow_events: the CHECK constraint {constraint} is not as expected")
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    bind.exec_driver_sql(
-        "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'workflow_events'",
-        (sql.replace(f"IN ({before})", f"IN ({after})"),),
-    )
-    bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
-
-
 def _fill_existing() -> None:
     """Give every report received before this revision its due day and ``updated_at``."""
     bind = op.get_bind()
@@ -92,7 +60,7 @@ def _fill_existing() -> None:
 
 
 def upgrade() -> None:
-    _workflows(_WORKFLOWS_OLD, _WORKFLOWS_NEW)
+    change_check_in_place(op, "workflow_events", "workflow", _WORKFLOWS_OLD, _WORKFLOWS_NEW)
     with op.batch_alter_table("reports", schema=None) as batch:
         batch.add_column(sa.Column("handler", sa.String(length=200), nullable=True))
         batch.add_column(sa.Column("outcome", sa.String(length=16), nullable=True))
@@ -138,4 +106,7 @@ def downgrade() -> None:
         batch.drop_column("outcome")
         batch.drop_column("handler")
     # The reports' history stays (it is append-only); the older schema just adds no more of it.
-    _workflows(_WORKFLOWS_NEW, _WORKFLOWS_OLD, validate=False)
+    # Narrowing keeps the reports' history already written (new rows only are checked).
+    change_check_in_place(
+        op, "workflow_events", "workflow", _WORKFLOWS_NEW, _WORKFLOWS_OLD, validate=False
+    )
